@@ -1,5 +1,6 @@
 """The relational model (the system of record)."""
 
+from hub.models.audit import AuditEntry, AuditHead
 from hub.models.base import Base
 from hub.models.organization import (
     Organization,
@@ -15,6 +16,8 @@ from hub.models.records import MatterItem, NegativeRecord, PersonalMattersReport
 from hub.models.selection import Nomination, Selection
 
 __all__ = [
+    "AuditEntry",
+    "AuditHead",
     "Base",
     "Cadre",
     "Kinship",

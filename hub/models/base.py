@@ -6,7 +6,7 @@ import enum
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, Enum, Integer, MetaData
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -43,3 +43,8 @@ class Versioned:
 
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, object]:  # noqa: N805
+        # UPDATE ... WHERE version = :seen, so a concurrent writer's change is never overwritten.
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]

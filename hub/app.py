@@ -1,0 +1,137 @@
+"""The Starlette application: GraphQL per agency at /graphql, GraphiQL in a browser, health and readiness."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from hub.auth import AuthenticationFailed, principal_from_header
+from hub.db import make_engine, make_session_factory
+from hub.settings import Settings
+from policies.enforcement import PolicyStore, UnknownAgency
+from schema.build import build_full_schema
+from schema.access import Principal
+from schema.context import RequestContext, new_context
+
+CONTEXT_KEY = "hub.context"
+PURPOSE_HEADER = "x-purpose"
+MAX_PURPOSE_LENGTH = 500
+
+
+class AgencyGraphQL(GraphQL[RequestContext, None]):
+    """Strawberry's ASGI view for one agency's schema; the context is prepared by the gateway."""
+
+    async def get_context(self, request: Any, response: Any) -> RequestContext:
+        return request.scope[CONTEXT_KEY]  # type: ignore[no-any-return]
+
+
+@dataclass
+class Hub:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    policies: PolicyStore
+    _views: dict[tuple[int, str], AgencyGraphQL]
+
+    def view_for(self, agency: str, schema: strawberry.Schema) -> AgencyGraphQL:
+        key = (self.policies.version, agency)
+        view = self._views.get(key)
+        if view is None or view.schema is not schema:
+            view = self._views[key] = AgencyGraphQL(schema, graphql_ide="graphiql", allow_queries_via_get=False)
+        return view
+
+
+def _error(status: int, message: str, code: str) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
+
+
+class GraphQLGateway:
+    """Authenticates, picks the caller's agency schema, opens the request's session and hands over to strawberry."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.ide = AgencyGraphQL(hub.policies.full_schema, graphql_ide="graphiql")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+            await self.ide(scope, receive, send)  # the GraphiQL page itself holds no data
+            return
+        admitted = self._admit(request)
+        if isinstance(admitted, Response):
+            await admitted(scope, receive, send)
+            return
+        access, schema = self.hub.policies.view(admitted)
+        with self.hub.sessions() as session:
+            scope[CONTEXT_KEY] = new_context(session, access, purpose=request.headers.get(PURPOSE_HEADER, ""))
+            await self.hub.view_for(admitted.agency, schema)(scope, receive, send)
+
+    def _admit(self, request: Request) -> Principal | Response:
+        """The caller's principal, or the response that refuses them (401, 403 or 400)."""
+        try:
+            principal = principal_from_header(self.hub.settings, request.headers.get("authorization"))
+            grant = self.hub.policies.grant(principal.agency)
+        except AuthenticationFailed as failure:
+            return _error(401, str(failure), "UNAUTHENTICATED")
+        except UnknownAgency:
+            return _error(403, "the token's agency has no access to this hub", "FORBIDDEN")
+        purpose = request.headers.get(PURPOSE_HEADER, "")
+        if len(purpose) > MAX_PURPOSE_LENGTH:
+            return _error(400, f"the X-Purpose header is longer than {MAX_PURPOSE_LENGTH} characters", "BAD_INPUT")
+        if grant.purpose_required and not purpose.strip():
+            return _error(400, "your agency must state the purpose of access in the X-Purpose header", "PURPOSE_REQUIRED")
+        return principal
+
+
+async def healthz(_request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def _readyz(hub: Hub) -> Any:
+    async def readyz(_request: Request) -> Response:
+        try:
+            with hub.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ready", "database": "ok", "policy_version": hub.policies.version})
+
+    return readyz
+
+
+def create_app(settings: Settings | None = None, *, policies: PolicyStore | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings)
+    store = policies or PolicyStore(build_full_schema(), settings.policy_dir, settings.policy_db_url)
+    hub = Hub(settings=settings, engine=engine, sessions=make_session_factory(engine), policies=store, _views={})
+    gateway = GraphQLGateway(hub)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", gateway, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", _readyz(hub)),
+            Route("/", lambda _r: HTMLResponse('<a href="/graphql">GraphiQL</a>')),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.hub = hub
+    return app

@@ -1,0 +1,131 @@
+"""Append to and verify the hash-chained access audit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from hub.models.audit import GENESIS_HASH, AuditEntry, AuditHead
+
+HEAD_ID = 1
+APPEND_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class AccessRecord:
+    user: str
+    agency: str
+    operation: str
+    operation_name: str
+    cadre_ids: tuple[int, ...]
+    fields: tuple[str, ...]
+    purpose: str
+
+
+def entry_hash(prev_hash: str, at: datetime, record: AccessRecord) -> str:
+    payload = json.dumps(
+        {
+            "prev": prev_hash,
+            "at": _utc(at).isoformat(),
+            "user": record.user,
+            "agency": record.agency,
+            "operation": record.operation,
+            "operation_name": record.operation_name,
+            "cadre_ids": sorted(record.cadre_ids),
+            "fields": sorted(record.fields),
+            "purpose": record.purpose,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; the chain hashes every time as UTC at microsecond precision."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def append(session: Session, record: AccessRecord) -> AuditEntry:
+    """Append one entry within the caller's transaction, chained to the current head (compare-and-swap)."""
+    for _attempt in range(APPEND_ATTEMPTS):
+        head = session.get(AuditHead, HEAD_ID, populate_existing=True)
+        if head is None:
+            head = AuditHead(id=HEAD_ID, hash=GENESIS_HASH, count=0)
+            session.add(head)
+            session.flush()
+        prev_hash, count = head.hash, head.count
+        at = datetime.now(timezone.utc)
+        digest = entry_hash(prev_hash, at, record)
+        swapped = session.execute(
+            update(AuditHead)
+            .where(AuditHead.id == HEAD_ID, AuditHead.hash == prev_hash)
+            .values(hash=digest, count=count + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if swapped.rowcount == 1:  # type: ignore[attr-defined]
+            entry = AuditEntry(
+                at=at,
+                user=record.user,
+                agency=record.agency,
+                operation=record.operation,
+                operation_name=record.operation_name,
+                cadre_ids=sorted(record.cadre_ids),
+                fields=sorted(record.fields),
+                purpose=record.purpose,
+                prev_hash=prev_hash,
+                hash=digest,
+            )
+            session.add(entry)
+            session.flush()
+            return entry
+    raise RuntimeError("the audit head kept changing; could not append")
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    entry_id: int
+    reason: str
+
+
+def verify(session: Session, batch_size: int = 5000) -> list[ChainProblem]:
+    """Recompute the chain from the first entry; report every entry whose content or link does not match."""
+    problems: list[ChainProblem] = []
+    expected_prev = GENESIS_HASH
+    last_hash = GENESIS_HASH
+    count = 0
+    for entry in _entries(session, batch_size):
+        count += 1
+        if entry.prev_hash != expected_prev:
+            problems.append(ChainProblem(entry.id, "its link to the previous entry is broken"))
+        record = AccessRecord(
+            entry.user, entry.agency, entry.operation, entry.operation_name,
+            tuple(entry.cadre_ids), tuple(entry.fields), entry.purpose,
+        )
+        if entry_hash(entry.prev_hash, entry.at, record) != entry.hash:
+            problems.append(ChainProblem(entry.id, "its content does not match its hash (edited)"))
+        expected_prev = last_hash = entry.hash
+    head = session.get(AuditHead, HEAD_ID)
+    if head is not None and (head.hash != last_hash or head.count != count):
+        problems.append(ChainProblem(0, "entries were removed or added outside the chain (head does not match)"))
+    return problems
+
+
+def _entries(session: Session, batch_size: int) -> Iterator[AuditEntry]:
+    last_id = 0
+    while True:
+        batch: Iterable[AuditEntry] = session.scalars(
+            select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch_size)
+        ).all()
+        if not batch:
+            return
+        yield from batch
+        last_id = batch[-1].id  # type: ignore[index]
+        session.expunge_all()

@@ -1,0 +1,1 @@
+"""Domain services: validated, all-or-nothing writes of the records."""

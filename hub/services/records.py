@@ -1,0 +1,191 @@
+"""Create, update and delete any record kind: every rule checked first, all or nothing, within the caller's scope."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, select, true
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from hub.services.specs import InputField, RecordSpec
+from hub.validation import DomainValidationError, validate_id_number
+
+CONTROL_ALLOWED_IN_TEXT = {"\n", "\t", "\r"}
+
+
+@dataclass(frozen=True)
+class Violation:
+    field: str
+    message: str
+
+
+class ValidationFailed(Exception):
+    def __init__(self, violations: list[Violation]) -> None:
+        super().__init__("; ".join(f"{v.field}: {v.message}" for v in violations))
+        self.violations = violations
+
+
+class RecordNotFound(Exception):
+    pass
+
+
+class StaleVersion(Exception):
+    def __init__(self, current_version: int) -> None:
+        super().__init__(f"the record is at version {current_version}")
+        self.current_version = current_version
+
+
+@dataclass(frozen=True)
+class WriteGate:
+    """What the caller may write: permitted `Type.field`s and the row predicate each table must satisfy."""
+
+    writable: frozenset[str]
+    row_clause: Any  # Callable[[str], ColumnElement[bool]]
+
+    def scope(self, table: str) -> ColumnElement[bool]:
+        return self.row_clause(table)  # type: ignore[no-any-return]
+
+
+ALL_ACCESS_GATE = WriteGate(writable=frozenset({"*"}), row_clause=lambda _table: true())
+
+
+def _clean_text(spec: InputField, value: str) -> str:
+    normalized = unicodedata.normalize("NFC", value)
+    for char in normalized:
+        if unicodedata.category(char) == "Cc" and not (spec.multiline and char in CONTROL_ALLOWED_IN_TEXT):
+            raise DomainValidationError(spec.graphql_name, "contains a control character")
+    if spec.max_length is not None and len(normalized) > spec.max_length:
+        raise DomainValidationError(spec.graphql_name, f"is longer than {spec.max_length} characters")
+    if spec.required and not normalized.strip():
+        raise DomainValidationError(spec.graphql_name, "is required")
+    if spec.attr == "id_number":
+        return validate_id_number(normalized, spec.graphql_name)
+    return normalized
+
+
+def _check_field(spec: InputField, value: Any) -> Any:
+    if value is None:
+        if spec.required:
+            raise DomainValidationError(spec.graphql_name, "is required")
+        return None
+    if isinstance(value, str):
+        return _clean_text(spec, value)
+    return value
+
+
+class RecordWriter:
+    """All-or-nothing writes of one record kind. The caller owns the transaction and rolls back on failure."""
+
+    def __init__(self, session: Session, spec: RecordSpec, gate: WriteGate = ALL_ACCESS_GATE) -> None:
+        self.session = session
+        self.spec = spec
+        self.gate = gate
+
+    def create(self, values: dict[str, Any]) -> Any:
+        missing = {spec.attr: None for spec in self.spec.fields if spec.required and spec.attr not in values}
+        cleaned = self._validate({**missing, **values}, current={})
+        row = self.spec.model(**cleaned)
+        self.session.add(row)
+        self.session.flush()
+        self._ensure_in_scope(row)
+        return row
+
+    def update(self, row_id: int, values: dict[str, Any], expected_version: int | None = None) -> Any:
+        row = self.get_in_scope(row_id)
+        current = {spec.attr: getattr(row, spec.attr) for spec in self.spec.fields}
+        if expected_version is not None and getattr(row, "version", expected_version) != expected_version:
+            raise StaleVersion(row.version)
+        cleaned = self._validate(values, current=current)
+        for attr, value in cleaned.items():
+            setattr(row, attr, value)
+        try:
+            self.session.flush()
+        except StaleDataError:
+            raise StaleVersion(self._current_version(row_id)) from None
+        self._ensure_in_scope(row)
+        return row
+
+    def delete(self, row_id: int) -> Any:
+        """Delete the row (the caller needs write permission on every field); returns the deleted row."""
+        row = self.get_in_scope(row_id)
+        self._check_permissions({spec.attr: None for spec in self.spec.fields})
+        self.session.delete(row)
+        self.session.flush()
+        return row
+
+    def get_in_scope(self, row_id: int) -> Any:
+        model = self.spec.model
+        row = self.session.scalar(select(model).where(model.id == row_id, self.gate.scope(model.__tablename__)))  # type: ignore[attr-defined]
+        if row is None:
+            raise RecordNotFound(f"no {self.spec.type_name} with id {row_id} is visible to you")
+        return row
+
+    def _current_version(self, row_id: int) -> int:
+        model = self.spec.model
+        self.session.rollback()
+        return int(self.session.scalar(select(model.version).where(model.id == row_id)) or 0)  # type: ignore[attr-defined]
+
+    def _validate(self, values: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+        violations: list[Violation] = []
+        cleaned: dict[str, Any] = {}
+        self._check_permissions(values)
+        for attr, value in values.items():
+            spec = self.spec.field_by_attr(attr)
+            try:
+                cleaned[attr] = _check_field(spec, value)
+                if spec.references is not None and value is not None:
+                    self._check_reference(spec, value)
+            except DomainValidationError as error:
+                violations.append(Violation(error.field, error.message))
+        merged = {**current, **cleaned}
+        for check in self.spec.checks:
+            try:
+                check(merged)
+            except DomainValidationError as error:
+                violations.append(Violation(error.field, error.message))
+        violations.extend(self._unique_violations(cleaned, current))
+        if violations:
+            raise ValidationFailed(violations)
+        return cleaned
+
+    def _check_permissions(self, values: dict[str, Any]) -> None:
+        if "*" in self.gate.writable:
+            return
+        refused = [
+            Violation(spec.graphql_name, "your agency may not write this field")
+            for spec in (self.spec.field_by_attr(attr) for attr in values)
+            if f"{self.spec.type_name}.{spec.policy_name}" not in self.gate.writable
+        ]
+        if refused:
+            raise ValidationFailed(refused)
+
+    def _check_reference(self, spec: InputField, value: int) -> None:
+        target = spec.references
+        assert target is not None
+        visible = self.session.scalar(
+            select(exists().where(target.id == value, self.gate.scope(target.__tablename__)))  # type: ignore[attr-defined]
+        )
+        if not visible:
+            raise DomainValidationError(spec.graphql_name, f"no {target.__name__} with id {value} is visible to you")
+
+    def _unique_violations(self, cleaned: dict[str, Any], current: dict[str, Any]) -> list[Violation]:
+        model = self.spec.model
+        violations = []
+        for column in model.__table__.columns:  # type: ignore[attr-defined]
+            value = cleaned.get(column.key)
+            if column.unique and value is not None and value != current.get(column.key):
+                if self.session.scalar(select(exists().where(column == value))):
+                    name = self.spec.field_by_attr(column.key).graphql_name
+                    violations.append(Violation(name, "is already registered"))
+        return violations
+
+    def _ensure_in_scope(self, row: Any) -> None:
+        model = self.spec.model
+        in_scope = self.session.scalar(
+            select(exists().where(model.id == row.id, self.gate.scope(model.__tablename__)))  # type: ignore[attr-defined]
+        )
+        if not in_scope:
+            raise ValidationFailed([Violation("input", "the record would fall outside the rows your agency may write")])

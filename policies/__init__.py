@@ -1,0 +1,1 @@
+"""Authorization: the Casbin model and policy files, and their compilation into per-agency views."""

@@ -1,0 +1,133 @@
+"""Compile the Casbin policy into one `AccessView` and one cut schema per agency, cached per policy version.
+
+Casbin is asked once per (agency, governed object, action) when the policy loads, never per field per row.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import casbin
+import strawberry
+
+from policies.catalog import ROW_SCOPES, Catalog, build_catalog
+from policies.schema_view import cut_schema
+from policies.scopes import PolicyRowScope
+from schema.access import AccessView, Principal
+
+POLICY_DIR = Path(__file__).resolve().parent
+READ, READ_MASKED, WRITE = "read", "read_masked", "write"
+
+
+class UnknownAgency(Exception):
+    """The token names an agency the policy gives nothing to."""
+
+
+@dataclass(frozen=True)
+class AgencyGrant:
+    """What the policy gives one agency, independent of who in it is asking."""
+
+    readable: frozenset[str]
+    masked: frozenset[str]
+    writable: frozenset[str]
+    scopes: dict[str, tuple[str, ...]]
+    schema: strawberry.Schema
+    purpose_required: bool
+
+
+def load_enforcer(policy_dir: Path = POLICY_DIR, policy_db_url: str | None = None) -> casbin.Enforcer:
+    """The model from `model.conf`; the policy from `policy.csv`, or from a database through the SQLAlchemy adapter."""
+    model = str(policy_dir / "model.conf")
+    adapter: object = str(policy_dir / "policy.csv")
+    if policy_db_url:
+        from casbin_sqlalchemy_adapter import Adapter
+
+        adapter = Adapter(policy_db_url)
+    return casbin.Enforcer(model, adapter)
+
+
+def policy_agencies(enforcer: casbin.Enforcer) -> list[str]:
+    """Subjects that are agencies (not shared `role:` subjects)."""
+    subjects = {rule[0] for rule in enforcer.get_policy()} | {rule[0] for rule in enforcer.get_grouping_policy()}
+    return sorted(subject for subject in subjects if not subject.startswith("role:"))
+
+
+class PolicyStore:
+    """Compiles each agency's grant on first use; `reload()` re-reads the policy and drops every compiled grant."""
+
+    def __init__(
+        self, full_schema: strawberry.Schema, policy_dir: Path = POLICY_DIR, policy_db_url: str | None = None
+    ) -> None:
+        self.full_schema = full_schema
+        self.catalog: Catalog = build_catalog(full_schema._schema)
+        self.policy_dir = policy_dir
+        self.policy_db_url = policy_db_url
+        self.version = 0
+        self._lock = threading.Lock()
+        self._grants: dict[str, AgencyGrant] = {}
+        self.reload()
+
+    def reload(self) -> int:
+        enforcer = load_enforcer(self.policy_dir, self.policy_db_url)
+        agencies = policy_agencies(enforcer)
+        with self._lock:
+            self._enforcer = enforcer
+            self._agencies = agencies
+            self._grants = {}
+            self.version += 1
+        return self.version
+
+    @property
+    def agencies(self) -> list[str]:
+        return list(self._agencies)
+
+    def grant(self, agency: str) -> AgencyGrant:
+        grant = self._grants.get(agency)
+        if grant is not None:
+            return grant
+        if agency not in self._agencies:
+            raise UnknownAgency(agency)
+        with self._lock:
+            grant = self._grants.get(agency)
+            if grant is None:
+                grant = self._grants[agency] = self._compile(self._enforcer, agency)
+        return grant
+
+    def view(self, principal: Principal) -> tuple[AccessView, strawberry.Schema]:
+        grant = self.grant(principal.agency)
+        rows = PolicyRowScope(
+            principal=principal,
+            cadre_scopes=grant.scopes.get("Cadre", ()),
+            negative_record_scopes=grant.scopes.get("NegativeRecord", ()),
+        )
+        access = AccessView(
+            principal=principal, readable=grant.readable, masked=grant.masked, writable=grant.writable, rows=rows
+        )
+        return access, grant.schema
+
+    def _compile(self, enforcer: casbin.Enforcer, agency: str) -> AgencyGrant:
+        readable = frozenset(obj for obj in self.catalog.read_objects if enforcer.enforce(agency, obj, READ))
+        masked = frozenset(
+            obj for obj in self.catalog.read_objects if obj not in readable and enforcer.enforce(agency, obj, READ_MASKED)
+        )
+        writable = frozenset(obj for obj in self.catalog.write_objects if enforcer.enforce(agency, obj, WRITE))
+        scopes = {
+            type_name: tuple(name for name in names if enforcer.enforce(agency, f"Row.{type_name}", f"scope:{name}"))
+            for type_name, names in ROW_SCOPES.items()
+        }
+        template = AccessView(
+            principal=Principal(user="", agency=agency), readable=readable, masked=masked, writable=writable
+        )
+        purpose_required = enforcer.enforce(agency, "Request.purpose", "required")
+        return AgencyGrant(readable, masked, writable, scopes, cut_schema(self.full_schema, template), purpose_required)
+
+
+def all_access_view(catalog: Catalog, principal: Principal | None = None) -> AccessView:
+    """Everything readable and writable, every row: the baseline principal for tools and benchmarks."""
+    who = principal or Principal(user="system", agency="system")
+    return AccessView(principal=who, readable=catalog.read_objects, masked=frozenset(), writable=catalog.write_objects)
+
+
+__all__ = ["AgencyGrant", "PolicyStore", "UnknownAgency", "all_access_view", "load_enforcer", "policy_agencies"]

@@ -1,0 +1,88 @@
+"""Schema extensions that run once per operation (never per resolver call)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from graphql import DocumentNode, FieldNode, GraphQLSchema, TypeInfo, TypeInfoVisitor, Visitor, visit
+from graphql.language import OperationDefinitionNode
+from strawberry.extensions import SchemaExtension
+
+from hub import audit
+from policies.catalog import is_structural
+from schema.context import RequestContext
+
+
+class _FieldCollector(Visitor):
+    def __init__(self, type_info: TypeInfo) -> None:
+        super().__init__()
+        self.type_info = type_info
+        self.fields: set[str] = set()
+
+    def enter_field(self, node: FieldNode, *_args: object) -> None:
+        parent = self.type_info.get_parent_type()
+        if (
+            parent is not None
+            and not node.name.value.startswith("__")
+            and not parent.name.startswith("__")
+            and not is_structural(parent.name)
+        ):
+            self.fields.add(f"{parent.name}.{node.name.value}")
+
+
+_FIELDS_CACHE: dict[tuple[int, str], frozenset[str]] = {}
+FIELDS_CACHE_SIZE = 4096
+
+
+def fields_of_document(schema: GraphQLSchema, document: DocumentNode, query: str | None = None) -> frozenset[str]:
+    """Every governed `Type.field` the document selects, as resolved against the caller's schema."""
+    key = (id(schema), query) if query is not None else None
+    if key is not None and key in _FIELDS_CACHE:
+        return _FIELDS_CACHE[key]
+    type_info = TypeInfo(schema)
+    collector = _FieldCollector(type_info)
+    visit(document, TypeInfoVisitor(type_info, collector))
+    fields = frozenset(collector.fields)
+    if key is not None:
+        if len(_FIELDS_CACHE) >= FIELDS_CACHE_SIZE:
+            _FIELDS_CACHE.clear()
+        _FIELDS_CACHE[key] = fields
+    return fields
+
+
+def _operation_kind(document: DocumentNode, operation_name: str | None) -> str:
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode) and (
+            operation_name is None or (definition.name and definition.name.value == operation_name)
+        ):
+            return definition.operation.value
+    return "query"
+
+
+class AccessAudit(SchemaExtension):
+    """After a successful execution, append who read which cadres' fields, and why, to the hash-chained audit."""
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        execution = self.execution_context
+        context = execution.context
+        document = execution.graphql_document
+        if not isinstance(context, RequestContext) or document is None:
+            return
+        fields = fields_of_document(execution.schema._schema, document, execution.query)
+        if not fields:
+            return
+        principal = context.access.principal
+        record = audit.AccessRecord(
+            user=principal.user,
+            agency=principal.agency,
+            operation=_operation_kind(document, execution.operation_name),
+            operation_name=execution.operation_name or "",
+            cadre_ids=tuple(sorted(context.read_log.cadre_ids)),
+            fields=tuple(sorted(fields)),
+            purpose=context.purpose,
+        )
+        session = context.session
+        session.rollback()
+        with session.begin():
+            audit.append(session, record)

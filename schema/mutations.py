@@ -1,0 +1,219 @@
+"""Create, update and delete mutations for every record kind, generated from `hub.services.specs`.
+
+Each input field carries `writes` metadata naming the `Type.field` whose write permission it needs;
+the authorization layer drops input fields (and whole mutations) an agency may not use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Union
+
+import strawberry
+from strawberry.types import Info
+from strawberry.types.unset import UNSET
+
+from hub import audit
+from hub.models import Cadre
+from hub.services.records import RecordNotFound, RecordWriter, StaleVersion, ValidationFailed, WriteGate
+from hub.services.specs import RECORD_SPECS, InputField, RecordSpec
+from schema import records
+from schema.context import RequestContext, context_of
+from schema.errors import FieldError, NotFound, ValidationErrors, VersionConflict
+
+WRITES = "writes"
+
+OUTPUT_TYPES: dict[str, type] = {
+    "Unit": records.UnitType,
+    "Post": records.PostType,
+    "Cadre": records.CadreType,
+    "Tenure": records.TenureType,
+    "Person": records.PersonType,
+    "Relative": records.RelativeType,
+    "SocialTie": records.SocialTieType,
+    "Organization": records.OrganizationType,
+    "OrganizationRole": records.OrganizationRoleType,
+    "PartTimePosition": records.PartTimePositionType,
+    "SupplyContract": records.SupplyContractType,
+    "NegativeRecord": records.NegativeRecordType,
+    "PersonalMattersReport": records.PersonalMattersReportType,
+    "MatterItem": records.MatterItemType,
+    "SupervisionAction": records.SupervisionActionType,
+    "Selection": records.SelectionType,
+    "Nomination": records.NominationType,
+}
+
+
+@strawberry.input(description="One weighted fit dimension; the weights of a post sum to 1.")
+class FitWeightInput:
+    dimension: str
+    weight: float
+
+
+@strawberry.type(description="The record was deleted.")
+class Deleted:
+    id: int
+
+
+def _graphql_input_type(field: InputField) -> Any:
+    if field.python_type is dict:
+        return list[FitWeightInput]
+    return field.python_type
+
+
+def _to_value(field: InputField, value: Any) -> Any:
+    if field.python_type is dict and value is not None:
+        return {weight.dimension: weight.weight for weight in value}
+    return value
+
+
+def _input_class(spec: RecordSpec, prefix: str, all_optional: bool) -> type:
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {}
+    for field in spec.fields:
+        graphql_type = _graphql_input_type(field)
+        metadata = {WRITES: f"{spec.type_name}.{field.policy_name}"}
+        if field.required and not all_optional:
+            annotations[field.attr] = graphql_type
+            namespace[field.attr] = strawberry.field(metadata=metadata)
+        else:
+            annotations[field.attr] = graphql_type | None
+            namespace[field.attr] = strawberry.field(default=UNSET, metadata=metadata)
+    namespace["__annotations__"] = annotations
+    name = f"{prefix}{spec.type_name}Input"
+    return strawberry.input(type(name, (), namespace), name=name)
+
+
+def _given_values(spec: RecordSpec, data: Any) -> dict[str, Any]:
+    return {
+        field.attr: _to_value(field, getattr(data, field.attr))
+        for field in spec.fields
+        if getattr(data, field.attr) is not UNSET
+    }
+
+
+def _gate(context: RequestContext) -> WriteGate:
+    return WriteGate(writable=context.access.writable, row_clause=context.access.rows.clause)
+
+
+def _errors(failure: ValidationFailed) -> ValidationErrors:
+    return ValidationErrors(errors=[FieldError(field=v.field, message=v.message) for v in failure.violations])
+
+
+def _audit_write(context: RequestContext, spec: RecordSpec, operation_name: str, written: dict[str, Any], row: Any) -> None:
+    principal = context.access.principal
+    cadre_id = row.id if isinstance(row, Cadre) else getattr(row, "cadre_id", None)
+    audit.append(
+        context.session,
+        audit.AccessRecord(
+            user=principal.user,
+            agency=principal.agency,
+            operation="write",
+            operation_name=operation_name,
+            cadre_ids=(cadre_id,) if cadre_id is not None else (),
+            fields=tuple(sorted(f"{spec.type_name}.{spec.field_by_attr(attr).policy_name}" for attr in written)),
+            purpose=context.purpose,
+        ),
+    )
+
+
+def _run_write(context: RequestContext, action: Callable[[], Any], audit_entry: Callable[[Any], None]) -> Any:
+    """Run one write in its own transaction with its audit entry: commit both, or roll back everything."""
+    session = context.session
+    try:
+        result = action()
+        audit_entry(result)
+        session.commit()
+    except ValidationFailed as failure:
+        session.rollback()
+        return _errors(failure)
+    except RecordNotFound as missing:
+        session.rollback()
+        return NotFound(message=str(missing))
+    except StaleVersion as stale:
+        session.rollback()
+        return VersionConflict(
+            message="the record changed since you read it; reload it and apply your change again",
+            current_version=stale.current_version,
+        )
+    except BaseException:
+        session.rollback()
+        raise
+    context.read_log.wrote = True
+    return result
+
+
+def _mutation_fields(spec: RecordSpec) -> dict[str, Any]:
+    output = OUTPUT_TYPES[spec.type_name]
+    create_input = _input_class(spec, "Create", all_optional=False)
+    update_input = _input_class(spec, "Update", all_optional=True)
+    create_result = Annotated[Union[output, ValidationErrors], strawberry.union(f"Create{spec.type_name}Result")]
+    update_result = Annotated[
+        Union[output, ValidationErrors, NotFound, VersionConflict], strawberry.union(f"Update{spec.type_name}Result")
+    ]
+    delete_result = Annotated[
+        Union[Deleted, ValidationErrors, NotFound], strawberry.union(f"Delete{spec.type_name}Result")
+    ]
+
+    def create(info: Info, input: Any) -> Any:
+        context = context_of(info)
+        writer = RecordWriter(context.session, spec, _gate(context))
+        values = _given_values(spec, input)
+        return _run_write(
+            context,
+            lambda: writer.create(values),
+            lambda row: _audit_write(context, spec, f"create{spec.type_name}", values, row),
+        )
+
+    def update(info: Info, id: int, input: Any, expected_version: int | None = None) -> Any:
+        context = context_of(info)
+        writer = RecordWriter(context.session, spec, _gate(context))
+        values = _given_values(spec, input)
+        return _run_write(
+            context,
+            lambda: writer.update(id, values, expected_version),
+            lambda row: _audit_write(context, spec, f"update{spec.type_name}", values, row),
+        )
+
+    def delete(info: Info, id: int) -> Any:
+        context = context_of(info)
+        writer = RecordWriter(context.session, spec, _gate(context))
+        deleted: list[Any] = []
+
+        def action() -> Deleted:
+            deleted.append(writer.delete(id))
+            return Deleted(id=id)
+
+        every_field = {field.attr: None for field in spec.fields}
+        return _run_write(
+            context, action, lambda _result: _audit_write(context, spec, f"delete{spec.type_name}", every_field, deleted[0])
+        )
+
+    create.__annotations__ = {"info": Info, "input": create_input, "return": create_result}
+    update.__annotations__ = {
+        "info": Info, "id": int, "input": update_input, "expected_version": int | None, "return": update_result,
+    }
+    delete.__annotations__ = {"info": Info, "id": int, "return": delete_result}
+    name = spec.type_name[0].lower() + spec.type_name[1:]
+    return {
+        f"create_{name}": strawberry.mutation(create, name=f"create{spec.type_name}"),
+        f"update_{name}": strawberry.mutation(
+            update, name=f"update{spec.type_name}",
+            description="expectedVersion, when given, refuses the write if the record changed since it was read.",
+        ),
+        f"delete_{name}": strawberry.mutation(delete, name=f"delete{spec.type_name}"),
+    }
+
+
+def _build_mutation_type() -> type:
+    namespace: dict[str, Any] = {}
+    for spec in RECORD_SPECS:
+        namespace.update(_mutation_fields(spec))
+    return strawberry.type(type("Mutation", (), namespace), name="Mutation")
+
+
+Mutation = _build_mutation_type()
+
+__all__ = ["Mutation", "Deleted", "FitWeightInput", "WRITES", "date", "Decimal"]

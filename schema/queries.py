@@ -1,0 +1,160 @@
+"""The Query root: one record by id and Relay-style lists with filter, sort and pagination."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+from strawberry.types import Info
+
+from hub import models
+from schema.context import context_of
+from schema.filters import (
+    CadreFilter,
+    CadreOrder,
+    NegativeRecordFilter,
+    NegativeRecordOrder,
+    OrganizationFilter,
+    OrganizationOrder,
+    PersonFilter,
+    PersonOrder,
+    PostFilter,
+    PostOrder,
+    UnitFilter,
+    UnitOrder,
+    filter_clauses,
+    order_clauses,
+)
+from schema.pagination import Connection, paginate
+from schema.audit_types import AuditEntryType
+from schema.records import (
+    CadreType,
+    NegativeRecordType,
+    OrganizationType,
+    PersonType,
+    PostType,
+    UnitType,
+    reference,
+)
+
+
+def list_records(
+    info: Info, model: type[models.Base], filter_input: Any, order_by: Any, first: int | None, after: str | None
+) -> Connection[Any]:
+    context = context_of(info)
+    statement = (
+        select(model)
+        .where(context.loaders.scoped(model), *filter_clauses(filter_input, context.loaders))
+        .order_by(*order_clauses(model, order_by))
+    )
+    connection = paginate(context.session, statement, first, after)
+    context.read_log.note(edge.node for edge in connection.edges)
+    return connection
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="One cadre by id; null when absent or outside the caller's scope.")
+    async def cadre(self, info: Info, id: int) -> CadreType | None:
+        return await reference(info, models.Cadre, id)
+
+    @strawberry.field
+    def cadres(
+        self,
+        info: Info,
+        filter: CadreFilter | None = None,
+        order_by: list[CadreOrder] | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[CadreType]:
+        return list_records(info, models.Cadre, filter, order_by, first, after)
+
+    @strawberry.field
+    async def unit(self, info: Info, id: int) -> UnitType | None:
+        return await reference(info, models.Unit, id)
+
+    @strawberry.field
+    def units(
+        self,
+        info: Info,
+        filter: UnitFilter | None = None,
+        order_by: list[UnitOrder] | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[UnitType]:
+        return list_records(info, models.Unit, filter, order_by, first, after)
+
+    @strawberry.field
+    async def post(self, info: Info, id: int) -> PostType | None:
+        return await reference(info, models.Post, id)
+
+    @strawberry.field
+    def posts(
+        self,
+        info: Info,
+        filter: PostFilter | None = None,
+        order_by: list[PostOrder] | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[PostType]:
+        return list_records(info, models.Post, filter, order_by, first, after)
+
+    @strawberry.field
+    async def person(self, info: Info, id: int) -> PersonType | None:
+        return await reference(info, models.Person, id)
+
+    @strawberry.field
+    def persons(
+        self,
+        info: Info,
+        filter: PersonFilter | None = None,
+        order_by: list[PersonOrder] | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[PersonType]:
+        return list_records(info, models.Person, filter, order_by, first, after)
+
+    @strawberry.field
+    async def organization(self, info: Info, id: int) -> OrganizationType | None:
+        return await reference(info, models.Organization, id)
+
+    @strawberry.field
+    def organizations(
+        self,
+        info: Info,
+        filter: OrganizationFilter | None = None,
+        order_by: list[OrganizationOrder] | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[OrganizationType]:
+        return list_records(info, models.Organization, filter, order_by, first, after)
+
+    @strawberry.field
+    async def negative_record(self, info: Info, id: int) -> NegativeRecordType | None:
+        return await reference(info, models.NegativeRecord, id)
+
+    @strawberry.field
+    def negative_records(
+        self,
+        info: Info,
+        filter: NegativeRecordFilter | None = None,
+        order_by: list[NegativeRecordOrder] | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[NegativeRecordType]:
+        return list_records(info, models.NegativeRecord, filter, order_by, first, after)
+
+    @strawberry.field(description="The access audit, newest first.")
+    def access_audit(
+        self,
+        info: Info,
+        agency: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[AuditEntryType]:
+        context = context_of(info)
+        statement = select(models.AuditEntry).order_by(models.AuditEntry.id.desc())
+        if agency is not None:
+            statement = statement.where(models.AuditEntry.agency == agency)
+        return paginate(context.session, statement, first, after)
