@@ -70,6 +70,7 @@ class GraphQLGateway:
         if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
             await self.ide(scope, receive, send)  # the GraphiQL page itself holds no data
             return
+        self.hub.policies.reload_if_changed()
         admitted = self._admit(request)
         if isinstance(admitted, Response):
             await admitted(scope, receive, send)

@@ -5,7 +5,9 @@ Casbin is asked once per (agency, governed object, action) when the policy loads
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,8 @@ from schema.access import AccessView, Principal
 
 POLICY_DIR = Path(__file__).resolve().parent
 READ, READ_MASKED, WRITE = "read", "read_masked", "write"
+WATCH_INTERVAL_SECONDS = 1.0
+logger = logging.getLogger(__name__)
 
 
 class UnknownAgency(Exception):
@@ -65,11 +69,13 @@ class PolicyStore:
         self.policy_dir = policy_dir
         self.policy_db_url = policy_db_url
         self.version = 0
+        self._checked_at = time.monotonic()
         self._lock = threading.Lock()
         self._grants: dict[str, AgencyGrant] = {}
         self.reload()
 
     def reload(self) -> int:
+        self._stamp = self._files_stamp()
         enforcer = load_enforcer(self.policy_dir, self.policy_db_url)
         agencies = policy_agencies(enforcer)
         with self._lock:
@@ -78,6 +84,29 @@ class PolicyStore:
             self._grants = {}
             self.version += 1
         return self.version
+
+    def reload_if_changed(self, min_interval: float = WATCH_INTERVAL_SECONDS) -> bool:
+        """Reload when the policy files changed on disk (checked at most once per `min_interval`)."""
+        now = time.monotonic()
+        if now - self._checked_at < min_interval:
+            return False
+        self._checked_at = now
+        if self.policy_db_url or self._files_stamp() == self._stamp:
+            return False
+        try:
+            self.reload()
+        except Exception:  # a broken file must not take the hub down: keep serving the last good policy
+            logger.exception("policy reload failed; keeping policy version %s", self.version)
+            self._stamp = self._files_stamp()
+            return False
+        logger.info("policy reloaded: version %s", self.version)
+        return True
+
+    def _files_stamp(self) -> tuple[float, ...]:
+        return tuple(
+            path.stat().st_mtime_ns if path.exists() else 0.0
+            for path in (self.policy_dir / "model.conf", self.policy_dir / "policy.csv")
+        )
 
     @property
     def agencies(self) -> list[str]:

@@ -1,0 +1,203 @@
+"""The `hub` command: serve, demo, database, seed, tokens, policy, audit and schema tools."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hub.settings import Settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="The cadre data hub.")
+db_app = typer.Typer(no_args_is_help=True, help="The relational database.")
+policy_app = typer.Typer(no_args_is_help=True, help="The Casbin access policy.")
+audit_app = typer.Typer(no_args_is_help=True, help="The access audit.")
+schema_app = typer.Typer(no_args_is_help=True, help="The GraphQL schema each agency sees.")
+app.add_typer(db_app, name="db")
+app.add_typer(policy_app, name="policy")
+app.add_typer(audit_app, name="audit")
+app.add_typer(schema_app, name="schema")
+
+console = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Create or migrate the database schema (Alembic)."""
+    from hub.db import make_engine
+    from hub.migrate import upgrade
+
+    settings = _settings()
+    upgrade(make_engine(settings), revision)
+    console.print(f"database at {settings.database_url} is at revision {revision}")
+
+
+@app.command()
+def seed(
+    cadres: Annotated[int, typer.Option(help="How many cadres (100 to 200,000).")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 7,
+    batch_size: Annotated[int, typer.Option(help="Cadres per transaction.")] = 2000,
+) -> None:
+    """Fill an empty database with deterministic demo data."""
+    from hub.db import make_engine
+    from hub.migrate import upgrade
+    from hub.seed import SeedError, seed_database
+
+    if not 100 <= cadres <= 200_000:
+        raise _fail("--cadres must be between 100 and 200,000")
+    engine = make_engine(_settings())
+    upgrade(engine)
+    try:
+        summary = seed_database(engine, cadres=cadres, seed=seed, batch_size=batch_size, progress=True)
+    except SeedError as error:
+        raise _fail(str(error)) from None
+    table = Table("table", "rows")
+    for name, count in summary.counts.items():
+        table.add_row(name, f"{count:,}")
+    Console().print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Listen address (HUB_HOST).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Listen port (HUB_PORT).")] = None,
+) -> None:
+    """Serve the hub (GraphQL at /graphql)."""
+    import uvicorn
+
+    from hub.app import create_app
+
+    settings = _settings()
+    settings = replace(settings, host=host or settings.host, port=port or settings.port)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+def demo(
+    cadres: Annotated[int, typer.Option(help="Cadres to seed into a new demo database.")] = 1000,
+    port: Annotated[Optional[int], typer.Option(help="Listen port.")] = None,
+) -> None:
+    """Create the SQLite database, seed demo data, print a token and example query per agency, and serve."""
+    import uvicorn
+
+    from hub.app import create_app
+    from hub.demo import prepare_demo
+
+    settings = _settings()
+    settings = replace(settings, port=port or settings.port)
+    examples = prepare_demo(settings, cadres=cadres, console=console)
+    Console().print(examples)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+
+
+@app.command()
+def token(
+    agency: Annotated[str, typer.Option(help="Agency code from the policy (org, police, ...).")],
+    user: Annotated[str, typer.Option(help="User id inside the agency.")],
+    jurisdiction: Annotated[Optional[str], typer.Option(help="Jurisdiction code, e.g. huzhou or wuxing.")] = "huzhou",
+    level: Annotated[Optional[str], typer.Option(help="Management authority: city or county.")] = "city",
+    unit_id: Annotated[Optional[int], typer.Option(help="The employing unit (for the unit agency).")] = None,
+    ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 8 * 3600,
+) -> None:
+    """Mint a development token (HS256 with HUB_JWT_SECRET)."""
+    from hub.auth import mint_token
+
+    if level not in (None, "city", "county"):
+        raise _fail("--level must be city or county")
+    print(
+        mint_token(
+            _settings(), agency=agency, user=user, jurisdiction=jurisdiction, level=level, unit_id=unit_id,
+            ttl_seconds=ttl,
+        )
+    )
+
+
+@policy_app.command("check")
+def policy_check(
+    matrix: Annotated[bool, typer.Option(help="Print the agency × Type.field × read/write matrix.")] = True,
+) -> None:
+    """Check every policy line names an existing type or field; print the access matrix."""
+    from policies.check import check_policy, print_matrix
+
+    settings = _settings()
+    problems, store = check_policy(settings.policy_dir, settings.policy_db_url)
+    if matrix:
+        print_matrix(store, Console(width=240))
+    if problems:
+        for problem in problems:
+            console.print(f"[red]policy:[/red] {problem}")
+        raise typer.Exit(code=1)
+    console.print("policy OK")
+
+
+@policy_app.command("reload")
+def policy_reload() -> None:
+    """Check the policy, then signal running hubs to reload it (they watch the policy files)."""
+    from policies.check import check_policy
+
+    settings = _settings()
+    problems, _store = check_policy(settings.policy_dir, settings.policy_db_url)
+    if problems:
+        for problem in problems:
+            console.print(f"[red]policy:[/red] {problem}")
+        raise _fail("the policy has errors; running hubs keep the previous one")
+    (settings.policy_dir / "policy.csv").touch()
+    console.print("policy OK; running hubs pick it up within a second")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain of the access audit; exit 1 if any entry was edited, removed or inserted."""
+    from hub import audit
+    from hub.db import make_engine, make_session_factory
+
+    with make_session_factory(make_engine(_settings()))() as session:
+        problems = audit.verify(session)
+    if problems:
+        for problem in problems:
+            where = f"entry {problem.entry_id}" if problem.entry_id else "chain"
+            console.print(f"[red]tampered:[/red] {where}: {problem.reason}")
+        raise typer.Exit(code=1)
+    console.print("audit chain intact")
+
+
+@schema_app.command("export")
+def schema_export(
+    agency: Annotated[str, typer.Option(help="Agency code.")],
+    output: Annotated[Optional[Path], typer.Option(help="Write here instead of standard output.")] = None,
+) -> None:
+    """Write the SDL that one agency sees (for frontend code generators)."""
+    from policies.enforcement import PolicyStore, UnknownAgency
+    from schema.build import build_full_schema
+
+    settings = _settings()
+    store = PolicyStore(build_full_schema(), settings.policy_dir, settings.policy_db_url)
+    try:
+        sdl = str(store.grant(agency).schema)
+    except UnknownAgency:
+        raise _fail(f"the policy has no agency '{agency}' (known: {', '.join(store.agencies)})") from None
+    if output:
+        output.write_text(sdl + "\n", encoding="utf-8")
+    else:
+        sys.stdout.write(sdl + "\n")
+
+
+def main() -> None:
+    app()
+
+
+

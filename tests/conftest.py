@@ -1,0 +1,141 @@
+"""Shared fixtures: a migrated database per backend (SQLite always, PostgreSQL when configured), the app, tokens."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+from starlette.testclient import TestClient
+
+from hub.app import create_app
+from hub.auth import mint_token
+from hub.db import make_engine, make_session_factory, transaction
+from hub.migrate import upgrade
+from hub.models import Base
+from hub.settings import Settings
+from policies.enforcement import PolicyStore
+from schema.build import build_full_schema
+from tests.neo4j_fixture import neo4j_settings  # noqa: F401  (session fixture for graph tests)
+from tests.world import build_world
+
+POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+
+
+@pytest.fixture(scope="session")
+def policy_store() -> PolicyStore:
+    """Compiled once for the whole run; tests that edit policies build their own store."""
+    return PolicyStore(build_full_schema())
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def migrated_backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database per backend: a template file for SQLite, the test database for PostgreSQL."""
+    if request.param == "sqlite":
+        template = tmp_path_factory.mktemp("template") / "hub.db"
+        engine = make_engine(Settings(database_url=f"sqlite:///{template}"))
+        upgrade(engine)
+        engine.dispose()
+        return f"sqlite:///{template}"
+    engine = make_engine(Settings(database_url=POSTGRES_URL))
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    engine.dispose()
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def settings(migrated_backend: str, tmp_path: Path) -> Settings:
+    """A fresh, empty, migrated database for each test."""
+    if migrated_backend.startswith("sqlite:///"):
+        database = tmp_path / "hub.db"
+        shutil.copyfile(migrated_backend.removeprefix("sqlite:///"), database)
+        url = f"sqlite:///{database}"
+    else:
+        engine = make_engine(Settings(database_url=migrated_backend))
+        tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+        with engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        url = migrated_backend
+    return Settings(var_dir=tmp_path, database_url=url)
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(settings)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def world(engine: Engine) -> Engine:
+    """The database filled with the hand-made world of `tests.world`."""
+    with transaction(make_session_factory(engine)) as session:
+        build_world(session)
+    reset_sequences(engine)
+    return engine
+
+
+def reset_sequences(engine: Engine) -> None:
+    """After inserting explicit ids, PostgreSQL's sequences must move past them."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            if "id" in table.c:
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"
+                    )
+                )
+
+
+@pytest.fixture
+def client(settings: Settings, policy_store: PolicyStore) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, policies=policy_store)) as test_client:
+        yield test_client
+
+
+class Caller:
+    """Sends GraphQL as one agency."""
+
+    def __init__(self, client: TestClient, settings: Settings, agency: str, **claims: Any) -> None:
+        self.client = client
+        claims.setdefault("jurisdiction", "huzhou")
+        claims.setdefault("level", "city")
+        self.token = mint_token(settings, agency=agency, user=claims.pop("user", f"{agency}-tester"), **claims)
+        self.purpose = "test"
+
+    def post(self, query: str, variables: dict[str, Any] | None = None) -> Any:
+        return self.client.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {self.token}", "X-Purpose": self.purpose},
+        )
+
+    def __call__(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = self.post(query, variables)
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        body = self(query, variables)
+        assert "errors" not in body, body["errors"]
+        return body["data"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def as_agency(client: TestClient, settings: Settings) -> Any:
+    def make(agency: str, **claims: Any) -> Caller:
+        return Caller(client, settings, agency, **claims)
+
+    return make
