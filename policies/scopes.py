@@ -87,12 +87,17 @@ class PolicyRowScope:
         return column.in_(select(models.Cadre.id).where(cadre_clause))
 
     def _person_clause(self) -> ColumnElement[bool]:
-        """A relative or associate is visible when tied to a visible cadre."""
+        """A relative or associate is visible when tied to a visible cadre; one tied to nobody yet, in the caller's jurisdiction."""
         cadre_clause = self.cadre_clause()
         if isinstance(cadre_clause, True_):
             return true()
         visible = select(models.Cadre.id).where(cadre_clause)
+        kin = select(models.Kinship.person_id)
+        tied = select(models.SocialTie.person_id).where(models.SocialTie.person_id.is_not(None))
         return or_(
-            models.Person.id.in_(select(models.Kinship.person_id).where(models.Kinship.cadre_id.in_(visible))),
-            models.Person.id.in_(select(models.SocialTie.person_id).where(models.SocialTie.cadre_id.in_(visible))),
+            models.Person.id.in_(kin.where(models.Kinship.cadre_id.in_(visible))),
+            models.Person.id.in_(tied.where(models.SocialTie.cadre_id.in_(visible))),
+            models.Person.id.not_in(kin).__and__(models.Person.id.not_in(tied)).__and__(
+                models.Person.jurisdiction == (self.principal.jurisdiction or "")
+            ),
         )

@@ -4,8 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graphql import DocumentNode, FieldNode, GraphQLSchema, TypeInfo, TypeInfoVisitor, Visitor, visit
+from graphql import (
+    SKIP,
+    ArgumentNode,
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLInputType,
+    GraphQLSchema,
+    TypeInfo,
+    TypeInfoVisitor,
+    ValueNode,
+    ValuesOfCorrectTypeRule,
+    Visitor,
+    VisitorAction,
+    visit,
+)
 from graphql.language import OperationDefinitionNode
+from graphql.utilities.validate_input_value import validate_input_literal
 from strawberry.extensions import SchemaExtension
 
 from hub import audit
@@ -86,3 +102,33 @@ class AccessAudit(SchemaExtension):
         session.rollback()
         with session.begin():
             audit.append(session, record)
+
+
+class _ValuesNamingTheirField(ValuesOfCorrectTypeRule):
+    """graphql-core's value check, with the argument and input field path put in front of each message."""
+
+    _argument = ""
+
+    def enter_argument(self, node: ArgumentNode, *_args: object) -> None:
+        self._argument = node.name.value
+
+    def is_valid_value_node(self, node: ValueNode, input_type: GraphQLInputType | None) -> VisitorAction:
+        if input_type:
+            def on_error(error: GraphQLError, path: list[str | int]) -> None:
+                where = ".".join(str(part) for part in [self._argument, *path] if part != "")
+                message = f"{where}: {error.message}" if where else error.message
+                self.report_error(GraphQLError(message, error.nodes))
+
+            validate_input_literal(node, input_type, on_error, None, None, self.context.hide_suggestions)
+        return SKIP
+
+
+class NamedInputErrors(SchemaExtension):
+    """Literal input errors say which argument and field they are about (`input.unitId: Int cannot ...`)."""
+
+    def on_validate(self) -> Iterator[None]:
+        rules = self.execution_context.validation_rules
+        self.execution_context.validation_rules = tuple(
+            _ValuesNamingTheirField if rule is ValuesOfCorrectTypeRule else rule for rule in rules
+        )
+        yield
