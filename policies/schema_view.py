@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 import strawberry
+from graphql.pyutils import Undefined
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
@@ -94,7 +95,7 @@ class _Survivors:
                 usable = allowed and named_type_name(field.type) in self.alive
                 if usable:
                     kept.add(field_name)
-                elif isinstance(field.type, GraphQLNonNull) and field.default_value is None:
+                elif isinstance(field.type, GraphQLNonNull) and field.default_value is Undefined:
                     alive = False
             governed = any("writes" in metadata_of(f) for f in graphql_type.fields.values())
             if governed and not any("writes" in metadata_of(graphql_type.fields[f]) for f in kept):
