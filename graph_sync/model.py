@@ -1,0 +1,160 @@
+"""How records map onto the graph: node keys and labels, edge kinds, and the properties each carries.
+
+Node keys are strings `<kind>:<record id>` (`cadre:12`, `person:40`, `post:3`, `unit:1`, `org:7`);
+edge keys are `<table>:<record id>`. Every node has the label of its kind and a `key` property;
+cadres and relatives are both `Person` nodes (a cadre also carries the `Cadre` label).
+Each projected property names the GraphQL `Type.field` whose read permission covers it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class NodeKind(str, Enum):
+    CADRE = "cadre"
+    PERSON = "person"
+    POST = "post"
+    UNIT = "unit"
+    ORGANIZATION = "org"
+
+
+class EdgeKind(str, Enum):
+    HOLDS = "HOLDS"
+    PART_OF = "PART_OF"
+    RELATIVE_OF = "RELATIVE_OF"
+    TIE = "TIE"
+    OWNS = "OWNS"
+    DIRECTS = "DIRECTS"
+    WORKS_AT = "WORKS_AT"
+    MEMBER_OF = "MEMBER_OF"
+    NOMINATED = "NOMINATED"
+    SUPPLIES = "SUPPLIES"
+
+
+NODE_LABELS: dict[NodeKind, tuple[str, ...]] = {
+    NodeKind.CADRE: ("Person", "Cadre"),
+    NodeKind.PERSON: ("Person",),
+    NodeKind.POST: ("Post",),
+    NodeKind.UNIT: ("Unit",),
+    NodeKind.ORGANIZATION: ("Organization",),
+}
+
+# GraphQL type whose field permissions govern a node kind's properties.
+NODE_TYPE: dict[NodeKind, str] = {
+    NodeKind.CADRE: "Cadre",
+    NodeKind.PERSON: "Person",
+    NodeKind.POST: "Post",
+    NodeKind.UNIT: "Unit",
+    NodeKind.ORGANIZATION: "Organization",
+}
+
+# Node properties: graph property name -> (record attribute, GraphQL field that governs reading it).
+NODE_PROPERTIES: dict[NodeKind, dict[str, tuple[str, str]]] = {
+    NodeKind.CADRE: {
+        "name": ("name", "name"),
+        "gender": ("gender", "gender"),
+        "birthDate": ("birth_date", "birthDate"),
+        "rank": ("rank", "rank"),
+        "managementLevel": ("management_level", "managementLevel"),
+        "jurisdiction": ("jurisdiction", "jurisdiction"),
+        "unitId": ("unit_id", "unit"),
+        "reserveTier": ("reserve_tier", "reserveTier"),
+    },
+    NodeKind.PERSON: {
+        "name": ("name", "name"),
+        "gender": ("gender", "gender"),
+        "occupation": ("occupation", "occupation"),
+        "employer": ("employer", "employer"),
+        "emigratedTo": ("emigrated_to", "emigratedTo"),
+        "jurisdiction": ("jurisdiction", "jurisdiction"),
+    },
+    NodeKind.POST: {
+        "title": ("title", "title"),
+        "rank": ("rank", "rank"),
+        "quota": ("quota", "quota"),
+        "isKeyPost": ("is_key_post", "isKeyPost"),
+    },
+    NodeKind.UNIT: {
+        "name": ("name", "name"),
+        "jurisdiction": ("jurisdiction", "jurisdiction"),
+        "level": ("level", "level"),
+    },
+    NodeKind.ORGANIZATION: {
+        "name": ("name", "name"),
+        "kind": ("kind", "kind"),
+        "industry": ("industry", "industry"),
+    },
+}
+
+
+@dataclass(frozen=True)
+class EdgeSpec:
+    """An edge kind: the table it comes from, its endpoints, its properties, and who may see it."""
+
+    table: str
+    source: tuple[str, NodeKind]  # (record column holding the source id, node kind)
+    target: tuple[str, NodeKind]
+    properties: dict[str, str]  # graph property -> record attribute
+    governed_by: tuple[str, ...]  # GraphQL `Type.field`s an agency must read to see this edge kind
+
+
+EDGE_SPECS: dict[EdgeKind, EdgeSpec] = {
+    EdgeKind.HOLDS: EdgeSpec(
+        "tenure", ("cadre_id", NodeKind.CADRE), ("post_id", NodeKind.POST),
+        {"startDate": "start_date", "endDate": "end_date"}, ("Cadre.tenures", "Tenure.post"),
+    ),
+    EdgeKind.PART_OF: EdgeSpec("post", ("id", NodeKind.POST), ("unit_id", NodeKind.UNIT), {}, ("Post.unit",)),
+    EdgeKind.RELATIVE_OF: EdgeSpec(
+        "kinship", ("person_id", NodeKind.PERSON), ("cadre_id", NodeKind.CADRE),
+        {"kind": "kind"}, ("Cadre.relatives", "Relative.person", "Relative.kind"),
+    ),
+    EdgeKind.TIE: EdgeSpec(
+        "social_tie", ("cadre_id", NodeKind.CADRE), ("person_id|other_cadre_id", NodeKind.PERSON),
+        {"kind": "kind", "source": "source"}, ("Cadre.ties", "SocialTie.kind"),
+    ),
+    EdgeKind.OWNS: EdgeSpec(
+        "organization_role", ("person_id|cadre_id", NodeKind.PERSON), ("organization_id", NodeKind.ORGANIZATION),
+        {}, ("Organization.roles", "OrganizationRole.role"),
+    ),
+    EdgeKind.DIRECTS: EdgeSpec(
+        "organization_role", ("person_id|cadre_id", NodeKind.PERSON), ("organization_id", NodeKind.ORGANIZATION),
+        {}, ("Organization.roles", "OrganizationRole.role"),
+    ),
+    EdgeKind.WORKS_AT: EdgeSpec(
+        "organization_role", ("person_id|cadre_id", NodeKind.PERSON), ("organization_id", NodeKind.ORGANIZATION),
+        {}, ("Organization.roles", "OrganizationRole.role"),
+    ),
+    EdgeKind.MEMBER_OF: EdgeSpec(
+        "part_time_position", ("cadre_id", NodeKind.CADRE), ("organization_id", NodeKind.ORGANIZATION),
+        {"title": "title", "approved": "approved", "paid": "paid"}, ("Cadre.partTimePositions", "PartTimePosition.organization"),
+    ),
+    EdgeKind.NOMINATED: EdgeSpec(
+        "nomination", ("nominator_id", NodeKind.CADRE), ("nominee_id", NodeKind.CADRE),
+        {"selectionId": "selection_id", "nominatedOn": "nominated_on"}, ("Cadre.nominations", "Nomination.nominator"),
+    ),
+    EdgeKind.SUPPLIES: EdgeSpec(
+        "supply_contract", ("organization_id", NodeKind.ORGANIZATION), ("unit_id", NodeKind.UNIT),
+        {"amount": "amount", "signedOn": "signed_on", "subject": "subject"}, ("Organization.supplyContracts",),
+    ),
+}
+
+# organization_role.role value -> edge kind
+ROLE_EDGE = {"owner": EdgeKind.OWNS, "director": EdgeKind.DIRECTS, "employee": EdgeKind.WORKS_AT}
+
+
+def node_key(kind: NodeKind, record_id: int) -> str:
+    return f"{kind.value}:{record_id}"
+
+
+def edge_key(table: str, record_id: int) -> str:
+    return f"{table}:{record_id}"
+
+
+def parse_node_key(key: str) -> tuple[NodeKind, int]:
+    """`cadre:12` -> (NodeKind.CADRE, 12); raises ValueError for anything else."""
+    kind, _, number = key.partition(":")
+    if not number.isdigit():
+        raise ValueError(f"not a node id: {key!r}")
+    return NodeKind(kind), int(number)
