@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 import strawberry
 from sqlalchemy import Engine, text
@@ -29,6 +30,11 @@ from schema.context import RequestContext, new_context
 CONTEXT_KEY = "hub.context"
 PURPOSE_HEADER = "x-purpose"
 MAX_PURPOSE_LENGTH = 500
+
+
+def purpose_of(request: Request) -> str:
+    """The X-Purpose header; non-ASCII text travels percent-encoded as UTF-8 (HTTP headers are ASCII)."""
+    return unquote(request.headers.get(PURPOSE_HEADER, ""), errors="strict").strip()
 
 
 class AgencyGraphQL(GraphQL[RequestContext, None]):
@@ -63,7 +69,7 @@ class GraphQLGateway:
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
-        self.ide = AgencyGraphQL(hub.policies.full_schema, graphql_ide="graphiql")
+        self.ide: GraphQL[Any, None] = GraphQL(hub.policies.full_schema, graphql_ide="graphiql")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -77,7 +83,7 @@ class GraphQLGateway:
             return
         access, schema = self.hub.policies.view(admitted)
         with self.hub.sessions() as session:
-            scope[CONTEXT_KEY] = new_context(session, access, purpose=request.headers.get(PURPOSE_HEADER, ""))
+            scope[CONTEXT_KEY] = new_context(session, access, purpose=purpose_of(request))
             await self.hub.view_for(admitted.agency, schema)(scope, receive, send)
 
     def _admit(self, request: Request) -> Principal | Response:
@@ -89,7 +95,10 @@ class GraphQLGateway:
             return _error(401, str(failure), "UNAUTHENTICATED")
         except UnknownAgency:
             return _error(403, "the token's agency has no access to this hub", "FORBIDDEN")
-        purpose = request.headers.get(PURPOSE_HEADER, "")
+        try:
+            purpose = purpose_of(request)
+        except UnicodeDecodeError:
+            return _error(400, "the X-Purpose header must be UTF-8 text, percent-encoded", "BAD_INPUT")
         if len(purpose) > MAX_PURPOSE_LENGTH:
             return _error(400, f"the X-Purpose header is longer than {MAX_PURPOSE_LENGTH} characters", "BAD_INPUT")
         if grant.purpose_required and not purpose.strip():

@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import Engine, text
@@ -119,7 +120,7 @@ class Caller:
         return self.client.post(
             "/graphql",
             json={"query": query, "variables": variables or {}},
-            headers={"Authorization": f"Bearer {self.token}", "X-Purpose": self.purpose},
+            headers={"Authorization": f"Bearer {self.token}", "X-Purpose": quote(self.purpose)},
         )
 
     def __call__(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
