@@ -11,6 +11,7 @@ from hub.models.organization import (
     Tenure,
     Unit,
 )
+from hub.models.outbox import GraphCheckpoint, GraphOutbox
 from hub.models.people import Cadre, Kinship, Person, SocialTie
 from hub.models.records import MatterItem, NegativeRecord, PersonalMattersReport, SupervisionAction
 from hub.models.selection import Nomination, Selection
@@ -20,6 +21,8 @@ __all__ = [
     "AuditHead",
     "Base",
     "Cadre",
+    "GraphCheckpoint",
+    "GraphOutbox",
     "Kinship",
     "MatterItem",
     "NegativeRecord",
