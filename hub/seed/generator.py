@@ -5,7 +5,7 @@ always gives the same rows, whatever the batch size: every value is drawn from o
 `random.Random(S)` in a fixed order, dates count from a fixed reference date, ids are assigned
 here, and nothing is drawn from the iteration order of a set or from the clock.
 
-Memory stays bounded: the reference data (units, posts, organizations, about N/10 rows each)
+Memory stays bounded: the reference data (units, posts, organizations: under N rows together)
 is kept, but cadres and everything that hangs off them (persons, ties, tenures, records...) are
 generated and inserted `batch_size` cadres at a time, one transaction per batch.  Only small
 per-cadre integers (rank, jurisdiction) and bounded ring buffers of recent ids are kept to draw
@@ -58,10 +58,12 @@ TABLES = REFERENCE_TABLES + BATCH_TABLES
 RANKS = ("deputy_section", "section", "deputy_division", "division")
 RANK_INDEX = {name: index for index, name in enumerate(RANKS)}
 RANK_SHARE = (40, 25, 23, 12)  # 科级 65 %, 处级 35 %
+POSTS_PER_UNIT = (3, 4, 5, 6, 7, 8)
+POSTS_PER_UNIT_CUM = (1, 2, 4, 6, 9, 12)  # larger units are more common
 CAPACITY_MARGIN = 1.15  # approved quota over the cadres who need a current post
 OVER_QUOTA_SHARE = 0.003  # cadres deliberately placed on a full post
 LONG_TENURE_SHARE = 0.032
-CONFLICT_SHARE = 0.015  # a relative's company supplies the cadre's own unit
+CONFLICT_SHARE = 0.014  # a relative's company supplies the cadre's own unit
 
 REF = REFERENCE_DATE.toordinal()
 BASE = date(1900, 1, 1).toordinal()
@@ -197,7 +199,7 @@ class _Ring:
             return
         n = len(buffer)
         for _ in range(k):
-            value = buffer[rng.randrange(n)]
+            value = buffer[int(rng.random() * n)]
             if value not in exclude:
                 exclude.add(value)
                 out.append(value)
@@ -235,7 +237,7 @@ class _Generator:
         self.id_counters = (array("H", bytes(2 * NDAYS * len(area_codes))), array("H", bytes(2 * NDAYS * len(area_codes))))
         self.jurisdiction_area = ("330502",) + tuple(area for *_x, area in V.COUNTIES)
 
-        # Reference data kept in memory (about N/10 units, N/4 posts, N/9 organizations).
+        # Reference data kept in memory (about N/8 units, 0.7 N posts, 0.11 N organizations).
         self.unit_name: list[str] = []
         self.unit_jurisdiction = array("b")
         self.post_unit = array("i")
@@ -251,7 +253,6 @@ class _Generator:
 
         # Per-cadre integers and bounded buffers for ties between batches.
         self.cadre_rank = array("b")
-        self.cadre_jurisdiction = array("b")
         self.by_unit = _Ring(24)
         self.by_cohort = _Ring(120)
         self.by_place = _Ring(200)
@@ -297,8 +298,8 @@ class _Generator:
         else:
             pool = V.GIVEN_MALE_YOUNG if male else V.GIVEN_FEMALE_YOUNG
             two = rng.random() < 0.85
-        first = pool[rng.randrange(len(pool))]
-        return first + pool[rng.randrange(len(pool))] if two else first
+        first = pool[int(rng.random() * len(pool))]
+        return first + pool[int(rng.random() * len(pool))] if two else first
 
     # --- reference data ----------------------------------------------------------------------------
 
@@ -365,13 +366,15 @@ class _Generator:
                     "updated_at": STAMP,
                 }
             )
-            count = rng.randint(3, 8)
+            count = rng.choices(POSTS_PER_UNIT, cum_weights=POSTS_PER_UNIT_CUM)[0]
             if unit_type == "town":
-                suffix = "街道" if name.endswith("街道") else name[-1]
-                mayor = {"镇": "镇长", "乡": "乡长"}.get(suffix, "办事处主任")
-                posts = [("党委书记", "section", 1, 1, True)]
+                street = name.endswith("街道")
+                mayor = "办事处主任" if street else name[-1] + "长"
+                committee = "党工委" if street else "党委"
+                posts = [(committee + "书记", "section", 1, 1, True)]
                 templates = V.TOWNSHIP_POSTS
-                fill = {"m": mayor}
+                fill = {"m": mayor, "dm": "办事处副主任" if street else "副" + mayor, "s": committee,
+                        "j": "纪工委" if street else "纪委"}
             else:
                 head_rank = "division" if jurisdiction == 0 else "section"
                 posts = [(head, head_rank, 1, 1, kind == "res")]
@@ -427,10 +430,10 @@ class _Generator:
             org_id = self._id("organization")
             if serial < companies:
                 while True:
-                    place = V.COMPANY_PLACES[rng.randrange(len(V.COMPANY_PLACES))]
-                    words, industry, subjects = V.COMPANY_INDUSTRIES[rng.randrange(len(V.COMPANY_INDUSTRIES))]
-                    brand = V.COMPANY_BRANDS[rng.randrange(len(V.COMPANY_BRANDS))]
-                    suffix = V.COMPANY_SUFFIXES[rng.randrange(len(V.COMPANY_SUFFIXES))]
+                    place = V.COMPANY_PLACES[int(rng.random() * len(V.COMPANY_PLACES))]
+                    words, industry, subjects = V.COMPANY_INDUSTRIES[int(rng.random() * len(V.COMPANY_INDUSTRIES))]
+                    brand = V.COMPANY_BRANDS[int(rng.random() * len(V.COMPANY_BRANDS))]
+                    suffix = V.COMPANY_SUFFIXES[int(rng.random() * len(V.COMPANY_SUFFIXES))]
                     name = f"{place}{brand}{words}{suffix}"
                     if name not in used:
                         break
@@ -442,9 +445,9 @@ class _Generator:
                 self.company_name[org_id] = name
                 self.company_subjects[org_id] = subjects
             else:
-                jurisdiction = rng.randrange(len(V.JURISDICTIONS))
-                subject = V.ASSOCIATION_SUBJECTS[rng.randrange(len(V.ASSOCIATION_SUBJECTS))]
-                kind_word = V.ASSOCIATION_KINDS[rng.randrange(len(V.ASSOCIATION_KINDS))]
+                jurisdiction = int(rng.random() * len(V.JURISDICTIONS))
+                subject = V.ASSOCIATION_SUBJECTS[int(rng.random() * len(V.ASSOCIATION_SUBJECTS))]
+                kind_word = V.ASSOCIATION_KINDS[int(rng.random() * len(V.ASSOCIATION_KINDS))]
                 name = f"{V.JURISDICTION_NAMES[jurisdiction]}{subject}{kind_word}"
                 if name in used:
                     name = f"{V.JURISDICTION_NAMES[jurisdiction]}{subject}{kind_word}（{_cn_number(serial)}）"
@@ -490,27 +493,28 @@ class _Generator:
         rank = self.rank(rng)
         slots = self.slots[rank]
         if slots and random_() >= OVER_QUOTA_SHARE:
-            index = rng.randrange(len(slots))
+            index = int(rng.random() * len(slots))
             post_id = slots[index]
             slots[index] = slots[-1]
             slots.pop()
         else:
             candidates = self.posts_by_rank[rank]
-            post_id = candidates[rng.randrange(len(candidates))]
+            post_id = candidates[int(rng.random() * len(candidates))]
         unit_id = self.post_unit[post_id - 1]
         jurisdiction = self.unit_jurisdiction[unit_id - 1]
         jurisdiction_code = V.JURISDICTIONS[jurisdiction]
         city = rank >= 2
 
-        # Identity.
-        sibling_of = None
-        if random_() < 0.015 and self.families:
-            candidate = self.families[rng.randrange(len(self.families))]
-            sibling_of = candidate
+        # Identity; a few cadres are siblings of an earlier cadre (they share the parents).
         male = random_() < (0.8 if city else 0.7)
         low, high, mode = ((27, 58, 40), (30, 59, 45), (35, 59.5, 48), (38, 59.5, 52))[rank]
         birth = REF - int(rng.triangular(low, high, mode) * YEAR) - randint(0, 364)
-        birth = min(birth, REF - int(low * YEAR))
+        birth = max(min(birth, REF - int(low * YEAR)), REF - int(59.9 * YEAR))  # in office: under 60
+        sibling_of = None
+        if random_() < 0.02 and self.families:
+            candidate = self.families[int(rng.random() * len(self.families))]
+            if abs(candidate[2] - birth) < 12 * YEAR:
+                sibling_of = candidate
         if sibling_of is not None:
             surname = sibling_of[1]
         else:
@@ -561,7 +565,6 @@ class _Generator:
             }
         )
         self.cadre_rank.append(rank)
-        self.cadre_jurisdiction.append(jurisdiction)
 
         # Tenures: consecutive, the last one open; ~3 % on the current post for over 10 years.
         tenures = self._tenures(rows, cadre_id, rank, post_id, jurisdiction, work_start)
@@ -575,7 +578,7 @@ class _Generator:
         associates = self._associates(rows, cadre_id, birth, jurisdiction, jurisdiction_code, native_place)
 
         # Ties to other (earlier) cadres: former colleagues, classmates, fellow townsmen, neighbours.
-        self._cadre_ties(rows, cadre_id, birth, jurisdiction, native_place, tenure_units)
+        connected = self._cadre_ties(rows, cadre_id, birth, jurisdiction, native_place, tenure_units)
 
         # Organizations: relatives' companies, conflicts of interest, part-time positions, contracts.
         unapproved = self._organization_links(rows, cadre_id, family, associates, tenures, rank, work_start)
@@ -584,7 +587,7 @@ class _Generator:
         negatives = self._negative_records(rows, cadre_id, city, work_start, tenure_units)
         matters = self._personal_matters(rows, cadre_id, city, family, jurisdiction)
         self._supervision(rows, cadre_id, negatives, matters, tenures, unapproved)
-        self._selection(rows, cadre_id, rank, jurisdiction)
+        self._selection(rows, cadre_id, rank, jurisdiction, connected)
 
         # Remember the cadre for later cadres' ties, shared relatives and nominations.
         for unit in tenure_units:
@@ -632,7 +635,7 @@ class _Generator:
                 candidates = self.posts_by.get((county, current_rank)) or self.posts_by_rank[current_rank]
             if not candidates:
                 candidates = self.posts_by_rank[current_rank] or self.posts_by_rank[rank]
-            chain.append((candidates[rng.randrange(len(candidates))], begin, end))
+            chain.append((candidates[int(rng.random() * len(candidates))], begin, end))
         chain.reverse()
         result = []
         tenure_rows = rows["tenure"]
@@ -690,8 +693,8 @@ class _Generator:
             return "学生", "湖州市" + ("第" + _cn_number(rng.randint(1, 12)) + ("中学" if age >= 12 else "小学")), None
         if age < 23:
             if rng.random() < 0.1:
-                return "留学生", V.STUDY_ABROAD[rng.randrange(len(V.STUDY_ABROAD))], None
-            return "大学生", V.UNIVERSITIES[rng.randrange(len(V.UNIVERSITIES))], None
+                return "留学生", V.STUDY_ABROAD[int(rng.random() * len(V.STUDY_ABROAD))], None
+            return "大学生", V.UNIVERSITIES[int(rng.random() * len(V.UNIVERSITIES))], None
         if rng.random() < emigrate_share:
             country = self.country(rng)
             return rng.choice(("企业职员", "自由职业", "工程师", "个体经营")), "", country
@@ -699,11 +702,11 @@ class _Generator:
             return self.old_job(rng), "", None
         occupation = self.adult_job(rng)
         if occupation in ("教师", "医生", "护士", "事业单位职员", "银行职员"):
-            employer = V.PUBLIC_EMPLOYERS[rng.randrange(len(V.PUBLIC_EMPLOYERS))]
+            employer = V.PUBLIC_EMPLOYERS[int(rng.random() * len(V.PUBLIC_EMPLOYERS))]
         elif occupation == "公务员":
-            employer = self.unit_name[rng.randrange(len(self.unit_name))]
+            employer = self.unit_name[int(rng.random() * len(self.unit_name))]
         elif occupation in ("企业职员", "工程师", "会计", "销售"):
-            employer = self.company_name[self.company_ids[rng.randrange(len(self.company_ids))]]
+            employer = self.company_name[self.company_ids[int(rng.random() * len(self.company_ids))]]
         else:
             employer = ""
         return occupation, employer, None
@@ -759,12 +762,12 @@ class _Generator:
         else:
             siblings = rng.choices((0, 1, 2), cum_weights=(45, 90, 100))[0]
         for _ in range(siblings):
-            add("sibling", surname, random_() < 0.5, birth + randint(-3000, 3000), area, 0.04)
+            add("sibling", surname, random_() < 0.5, birth + randint(-3000, 3000), area, 0.06)
         # Spouse, in-laws, children.
         age = (REF - birth) / YEAR
         if random_() < (0.95 if age >= 30 else 0.8):
             spouse_birth = birth + (randint(0, 1900) if male else -randint(0, 1500))
-            spouse_area = huzhou_areas[rng.randrange(len(huzhou_areas))] if random_() < 0.8 else self.native(rng)[2]
+            spouse_area = huzhou_areas[int(rng.random() * len(huzhou_areas))] if random_() < 0.8 else self.native(rng)[2]
             spouse_surname = self.surname(rng)
             add("spouse", spouse_surname, not male, spouse_birth, spouse_area, 0.004)
             in_law_father = spouse_birth - int(rng.uniform(23, 34) * YEAR)
@@ -774,22 +777,22 @@ class _Generator:
             if alive(in_law_mother):
                 add("parent_in_law", self.surname(rng), False, in_law_mother, spouse_area, 0.0)
             for _ in range(rng.choices((0, 1, 2), cum_weights=(35, 80, 100))[0]):
-                add("sibling_in_law", spouse_surname, random_() < 0.5, spouse_birth + randint(-3000, 3000), spouse_area, 0.03)
+                add("sibling_in_law", spouse_surname, random_() < 0.5, spouse_birth + randint(-3000, 3000), spouse_area, 0.05)
             if year < 1976:
                 children = rng.choices((0, 1, 2), cum_weights=(5, 90, 100))[0]
             else:
                 children = rng.choices((0, 1, 2), cum_weights=(8, 63, 100))[0]
             child_surname = surname if male or random_() < 0.1 else spouse_surname
-            child_area = huzhou_areas[rng.randrange(len(huzhou_areas))]
+            child_area = huzhou_areas[int(rng.random() * len(huzhou_areas))]
             for _ in range(children):
                 child_birth = birth + int(rng.uniform(24, 37) * YEAR)
                 if child_birth >= REF - 30:
                     continue
                 child_male = random_() < 0.52
-                add("child", child_surname, child_male, child_birth, child_area, 0.15)
+                add("child", child_surname, child_male, child_birth, child_area, 0.25)
                 if (REF - child_birth) / YEAR >= 26 and random_() < 0.6:
                     add("child_in_law", self.surname(rng), not child_male, child_birth + randint(-700, 700),
-                        huzhou_areas[rng.randrange(len(huzhou_areas))], 0.10)
+                        huzhou_areas[int(rng.random() * len(huzhou_areas))], 0.15)
         kinship = rows["kinship"]
         for person_id, kind, *_rest in family:
             kinship.append({"id": self._id("kinship"), "cadre_id": cadre_id, "person_id": person_id, "kind": kind})
@@ -797,7 +800,7 @@ class _Generator:
 
     def _tie_source(self, kind: str, **values: str) -> str:
         templates = V.TIE_SOURCES[kind]
-        return templates[self.rng.randrange(len(templates))].format(**values)
+        return templates[int(self.rng.random() * len(templates))].format(**values)
 
     def _associates(
         self,
@@ -823,7 +826,7 @@ class _Generator:
             if random_() < 0.12:
                 buffer = self.associates.buffers.get(jurisdiction)
                 if buffer:
-                    candidate = buffer[rng.randrange(len(buffer))]
+                    candidate = buffer[int(rng.random() * len(buffer))]
                     if candidate not in seen:
                         person_id = candidate
             if person_id is None:
@@ -835,7 +838,7 @@ class _Generator:
                     occupation, employer = rng.choice(("企业主", "总经理", "个体经营")), ""
                 else:
                     occupation, employer, _emigrated = self._work(person_birth, 0.0)
-                area = self.area_codes[rng.randrange(len(self.area_codes))] if random_() < 0.3 else self.jurisdiction_area[jurisdiction]
+                area = self.area_codes[int(rng.random() * len(self.area_codes))] if random_() < 0.3 else self.jurisdiction_area[jurisdiction]
                 person_id, _name = self._person(
                     rows, self.surname(rng), person_male, person_birth if known or random_() < 0.3 else None,
                     area if known else None, occupation, employer, None, jurisdiction_code,
@@ -848,13 +851,13 @@ class _Generator:
             elif kind == "comrade_in_arms":
                 source = self._tie_source(kind, army=rng.choice(V.ARMY_UNITS))
             elif kind == "former_colleague":
-                source = self._tie_source(kind, unit=self.unit_name[rng.randrange(len(self.unit_name))])
+                source = self._tie_source(kind, unit=self.unit_name[int(rng.random() * len(self.unit_name))])
             elif kind == "neighbour":
                 source = self._tie_source(kind, estate=rng.choice(V.ESTATES))
             elif kind == "fellow_townsman":
                 source = self._tie_source(kind, place=native_place)
             else:
-                source = self._tie_source(kind, company=self.company_name[self.company_ids[rng.randrange(len(self.company_ids))]])
+                source = self._tie_source(kind, company=self.company_name[self.company_ids[int(rng.random() * len(self.company_ids))]])
             ties.append(
                 {"id": self._id("social_tie"), "cadre_id": cadre_id, "person_id": person_id,
                  "other_cadre_id": None, "kind": kind, "source": source}
@@ -870,14 +873,17 @@ class _Generator:
         jurisdiction: int,
         native_place: str,
         tenure_units: list[int],
-    ) -> None:
+    ) -> list[int]:
+        """Ties to earlier cadres; returns the ids of the cadres tied to."""
         rng = self.rng
         randint = rng.randint
         exclude: set[int] = {cadre_id}
         ties = rows["social_tie"]
+        connected: list[int] = []
         year = date.fromordinal(birth).year
 
         def emit(others: list[int], kind: str, source: str) -> None:
+            connected.extend(others)
             for other in others:
                 ties.append(
                     {"id": self._id("social_tie"), "cadre_id": cadre_id, "person_id": None,
@@ -886,20 +892,20 @@ class _Generator:
 
         for position, unit in enumerate(reversed(tenure_units)):
             found: list[int] = []
-            self.by_unit.draw(rng, unit, randint(3, 6) if position == 0 else randint(1, 4), found, exclude)
+            self.by_unit.draw(rng, unit, randint(4, 9) if position == 0 else randint(2, 5), found, exclude)
             emit(found, "former_colleague", self._tie_source("former_colleague", unit=self.unit_name[unit - 1]))
         found = []
-        self.by_cohort.draw(rng, year, randint(0, 4), found, exclude)
+        self.by_cohort.draw(rng, year, randint(1, 5), found, exclude)
         if found:
             if rng.random() < 0.5:
                 emit(found, "classmate", f"{rng.choice(V.UNIVERSITIES)}{year + 18}级同学")
             else:
                 emit(found, "classmate", f"{rng.choice(V.PARTY_SCHOOL_CLASSES)}同学")
         found = []
-        self.by_place.draw(rng, native_place, randint(0, 4), found, exclude)
+        self.by_place.draw(rng, native_place, randint(1, 5), found, exclude)
         emit(found, "fellow_townsman", f"同为{native_place}人")
         found = []
-        self.by_jurisdiction.draw(rng, jurisdiction, randint(0, 2), found, exclude)
+        self.by_jurisdiction.draw(rng, jurisdiction, randint(1, 3), found, exclude)
         if found:
             emit(found, "neighbour", f"同住{rng.choice(V.ESTATES)}")
         if rng.random() < 0.08:
@@ -907,6 +913,7 @@ class _Generator:
             self.veterans.draw(rng, 0, randint(1, 3), found, exclude)
             if found:
                 emit(found, "comrade_in_arms", f"同在{rng.choice(V.ARMY_UNITS)}服役")
+        return connected
 
     def _contract(self, rows: dict[str, list[dict[str, Any]]], company: int, unit: int, signed: int) -> None:
         rng = self.rng
@@ -917,7 +924,7 @@ class _Generator:
                 "id": self._id("supply_contract"),
                 "organization_id": company,
                 "unit_id": unit,
-                "subject": subjects[rng.randrange(len(subjects))],
+                "subject": subjects[int(rng.random() * len(subjects))],
                 "amount": Decimal(cents) / 100,
                 "signed_on": date.fromordinal(min(signed, REF)),
             }
@@ -954,29 +961,29 @@ class _Generator:
             if age < 23 or age >= 68:
                 continue
             working.append(person_id)
-            if random_() < 0.125:
-                company = companies[rng.randrange(len(companies))]
+            if random_() < 0.145:
+                company = companies[int(rng.random() * len(companies))]
                 role_kind = rng.choices(("owner", "director", "employee"), cum_weights=(35, 60, 100))[0]
                 role(person_id, company, role_kind)
                 if role_kind != "employee":
                     owned.append(company)
         for person_id, kind in associates:
             if kind == "business_partner" and random_() < 0.5:
-                role(person_id, companies[rng.randrange(len(companies))], "owner" if random_() < 0.6 else "director")
+                role(person_id, companies[int(rng.random() * len(companies))], "owner" if random_() < 0.6 else "director")
 
         # A relative's company supplies the cadre's own (current or past) unit.
         if random_() < CONFLICT_SHARE and working:
             if not owned:
-                company = companies[rng.randrange(len(companies))]
-                role(working[rng.randrange(len(working))], company, "owner" if random_() < 0.6 else "director")
+                company = companies[int(rng.random() * len(companies))]
+                role(working[int(rng.random() * len(working))], company, "owner" if random_() < 0.6 else "director")
                 owned.append(company)
             unit, begin, end = tenures[-1] if random_() < 0.65 or len(tenures) == 1 else tenures[rng.randrange(len(tenures) - 1)]
             finish = REF if end is None else end
-            self._contract(rows, owned[rng.randrange(len(owned))], unit, randint(begin, max(begin, finish)))
+            self._contract(rows, owned[int(rng.random() * len(owned))], unit, randint(begin, max(begin, finish)))
 
         # Ordinary supply contracts between companies and units.
         if random_() < 0.2:
-            company = companies[rng.randrange(len(companies))]
+            company = companies[int(rng.random() * len(companies))]
             self._contract(rows, company, randint(1, len(self.unit_name)), REF - randint(0, 6 * 365))
 
         # Part-time positions (兼职): ~5 % of cadres, some unapproved, some paid.
@@ -984,12 +991,12 @@ class _Generator:
             for _ in range(2 if random_() < 0.1 else 1):
                 at_company = random_() < 0.25 or not self.association_ids
                 if at_company:
-                    organization = companies[rng.randrange(len(companies))]
+                    organization = companies[int(rng.random() * len(companies))]
                     title = self.company_title(rng)
                     approved = random_() < 0.35
                     paid = random_() < 0.45
                 else:
-                    organization = self.association_ids[rng.randrange(len(self.association_ids))]
+                    organization = self.association_ids[int(rng.random() * len(self.association_ids))]
                     title = self.association_title(rng)
                     approved = random_() < 0.75
                     paid = random_() < 0.15
@@ -1041,17 +1048,17 @@ class _Generator:
             status = rng.choices(STATUSES, weights=PETITION_STATUS_WEIGHTS if category == "petition_report" else STATUS_WEIGHTS)[0]
             day = date.fromordinal(occurred)
             templates = V.NEGATIVE_FACTS[category]
-            facts = templates[rng.randrange(len(templates))].format(
-                unit=self.unit_name[tenure_units[rng.randrange(len(tenure_units))] - 1],
+            facts = templates[int(rng.random() * len(templates))].format(
+                unit=self.unit_name[tenure_units[int(rng.random() * len(tenure_units))] - 1],
                 year=day.year,
                 month=day.month,
                 amount=f"{rng.uniform(2, 300):.1f}",
-                company=self.company_name[self.company_ids[rng.randrange(len(self.company_ids))]],
+                company=self.company_name[self.company_ids[int(rng.random() * len(self.company_ids))]],
             )
             conclusion = None
             if status in V.CONCLUSIONS:
                 options = V.CONCLUSIONS[status]
-                conclusion = options[rng.randrange(len(options))]
+                conclusion = options[int(rng.random() * len(options))]
             rows["negative_record"].append(
                 {
                     "id": self._id("negative_record"),
@@ -1141,7 +1148,7 @@ class _Generator:
                     if random_() < 0.5:
                         hidden = ("real_estate", f"未报告{place}{rng.choice(V.ESTATES)}房产一套，建筑面积{randint(90, 260)}平方米")
                     else:
-                        company = self.company_name[self.company_ids[rng.randrange(len(self.company_ids))]]
+                        company = self.company_name[self.company_ids[int(rng.random() * len(self.company_ids))]]
                         hidden = ("business", f"配偶在{company}持股{randint(10, 60)}%未报告")
                 elif draw < 0.125:
                     finding = "omission"
@@ -1191,38 +1198,35 @@ class _Generator:
         rng = self.rng
         randint = rng.randint
         random_ = rng.random
-        actions: list[tuple[str, str, int]] = []  # kind, issued by, issued on
+        actions: list[tuple[str, str, int]] = []  # cause, issued by, issued after
         for finding, verified in matters:
             if finding == "concealment":
-                actions.append(("admonishment", "org", verified))
+                actions.append(("concealment", "org", verified))
             elif finding == "omission" and random_() < 0.2:
-                actions.append(("reminder_talk", "org", verified))
-        for category, status, reported in negatives:
+                actions.append(("omission", "org", verified))
+        for _category, status, reported in negatives:
             if status in ("verifying", "partly_confirmed") and random_() < 0.3:
-                actions.append(("inquiry_letter", "discipline" if random_() < 0.5 else "org", reported))
+                actions.append(("negative_inquiry", "discipline" if random_() < 0.5 else "org", reported))
             elif status == "confirmed" and random_() < 0.1:
-                actions.append(("problem_file", "org", reported))
+                actions.append(("negative_confirmed", "org", reported))
         if tenures[-1][2] is None and REF - tenures[-1][1] > 3650 and random_() < 0.1:
-            actions.append(("rectification", "org", REF - randint(30, 300)))
+            actions.append(("long_tenure", "org", REF - randint(30, 300)))
         if unapproved and random_() < 0.3:
-            actions.append(("rectification", "org", REF - randint(30, 500)))
+            actions.append(("part_time", "org", REF - randint(30, 500)))
         if random_() < 0.008:
-            kind = rng.choice(("reminder_talk", "inquiry_letter", "rectification"))
-            actions.append((kind, "org", REF - randint(10, 700)))
-        for kind, issued_by, after in actions:
+            cause = rng.choice(("conduct", "complaint", "audit"))
+            actions.append((cause, "discipline" if cause == "complaint" and random_() < 0.5 else "org", REF - randint(10, 700)))
+        for cause, issued_by, after in actions:
+            kind, reasons, replies = V.SUPERVISION_CAUSES[cause]
             issued = min(REF, after + randint(5, 40))
             due = reply = replied = None
             if kind == "inquiry_letter":
                 due = issued + rng.choice((15, 30))
-                if random_() < 0.7 and issued < REF:
-                    replied = min(REF, issued + randint(5, 40))
-                    reply = rng.choice(V.INQUIRY_REPLIES)
             elif kind == "rectification":
                 due = issued + randint(30, 90)
-                if random_() < 0.6 and issued < REF:
-                    replied = min(REF, issued + randint(20, 100))
-                    reply = rng.choice(V.RECTIFICATION_REPLIES)
-            reasons = V.SUPERVISION_REASONS[kind]
+            if replies and random_() < (0.7 if kind == "inquiry_letter" else 0.6) and issued < REF:
+                replied = min(REF, issued + randint(5, 40 if kind == "inquiry_letter" else 100))
+                reply = replies[int(rng.random() * len(replies))]
             rows["supervision_action"].append(
                 {
                     "id": self._id("supervision_action"),
@@ -1231,7 +1235,7 @@ class _Generator:
                     "issued_by": issued_by,
                     "issued_on": date.fromordinal(issued),
                     "due_on": None if due is None else date.fromordinal(due),
-                    "reason": reasons[rng.randrange(len(reasons))],
+                    "reason": reasons[int(rng.random() * len(reasons))],
                     "reply": reply,
                     "replied_on": None if replied is None else date.fromordinal(replied),
                     "version": 1,
@@ -1239,8 +1243,14 @@ class _Generator:
                 }
             )
 
-    def _selection(self, rows: dict[str, list[dict[str, Any]]], cadre_id: int, rank: int, jurisdiction: int) -> None:
-        """About one selection per 50 cadres: 2-3 nominees of a rank, each with a first nominator."""
+    def _selection(
+        self, rows: dict[str, list[dict[str, Any]]], cadre_id: int, rank: int, jurisdiction: int, connected: list[int]
+    ) -> None:
+        """About one selection per 50 cadres: 2-3 nominees of a rank, each with a first nominator.
+
+        The first nominator is a cadre of at least the post's rank; for about a third of the
+        selections it is someone the nominee has a tie with (what investigators look for).
+        """
         rng = self.rng
         randint = rng.randint
         if rng.random() >= 0.02:
@@ -1259,12 +1269,14 @@ class _Generator:
         nominees = [cadre_id]
         exclude = {cadre_id}
         self.by_rank.draw(rng, (rank, jurisdiction), 1 if rng.random() < 0.6 else 2, nominees, exclude)
-        if len(nominees) < 2:
+        nominators = [other for other in nominators if other not in exclude]
+        if len(nominees) < 2 or not nominators:
             return
+        close = [other for other in connected if self.cadre_rank[other - 1] >= post_rank and other not in exclude]
         selection_id = self._id("selection")
         status = rng.choices(SELECTION_STATUSES, weights=SELECTION_STATUS_WEIGHTS)[0]
         opened = REF - randint(5, 400)
-        post = posts[rng.randrange(len(posts))]
+        post = posts[int(rng.random() * len(posts))]
         rows["selection"].append(
             {
                 "id": selection_id,
@@ -1277,13 +1289,12 @@ class _Generator:
                 "updated_at": STAMP,
             }
         )
-        main_nominator = nominators[rng.randrange(len(nominators))]
+        if close and rng.random() < 0.4:
+            main_nominator = close[int(rng.random() * len(close))]
+        else:
+            main_nominator = nominators[int(rng.random() * len(nominators))]
         for nominee in nominees:
-            nominator = main_nominator if rng.random() < 0.7 else nominators[rng.randrange(len(nominators))]
-            if nominator == nominee:
-                nominator = next((other for other in nominators if other != nominee), None)
-                if nominator is None:
-                    continue
+            nominator = main_nominator if rng.random() < 0.7 else nominators[int(rng.random() * len(nominators))]
             scored = status != "open" or rng.random() < 0.5
             scores = [randint(50, 100) for _ in V.FIT_DIMENSIONS] if scored else [None] * 5
             rows["nomination"].append(

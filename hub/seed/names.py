@@ -169,45 +169,52 @@ TOWNSHIPS: tuple[tuple[str, ...], ...] = (
 )
 
 # Post templates after the head: (title, rank, min quota, max quota, key post).  "{h}" is the
-# head title of the unit.  City-level units hold 处级 posts, county-level units 科级 posts.
+# head title of the unit, "{m}" and "{dm}" the head of a township government and its deputy
+# (镇长/副镇长, 乡长/副乡长, 办事处主任/办事处副主任).
+# City-level units hold 处级 posts, county-level units and townships 科级 posts; the 职级 titles
+# follow the civil-service ladder (一级/二级调研员 正处, 三级/四级调研员 副处, 一级/二级主任科员 正科,
+# 三级/四级主任科员 副科).
 CITY_POSTS: tuple[tuple[str, str, int, int, bool], ...] = (
     ("党组副书记", "division", 1, 1, False),
-    ("一级调研员", "division", 1, 3, False),
     ("副{h}（常务）", "division", 1, 1, False),
-    ("副{h}", "deputy_division", 1, 3, False),
-    ("副{h}（分管综合）", "deputy_division", 1, 1, False),
-    ("副{h}（分管业务）", "deputy_division", 1, 2, False),
+    ("一级调研员", "division", 1, 3, False),
+    ("二级调研员", "division", 2, 3, False),
+    ("副{h}", "deputy_division", 2, 3, False),
+    ("副{h}（分管综合）", "deputy_division", 1, 2, False),
+    ("副{h}（分管业务）", "deputy_division", 2, 3, False),
     ("副{h}（分管财务审计）", "deputy_division", 1, 1, True),
-    ("副{h}（分管项目建设）", "deputy_division", 1, 1, True),
-    ("二级调研员", "deputy_division", 1, 3, False),
+    ("三级调研员", "deputy_division", 2, 3, False),
+    ("四级调研员", "deputy_division", 2, 3, False),
     ("总会计师", "deputy_division", 1, 1, True),
     ("纪检监察组组长", "deputy_division", 1, 1, False),
 )
 COUNTY_POSTS: tuple[tuple[str, str, int, int, bool], ...] = (
     ("党组副书记", "section", 1, 1, False),
-    ("一级主任科员", "section", 1, 3, False),
     ("副{h}（常务）", "section", 1, 1, False),
-    ("副{h}", "deputy_section", 1, 3, False),
-    ("副{h}（分管综合）", "deputy_section", 1, 1, False),
-    ("副{h}（分管业务）", "deputy_section", 1, 2, False),
+    ("一级主任科员", "section", 1, 3, False),
+    ("二级主任科员", "section", 2, 3, False),
+    ("副{h}", "deputy_section", 2, 3, False),
+    ("副{h}（分管综合）", "deputy_section", 1, 2, False),
+    ("副{h}（分管业务）", "deputy_section", 2, 3, False),
     ("副{h}（分管财务审计）", "deputy_section", 1, 1, True),
-    ("副{h}（分管项目建设）", "deputy_section", 1, 1, True),
-    ("二级主任科员", "deputy_section", 1, 3, False),
-    ("三级主任科员", "deputy_section", 1, 2, False),
+    ("三级主任科员", "deputy_section", 2, 3, False),
+    ("四级主任科员", "deputy_section", 2, 3, False),
     ("纪检监察组组长", "deputy_section", 1, 1, False),
 )
 TOWNSHIP_POSTS: tuple[tuple[str, str, int, int, bool], ...] = (
-    ("{m}", "section", 1, 1, True),
+    ("{m}", "section", 1, 1, False),
     ("人大主席", "section", 1, 1, False),
-    ("党委副书记", "deputy_section", 1, 2, False),
-    ("副{m}", "deputy_section", 1, 3, False),
-    ("副{m}（分管城建）", "deputy_section", 1, 1, True),
-    ("纪委书记", "deputy_section", 1, 1, False),
+    ("{s}副书记", "deputy_section", 1, 2, False),
+    ("{dm}", "deputy_section", 2, 3, False),
+    ("{dm}（分管城建）", "deputy_section", 1, 1, True),
+    ("{j}书记", "deputy_section", 1, 1, False),
     ("组织委员", "deputy_section", 1, 1, False),
     ("宣传委员", "deputy_section", 1, 1, False),
     ("武装部长", "deputy_section", 1, 1, False),
-    ("一级主任科员", "section", 1, 2, False),
-    ("二级主任科员", "deputy_section", 1, 2, False),
+    ("一级主任科员", "section", 1, 3, False),
+    ("二级主任科员", "section", 2, 3, False),
+    ("三级主任科员", "deputy_section", 2, 3, False),
+    ("四级主任科员", "deputy_section", 2, 3, False),
 )
 
 FIT_DIMENSIONS: tuple[str, ...] = (
@@ -377,8 +384,8 @@ CONCLUSIONS: dict[str, tuple[str, ...]] = {
         "经核实，部分问题属实，责令限期整改。",
     ),
     "cleared": (
-        "经核实，反映问题不属实，予以澄清正名。",
-        "经调查，举报内容缺乏事实依据，予以了结澄清。",
+        "经核实，所反映或报送问题不属实，予以澄清正名。",
+        "经调查核实，问题缺乏事实依据，予以了结澄清。",
     ),
 }
 
@@ -391,38 +398,39 @@ TIE_SOURCES: dict[str, tuple[str, ...]] = {
     "business_partner": ("共同投资{company}", "{company}合伙人"),
 }
 
-SUPERVISION_REASONS: dict[str, tuple[str, ...]] = {
-    "reminder_talk": (
-        "个人有关事项报告存在漏报，进行提醒谈话。",
-        "群众反映其工作作风问题，进行提醒谈话。",
-        "年度考核中群众评议较低，进行提醒谈话。",
-    ),
-    "inquiry_letter": (
-        "信访反映其配偶经营企业与本单位存在业务往来，请予书面说明。",
-        "举报反映其违规兼职取酬，请予书面说明。",
-        "反映其在工程项目中打招呼，请予书面说明。",
-    ),
-    "admonishment": (
-        "个人有关事项报告存在瞒报，予以诫勉，取消提拔资格。",
-        "违反廉洁纪律问题查实，予以诫勉。",
-    ),
-    "rectification": (
-        "未经批准在社会组织兼职，责令限期整改。",
-        "经济责任审计发现问题，责令限期整改。",
-        "长期在同一岗位任职，责令按规定交流。",
-    ),
-    "problem_file": ("负面清单事项查实，建立干部问题档案。",),
-}
 INQUIRY_REPLIES: tuple[str, ...] = (
     "本人已如实说明有关情况，配偶企业与本单位业务往来系公开招标取得，本人未参与。",
-    "经本人说明并附相关证明材料，所反映兼职已于当年辞去，未领取报酬。",
-    "本人已作书面说明，所反映问题不属实。",
+    "本人已作书面说明并附相关证明材料，所反映问题不属实。",
     "本人对所反映问题作出说明，承认存在不规范之处并已整改。",
 )
-RECTIFICATION_REPLIES: tuple[str, ...] = (
-    "已辞去兼职并退回全部报酬，提交整改报告。",
-    "已按审计意见完成整改，追回资金并完善制度。",
-)
+# Why a supervision action was taken: cause -> (kind, reasons, replies when one is expected).
+SUPERVISION_CAUSES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "omission": ("reminder_talk", ("个人有关事项报告存在漏报，进行提醒谈话，予以批评教育。",), ()),
+    "concealment": (
+        "admonishment",
+        ("个人有关事项报告存在瞒报，予以诫勉，取消提拔资格。", "隐瞒不报家庭房产、投资等事项，予以诫勉，一年内不得提拔。"),
+        (),
+    ),
+    "negative_inquiry": (
+        "inquiry_letter",
+        ("就负面清单所列事项进行函询，请于规定期限内书面说明。", "就群众反映的有关问题进行函询，请予书面说明。"),
+        INQUIRY_REPLIES,
+    ),
+    "negative_confirmed": ("problem_file", ("负面清单事项查实，建立干部问题档案。",), ()),
+    "long_tenure": ("rectification", ("在同一岗位任职超过10年，责令按规定交流轮岗。",), ("已制定交流方案，报组织部审核。",)),
+    "part_time": (
+        "rectification",
+        ("未经批准在社会组织或企业兼职，责令限期整改。",),
+        ("已辞去兼职并退回全部报酬，提交整改报告。", "已按程序补办审批手续，未领取报酬。"),
+    ),
+    "conduct": ("reminder_talk", ("群众反映其工作作风问题，进行提醒谈话。", "年度考核中群众评议较低，进行提醒谈话。"), ()),
+    "complaint": (
+        "inquiry_letter",
+        ("信访反映其配偶经营企业与本单位存在业务往来，请予书面说明。", "反映其在工程项目中打招呼，请予书面说明。"),
+        INQUIRY_REPLIES,
+    ),
+    "audit": ("rectification", ("经济责任审计发现问题，责令限期整改。",), ("已按审计意见完成整改，追回资金并完善制度。",)),
+}
 
 SELECTION_NOTES: tuple[str, ...] = (
     "按1:2比例确定考察对象，经民主推荐、谈话调查后提出人选。",
