@@ -1,0 +1,58 @@
+"""No N+1: a nested page costs a bounded number of SQL statements, whatever its size."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from starlette.testclient import TestClient
+
+from hub.app import create_app
+from hub.seed import seed_database
+from tests.conftest import Caller
+
+PAGE = """query Page($first: Int!) { cadres(first: $first) { totalCount edges { node {
+  name rank posts { title unit { name } } relatives { kind person { name occupation } }
+  negativeRecords { category status } } } } }"""
+
+
+@contextmanager
+def counting(engine: Any) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def seeded_client(settings: Any, engine: Any, policy_store: Any) -> Iterator[tuple[TestClient, Any]]:
+    seed_database(engine, cadres=300, seed=11, progress=False)
+    app = create_app(settings, policies=policy_store)
+    with TestClient(app) as client:
+        yield client, app.state.hub.engine
+
+
+def test_nested_page_costs_the_same_statements_for_20_or_100_cadres(seeded_client: Any, settings: Any) -> None:
+    client, engine = seeded_client
+    org = Caller(client, settings, "org")
+    counts = {}
+    for size in (20, 100):
+        with counting(engine) as statements:
+            page = org.data(PAGE, {"first": size})["cadres"]
+        assert len(page["edges"]) == size
+        data_statements = [s for s in statements if "audit" not in s]
+        counts[size] = len(data_statements)
+    assert any(edge["node"]["relatives"] for edge in page["edges"])
+    assert any(edge["node"]["negativeRecords"] for edge in page["edges"])
+    assert counts[20] == counts[100]
+    # page, count, current posts, their units, kinships, their persons, negative records
+    assert counts[100] <= 8, counts
