@@ -21,6 +21,7 @@ from strawberry.asgi import GraphQL
 
 from hub.auth import AuthenticationFailed, principal_from_header
 from hub.db import make_engine, make_session_factory
+from hub.graph_store import GraphStore
 from hub.settings import Settings
 from policies.enforcement import PolicyStore, UnknownAgency
 from schema.build import build_full_schema
@@ -50,6 +51,7 @@ class Hub:
     engine: Engine
     sessions: sessionmaker[Session]
     policies: PolicyStore
+    graph: GraphStore
     _views: dict[tuple[int, str], AgencyGraphQL]
 
     def view_for(self, agency: str, schema: strawberry.Schema) -> AgencyGraphQL:
@@ -83,7 +85,9 @@ class GraphQLGateway:
             return
         access, schema = self.hub.policies.view(admitted)
         with self.hub.sessions() as session:
-            scope[CONTEXT_KEY] = new_context(session, access, purpose=purpose_of(request))
+            context = new_context(session, access, purpose=purpose_of(request))
+            context.extras["graph"] = self.hub.graph
+            scope[CONTEXT_KEY] = context
             await self.hub.view_for(admitted.agency, schema)(scope, receive, send)
 
     def _admit(self, request: Request) -> Principal | Response:
@@ -117,7 +121,13 @@ def _readyz(hub: Hub) -> Any:
                 connection.execute(text("SELECT 1"))
         except SQLAlchemyError:
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-        return JSONResponse({"status": "ready", "database": "ok", "policy_version": hub.policies.version})
+        graph = hub.graph.status()
+        return JSONResponse({
+            "status": "ready" if graph == "ok" else "degraded",
+            "database": "ok",
+            "graph": graph,
+            "policy_version": hub.policies.version,
+        })
 
     return readyz
 
@@ -126,12 +136,16 @@ def create_app(settings: Settings | None = None, *, policies: PolicyStore | None
     settings = settings or Settings.from_env()
     engine = make_engine(settings)
     store = policies or PolicyStore(build_full_schema(), settings.policy_dir, settings.policy_db_url)
-    hub = Hub(settings=settings, engine=engine, sessions=make_session_factory(engine), policies=store, _views={})
+    hub = Hub(
+        settings=settings, engine=engine, sessions=make_session_factory(engine), policies=store,
+        graph=GraphStore(settings), _views={},
+    )
     gateway = GraphQLGateway(hub)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
+        hub.graph.close()
         engine.dispose()
 
     app = Starlette(

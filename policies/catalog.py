@@ -18,6 +18,8 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 # Types that only carry other values (pagination, errors, payload wrappers): access follows what they carry.
 STRUCTURAL_TYPE_NAMES = frozenset(
     {"PageInfo", "FieldError", "ValidationErrors", "VersionConflict", "NotFound", "Deleted", "FitWeight"}
+    # Graph results: what they carry is cut by the caller's graph access (graph_sync.access).
+    | {"GraphNode", "GraphEdge", "Subgraph", "GraphPath", "SharedConnection", "ConflictOfInterest"}
 )
 STRUCTURAL_SUFFIXES = ("Connection", "Edge")
 ORDER_ENUM_SUFFIX = "OrderField"

@@ -52,6 +52,9 @@ class PolicyRowScope:
     cadre_scopes: tuple[str, ...]
     negative_record_scopes: tuple[str, ...]
 
+    def cadre_scope_names(self) -> tuple[str, ...]:
+        return self.cadre_scopes
+
     def cadre_clause(self) -> ColumnElement[bool]:
         if not self.cadre_scopes:
             return false()

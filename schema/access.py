@@ -19,6 +19,10 @@ class RowScope(Protocol):
         """A SQL predicate over the named table's columns."""
         ...
 
+    def cadre_scope_names(self) -> tuple[str, ...]:
+        """The policy's scope names for cadres (`all`, `management`, `own_unit`), for stores queried without SQL."""
+        ...
+
 
 @dataclass(frozen=True)
 class AllRows:
@@ -26,6 +30,9 @@ class AllRows:
 
     def clause(self, table: str) -> ColumnElement[bool]:
         return true()
+
+    def cadre_scope_names(self) -> tuple[str, ...]:
+        return ("all",)
 
 
 @dataclass(frozen=True)

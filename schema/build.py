@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.tools import merge_types
 
 from schema.extensions import AccessAudit, NamedInputErrors
+from schema.graph import GraphQueries
 from schema.mutations import Mutation
-from schema.queries import Query
+from schema.queries import RecordQueries
+
+Query = merge_types("Query", (RecordQueries, GraphQueries))
 
 
 def build_full_schema() -> strawberry.Schema:

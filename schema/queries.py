@@ -54,7 +54,7 @@ def list_records(
 
 
 @strawberry.type
-class Query:
+class RecordQueries:
     @strawberry.field(description="One cadre by id; null when absent or outside the caller's scope.")
     async def cadre(self, info: Info, id: int) -> CadreType | None:
         return await reference(info, models.Cadre, id)

@@ -55,6 +55,7 @@ def literal(graphql_type: Any, draw: Any | None = None) -> str | None:
         "Date": lambda: '"2024-01-01"',
         "Float": lambda: "0.5",
         "Decimal": lambda: '"1.00"',
+        "ID": lambda: '"cadre:1"',
     }
     make = scalars.get(named.name)
     return make() if make else None

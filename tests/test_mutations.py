@@ -173,6 +173,8 @@ def test_malformed_input_is_rejected_before_execution(org: Any, world: Any, muta
          "{ __typename ... on ValidationErrors { errors { field message } } } }", "endDate", "must not be before startDate"),
         ("mutation { createSocialTie(input: {cadreId: 1, personId: 1, otherCadreId: 2, kind: CLASSMATE}) "
          "{ __typename ... on ValidationErrors { errors { field message } } } }", "personId", "exactly one"),
+        ("mutation { createSocialTie(input: {cadreId: 1, otherCadreId: 1, kind: CLASSMATE}) "
+         "{ __typename ... on ValidationErrors { errors { field message } } } }", "otherCadreId", "themselves"),
         ("mutation { createNomination(input: {selectionId: 1, nomineeId: 2, nominatorId: 2, nominatedOn: \"2026-05-05\"}) "
          "{ __typename ... on ValidationErrors { errors { field message } } } }", "nominatorId", "themselves"),
         ('mutation { createPost(input: {unitId: 1, title: "x", rank: SECTION, quota: 1, '

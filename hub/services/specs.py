@@ -76,6 +76,11 @@ def exactly_one(*attrs: str) -> Check:
     return check
 
 
+def not_tied_to_self(values: dict[str, Any]) -> None:
+    if values.get("other_cadre_id") is not None and values.get("other_cadre_id") == values.get("cadre_id"):
+        raise DomainValidationError("otherCadreId", "a cadre cannot be tied to themselves")
+
+
 def weights_sum_to_one(values: dict[str, Any]) -> None:
     weights = values.get("requirements") or {}
     if weights and abs(sum(weights.values()) - 1.0) > 1e-6:
@@ -188,7 +193,7 @@ RECORD_SPECS: tuple[RecordSpec, ...] = (
             F("kind", enums.TieKind, required=True),
             F("source", str, max_length=128),
         ),
-        (exactly_one("person_id", "other_cadre_id"),),
+        (exactly_one("person_id", "other_cadre_id"), not_tied_to_self),
     ),
     RecordSpec(
         "Organization",

@@ -1,0 +1,166 @@
+"""Investigator queries over the relationship graph, cut to what the caller may read.
+
+Resolvers hand the caller's `GraphAccess` (derived from its compiled policy view) to the Cypher
+queries, which apply it inside the traversal; this module only converts the results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+from neo4j.exceptions import ClientError, DriverError, Neo4jError
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from graph_sync import queries
+from graph_sync.access import GraphAccess, graph_access
+from graph_sync.driver import GraphUnavailable
+from graph_sync.model import NodeKind, parse_node_key
+from schema.context import RequestContext, context_of
+
+GRAPH_TIMEOUT_SECONDS = 10.0
+Result = TypeVar("Result")
+
+
+@strawberry.type(description="A node of the relationship graph; properties hold only what the caller may read.")
+class GraphNode:
+    id: strawberry.ID
+    kind: str
+    labels: list[str]
+    properties: JSON
+
+
+@strawberry.type(description="An edge of the relationship graph (source and target are node ids).")
+class GraphEdge:
+    id: strawberry.ID
+    kind: str
+    source: strawberry.ID
+    target: strawberry.ID
+    properties: JSON
+
+
+@strawberry.type(description="Nodes and edges ready for drawing.")
+class Subgraph:
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    truncated: bool
+
+
+@strawberry.type(description="A path: edges[i] joins nodes[i] and nodes[i + 1].")
+class GraphPath:
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+
+
+@strawberry.type(description="A relative, associate or organization that two or more of the given cadres share.")
+class SharedConnection:
+    node: GraphNode
+    connected: list[strawberry.ID]
+    paths: list[GraphPath]
+
+
+@strawberry.type(description="An organization tied to a cadre's relative or associate that supplies the cadre's unit.")
+class ConflictOfInterest:
+    cadre: GraphNode
+    via: GraphNode
+    organization: GraphNode
+    unit: GraphNode
+    post: GraphNode
+    path: GraphPath
+
+
+def _node(node: queries.GraphNode) -> GraphNode:
+    return GraphNode(id=strawberry.ID(node.id), kind=node.kind, labels=list(node.labels), properties=node.properties)
+
+
+def _edge(edge: queries.GraphEdge) -> GraphEdge:
+    return GraphEdge(
+        id=strawberry.ID(edge.id), kind=edge.kind, source=strawberry.ID(edge.source), target=strawberry.ID(edge.target),
+        properties=edge.properties,
+    )
+
+
+def _path(path: queries.GraphPath) -> GraphPath:
+    return GraphPath(nodes=[_node(n) for n in path.nodes], edges=[_edge(e) for e in path.edges])
+
+
+def _access(context: RequestContext) -> GraphAccess:
+    return graph_access(context.access, context.access.rows.cadre_scope_names())
+
+
+def _note_cadres(context: RequestContext, nodes: Iterable[queries.GraphNode]) -> None:
+    for node in nodes:
+        kind, record_id = parse_node_key(node.id)
+        if kind is NodeKind.CADRE:
+            context.read_log.cadre_ids.add(record_id)
+
+
+def _run(info: Info, query: Callable[[Any, GraphAccess], Result]) -> Result:
+    """Run a graph query with the caller's access; graph outages and bad arguments become clear errors."""
+    context = context_of(info)
+    try:
+        driver = context.extras["graph"].driver()
+        return query(driver, _access(context))
+    except ValueError as bad:
+        raise GraphQLError(str(bad), extensions={"code": "BAD_INPUT"}) from None
+    except (GraphUnavailable, DriverError) as down:
+        raise GraphQLError("graph store unavailable; relational queries still work", extensions={"code": "GRAPH_UNAVAILABLE"}) from down
+    except ClientError as refused:
+        if "Timeout" in (refused.code or "") or "Terminated" in (refused.code or ""):
+            raise GraphQLError("the graph query took too long; narrow it", extensions={"code": "GRAPH_TIMEOUT"}) from None
+        raise
+    except Neo4jError as failure:
+        raise GraphQLError("graph store unavailable; relational queries still work", extensions={"code": "GRAPH_UNAVAILABLE"}) from failure
+
+
+@strawberry.type
+class GraphQueries:
+    @strawberry.field(description="The subgraph within `hops` of a person (e.g. cadre:12, person:40).")
+    def network(
+        self, info: Info, person_id: strawberry.ID, hops: int = 2, edge_kinds: list[str] | None = None, limit: int = 200
+    ) -> Subgraph:
+        result = _run(info, lambda driver, access: queries.network(
+            driver, access, str(person_id), hops=hops, edge_kinds=edge_kinds, limit=limit, timeout=GRAPH_TIMEOUT_SECONDS,
+        ))
+        _note_cadres(context_of(info), result.nodes)
+        return Subgraph(nodes=[_node(n) for n in result.nodes], edges=[_edge(e) for e in result.edges],
+                        truncated=result.truncated)
+
+    @strawberry.field(description="Shortest paths between two people (e.g. a nominator and a nominee).")
+    def paths(
+        self, info: Info, from_id: strawberry.ID, to_id: strawberry.ID, max_hops: int = 4,
+        edge_kinds: list[str] | None = None, limit: int = 10,
+    ) -> list[GraphPath]:
+        found = _run(info, lambda driver, access: queries.paths(
+            driver, access, str(from_id), str(to_id), max_hops=max_hops, edge_kinds=edge_kinds, limit=limit,
+            timeout=GRAPH_TIMEOUT_SECONDS,
+        ))
+        _note_cadres(context_of(info), (n for path in found for n in path.nodes))
+        return [_path(path) for path in found]
+
+    @strawberry.field(description="Relatives, associates or organizations that two or more of the cadres share.")
+    def shared_connections(self, info: Info, person_ids: list[strawberry.ID], limit: int = 100) -> list[SharedConnection]:
+        found = _run(info, lambda driver, access: queries.shared_connections(
+            driver, access, [str(key) for key in person_ids], limit=limit, timeout=GRAPH_TIMEOUT_SECONDS,
+        ))
+        _note_cadres(context_of(info), (n for shared in found for path in shared.paths for n in path.nodes))
+        return [
+            SharedConnection(node=_node(s.node), connected=[strawberry.ID(k) for k in s.connected],
+                             paths=[_path(p) for p in s.paths])
+            for s in found
+        ]
+
+    @strawberry.field(description="Organizations tied to the cadre's relatives or associates that supply its units.")
+    def conflicts_of_interest(self, info: Info, cadre_id: strawberry.ID, limit: int = 50) -> list[ConflictOfInterest]:
+        found = _run(info, lambda driver, access: queries.conflicts_of_interest(
+            driver, access, str(cadre_id), limit=limit, timeout=GRAPH_TIMEOUT_SECONDS,
+        ))
+        _note_cadres(context_of(info), (n for conflict in found for n in conflict.path.nodes))
+        return [
+            ConflictOfInterest(cadre=_node(c.cadre), via=_node(c.via), organization=_node(c.organization),
+                               unit=_node(c.unit), post=_node(c.post), path=_path(c.path))
+            for c in found
+        ]
