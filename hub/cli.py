@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from graph_sync.cli import graph_app
 from hub.settings import Settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="The cadre data hub.")
@@ -22,6 +23,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(policy_app, name="policy")
 app.add_typer(audit_app, name="audit")
 app.add_typer(schema_app, name="schema")
+app.add_typer(graph_app, name="graph")
 
 console = Console(stderr=True)
 

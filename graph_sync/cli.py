@@ -1,0 +1,193 @@
+"""`hub graph ...`: the local Neo4j server, the outbox sync, rebuild and consistency check."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Annotated, Optional
+
+import typer
+from neo4j import Driver
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine, inspect
+
+from graph_sync.driver import GraphUnavailable, open_driver
+from hub.settings import Settings
+
+graph_app = typer.Typer(no_args_is_help=True, help="The relationship graph (Neo4j) projected from the records.")
+console = Console(stderr=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=1)
+
+
+def _engine(settings: Settings) -> Engine:
+    from hub.db import make_engine
+
+    engine = make_engine(settings)
+    if not inspect(engine).has_table("graph_outbox"):
+        raise _fail(f"the database at {settings.database_url} has no graph outbox; run `hub db upgrade` first")
+    return engine
+
+
+@contextmanager
+def _driver(settings: Settings) -> Iterator[Driver]:
+    try:
+        driver = open_driver(settings)
+    except GraphUnavailable as error:
+        raise _fail(str(error)) from None
+    try:
+        yield driver
+    finally:
+        driver.close()
+
+
+@graph_app.command("up")
+def up(wait: Annotated[float, typer.Option(help="Seconds to wait for Bolt.")] = 120.0) -> None:
+    """Start the local Neo4j server (built with Maven the first time)."""
+    from graph_sync.local_server import Neo4jLocalError, Neo4jLocalUnavailable, start
+
+    try:
+        server = start(Settings.from_env(), wait_seconds=wait)
+    except Neo4jLocalUnavailable as error:
+        raise _fail(f"the local Neo4j server needs java 17+ and, the first time, mvn: {error}") from None
+    except Neo4jLocalError as error:
+        raise _fail(str(error)) from None
+    verb = "already running" if server.already_running else "started"
+    console.print(f"Neo4j {verb}, listening at {server.uri} (pid {server.pid}; data {server.home}; log {server.log_path})")
+
+
+@graph_app.command("down")
+def down(timeout: Annotated[float, typer.Option(help="Seconds before it is killed.")] = 60.0) -> None:
+    """Stop the local Neo4j server."""
+    from graph_sync.local_server import Neo4jLocalError, stop
+
+    try:
+        stopped = stop(Settings.from_env(), timeout_seconds=timeout)
+    except Neo4jLocalError as error:
+        raise _fail(str(error)) from None
+    console.print("stopped" if stopped else "not running")
+
+
+@graph_app.command("status")
+def status() -> None:
+    """Whether the local server runs and Bolt answers, and how far the sync is behind (exit 3 if Neo4j is down)."""
+    from graph_sync.local_server import status as server_status
+
+    settings = Settings.from_env()
+    current = server_status(settings)
+    console.print(f"Neo4j: {current.describe()}")
+    try:
+        from hub.db import make_engine, make_session_factory
+        from graph_sync.sync import pending_count
+
+        engine = make_engine(settings)
+        if inspect(engine).has_table("graph_outbox"):
+            console.print(f"outbox rows waiting for the graph: {pending_count(make_session_factory(engine)):,}")
+    except Exception as error:  # noqa: BLE001  (status must report, not fail, when the database is unreachable)
+        console.print(f"database: {error}")
+    if not current.reachable:
+        raise typer.Exit(code=3)
+
+
+@graph_app.command("sync")
+def sync(
+    follow: Annotated[bool, typer.Option("--follow", help="Keep applying new outbox rows until interrupted.")] = False,
+    batch_size: Annotated[int, typer.Option(help="Outbox rows per Neo4j transaction.")] = 500,
+    interval: Annotated[float, typer.Option(help="With --follow: seconds between looks at the outbox.")] = 0.5,
+) -> None:
+    """Apply pending outbox rows to the graph (once, or continuously with --follow)."""
+    from hub.db import make_session_factory
+
+    from graph_sync.cypher import ensure_schema
+    from graph_sync.sync import SyncWorker, apply_pending, pending_count
+
+    settings = Settings.from_env()
+    factory = make_session_factory(_engine(settings))
+    if not follow:
+        with _driver(settings) as driver:
+            ensure_schema(driver)
+            started = time.perf_counter()
+            applied = apply_pending(factory, driver, batch_size)
+            seconds = time.perf_counter() - started
+        console.print(f"applied {applied:,} outbox rows in {seconds:.1f}s; {pending_count(factory):,} pending")
+        return
+
+    worker = SyncWorker(settings, factory, interval, batch_size=batch_size)
+    stopping = False
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    worker.start()
+    console.print(f"following the outbox of {settings.database_url} into {settings.neo4j_uri} (Ctrl-C stops)")
+    shown: tuple[int, str | None] | None = None
+    try:
+        while not stopping:
+            time.sleep(1.0)
+            current = (worker.applied, worker.last_error)
+            if current != shown:
+                error = f"; last error: {worker.last_error}" if worker.last_error else ""
+                console.print(f"applied {worker.applied:,}; pending {worker.lag():,}{error}")
+                shown = current
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.stop()
+    console.print(f"stopped after applying {worker.applied:,} rows")
+
+
+@graph_app.command("rebuild")
+def rebuild_command(
+    batch_size: Annotated[int, typer.Option(help="Records per Neo4j transaction.")] = 5000,
+) -> None:
+    """Delete the graph and project every record again; the sync then continues from that point."""
+    from graph_sync.rebuild import rebuild
+
+    settings = Settings.from_env()
+    engine = _engine(settings)
+    with _driver(settings) as driver:
+        summary = rebuild(engine, driver, batch_size=batch_size, progress=True)
+    table = Table("kind", "written")
+    for kind, count in [*summary.nodes.items(), *summary.edges.items()]:
+        table.add_row(kind, f"{count:,}")
+    Console().print(table)
+    console.print(
+        f"{summary.records:,} nodes and edges in {summary.seconds:.1f}s "
+        f"({summary.records_per_second:,.0f} records/s); checkpoint at outbox id {summary.checkpoint}"
+    )
+    if summary.skipped_edges:
+        console.print(f"[yellow]{summary.skipped_edges:,} edges skipped: an endpoint record is missing[/yellow]")
+
+
+@graph_app.command("check")
+def check_command(
+    sample: Annotated[int, typer.Option(help="Random nodes per node kind and edges per edge table to compare.")] = 200,
+    seed: Annotated[Optional[int], typer.Option(help="Seed of the sample (random if not given).")] = None,
+) -> None:
+    """Compare the graph with the records; exit 1 if they differ."""
+    from graph_sync.check import check
+
+    settings = Settings.from_env()
+    engine = _engine(settings)
+    with _driver(settings) as driver:
+        report = check(engine, driver, sample=sample, seed=seed)
+    table = Table("kind", "records", "graph")
+    for kind, (records, found) in [*report.node_counts.items(), *report.edge_counts.items()]:
+        style = "" if records == found else "red"
+        table.add_row(kind, f"{records:,}", f"{found:,}", style=style)
+    Console().print(table)
+    console.print(f"compared {report.sampled_nodes:,} sampled nodes and {report.sampled_edges:,} sampled edges")
+    if not report.ok:
+        for difference in report.differences:
+            console.print(f"[red]differs:[/red] {difference}")
+        raise typer.Exit(code=1)
+    console.print("graph matches the records")

@@ -1,0 +1,94 @@
+"""The Cypher that writes the projection: schema, and batched upserts and deletes of nodes and edges.
+
+Labels and relationship types are interpolated only from graph_sync.model constants; every value
+travels as a parameter. Each writer takes a list of rows and runs one `UNWIND $rows` statement.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from neo4j import Driver, ManagedTransaction
+
+from graph_sync.model import EDGE_SPECS, NODE_LABELS, EdgeKind, NodeKind
+from graph_sync.projection import KEY_LABEL
+
+KEY_LABELS: tuple[str, ...] = tuple(dict.fromkeys(KEY_LABEL.values()))  # Person, Post, Unit, Organization
+_NAME = re.compile(r"^[A-Z][A-Za-z_]*$")
+
+
+def checked_name(name: str) -> str:
+    """A label or relationship type from model.py, checked before it is written into Cypher."""
+    if not _NAME.match(name):
+        raise ValueError(f"not a label or relationship type: {name!r}")
+    return name
+
+
+def schema_statements() -> list[str]:
+    statements = [
+        f"CREATE CONSTRAINT {label.lower()}_key IF NOT EXISTS FOR (n:{checked_name(label)}) REQUIRE n.key IS UNIQUE"
+        for label in KEY_LABELS
+    ]
+    # Person nodes are cadres and relatives alike; graph queries tell them apart by `kind`.
+    statements.append("CREATE INDEX person_kind IF NOT EXISTS FOR (n:Person) ON (n.kind)")
+    statements += [
+        f"CREATE CONSTRAINT {kind.value.lower()}_key IF NOT EXISTS "
+        f"FOR ()-[r:{checked_name(kind.value)}]-() REQUIRE r.key IS UNIQUE"
+        for kind in EdgeKind
+    ]
+    return statements
+
+
+def ensure_schema(driver: Driver) -> None:
+    """Create the key constraints (which also index `key`) and indexes; a no-op when they exist."""
+    with driver.session() as session:
+        for statement in schema_statements():
+            session.run(statement).consume()
+        session.run("CALL db.awaitIndexes(300)").consume()
+
+
+def upsert_nodes(tx: ManagedTransaction, kind: NodeKind, rows: list[dict[str, Any]]) -> None:
+    """rows: {"key": ..., "props": {...}}; the node's properties become exactly `props`."""
+    key_label, *extra = (checked_name(label) for label in NODE_LABELS[kind])
+    add_labels = f", n:{':'.join(extra)}" if extra else ""
+    tx.run(
+        f"UNWIND $rows AS row MERGE (n:{key_label} {{key: row.key}}) SET n = row.props{add_labels}",
+        rows=rows,
+    ).consume()
+
+
+def delete_nodes(tx: ManagedTransaction, kind: NodeKind, keys: list[str]) -> None:
+    """Delete the nodes and every edge at them."""
+    tx.run(
+        f"UNWIND $keys AS key MATCH (n:{checked_name(KEY_LABEL[kind])} {{key: key}}) DETACH DELETE n", keys=keys
+    ).consume()
+
+
+def upsert_edges(tx: ManagedTransaction, kind: EdgeKind, rows: list[dict[str, Any]], relocate: bool = True) -> int:
+    """rows: {"key", "source", "target", "props"}; returns how many edges exist afterwards (missing endpoints skip).
+
+    With `relocate`, an edge whose endpoints changed (a tenure moved to another post) is deleted first,
+    so the MERGE recreates it between the new endpoints instead of adding a second edge with its key.
+    """
+    spec = EDGE_SPECS[kind]
+    rel = checked_name(kind.value)
+    source_label = checked_name(KEY_LABEL[spec.source[1]])
+    target_label = checked_name(KEY_LABEL[spec.target[1]])
+    if relocate:
+        tx.run(
+            f"UNWIND $rows AS row MATCH (s)-[r:{rel} {{key: row.key}}]->(t) "
+            "WHERE s.key <> row.source OR t.key <> row.target DELETE r",
+            rows=rows,
+        ).consume()
+    record = tx.run(
+        f"UNWIND $rows AS row "
+        f"MATCH (s:{source_label} {{key: row.source}}) MATCH (t:{target_label} {{key: row.target}}) "
+        f"MERGE (s)-[r:{rel} {{key: row.key}}]->(t) SET r = row.props RETURN count(r) AS edges",
+        rows=rows,
+    ).single()
+    return int(record["edges"]) if record else 0
+
+
+def delete_edges(tx: ManagedTransaction, kind: EdgeKind, keys: list[str]) -> None:
+    tx.run(f"UNWIND $keys AS key MATCH ()-[r:{checked_name(kind.value)} {{key: key}}]->() DELETE r", keys=keys).consume()

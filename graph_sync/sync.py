@@ -1,0 +1,251 @@
+"""Apply the graph outbox to Neo4j in id order; the checkpoint moves only after Neo4j has committed.
+
+Every write is a MERGE by key or a delete by key, so applying a row twice changes nothing: a crash
+between the Neo4j commit and the checkpoint update just applies that batch again. Run one worker per
+graph: two workers interleaving old and new batches could briefly replay a stale upsert.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from neo4j import Driver, ManagedTransaction
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from graph_sync import cypher
+from graph_sync.driver import open_driver
+from graph_sync.model import EdgeKind, NodeKind
+from hub.db import transaction
+from hub.models import GraphCheckpoint, GraphOutbox
+from hub.models.base import utcnow
+from hub.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT_ID = 1
+ROUND_BATCHES = 20
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    op: str
+    entity: str
+    kind: str
+    key: str
+    payload: dict[str, Any] | None
+
+
+# --- checkpoint ----------------------------------------------------------------------------------
+
+
+def read_checkpoint(session: Session) -> int:
+    """The last outbox id applied to the graph (0 before the first sync)."""
+    value = session.scalar(select(GraphCheckpoint.last_outbox_id).where(GraphCheckpoint.id == CHECKPOINT_ID))
+    return int(value or 0)
+
+
+def write_checkpoint(session: Session, outbox_id: int) -> None:
+    row = session.get(GraphCheckpoint, CHECKPOINT_ID)
+    if row is None:
+        session.add(GraphCheckpoint(id=CHECKPOINT_ID, last_outbox_id=outbox_id, updated_at=utcnow()))
+    else:
+        row.last_outbox_id = outbox_id
+        row.updated_at = utcnow()
+
+
+def max_outbox_id(session: Session) -> int:
+    return int(session.scalar(select(func.max(GraphOutbox.id))) or 0)
+
+
+def pending_count(session_factory: sessionmaker[Session]) -> int:
+    """Outbox rows not yet applied to the graph."""
+    with session_factory() as session:
+        checkpoint = read_checkpoint(session)
+        return int(session.scalar(select(func.count()).select_from(GraphOutbox).where(GraphOutbox.id > checkpoint)) or 0)
+
+
+# --- applying ------------------------------------------------------------------------------------
+
+
+def read_pending(session_factory: sessionmaker[Session], limit: int) -> list[OutboxRow]:
+    with session_factory() as session:
+        checkpoint = read_checkpoint(session)
+        query = (
+            select(GraphOutbox.id, GraphOutbox.op, GraphOutbox.entity, GraphOutbox.kind, GraphOutbox.key, GraphOutbox.payload)
+            .where(GraphOutbox.id > checkpoint)
+            .order_by(GraphOutbox.id)
+            .limit(limit)
+        )
+        return [OutboxRow(*row) for row in session.execute(query)]
+
+
+def consecutive_runs(rows: Sequence[OutboxRow]) -> list[list[OutboxRow]]:
+    """Split ordered rows into runs of one (entity, kind, op); applying the runs in order keeps the order's meaning.
+
+    Within a run only the last row of each key counts (the same op on the same key, so the last state wins).
+    """
+    runs: list[list[OutboxRow]] = []
+    for row in rows:
+        if runs and (runs[-1][0].entity, runs[-1][0].kind, runs[-1][0].op) == (row.entity, row.kind, row.op):
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    return [list({row.key: row for row in run}.values()) for run in runs]
+
+
+def apply_rows(tx: ManagedTransaction, rows: Sequence[OutboxRow]) -> None:
+    """Apply outbox rows in one Neo4j transaction, one UNWIND statement per run."""
+    for run in consecutive_runs(rows):
+        first = run[0]
+        if first.entity == "node":
+            node_kind = NodeKind(first.kind)
+            if first.op == "upsert":
+                cypher.upsert_nodes(tx, node_kind, [{"key": row.key, "props": _payload(row)["props"]} for row in run])
+            else:
+                cypher.delete_nodes(tx, node_kind, [row.key for row in run])
+            continue
+        edge_kind = EdgeKind(first.kind)
+        if first.op == "upsert":
+            edges = [{"key": row.key, **_payload(row)} for row in run]
+            found = cypher.upsert_edges(tx, edge_kind, edges)
+            if found < len(edges):
+                log.warning("%d %s edges skipped: an endpoint node is not in the graph (run `hub graph rebuild`)",
+                            len(edges) - found, edge_kind.value)
+        else:
+            cypher.delete_edges(tx, edge_kind, [row.key for row in run])
+
+
+def _payload(row: OutboxRow) -> dict[str, Any]:
+    if row.payload is None:
+        raise ValueError(f"outbox row {row.id} ({row.op} {row.entity} {row.key}) has no payload")
+    return row.payload
+
+
+def apply_pending(
+    session_factory: sessionmaker[Session],
+    driver: Driver,
+    batch_size: int = 500,
+    *,
+    max_batches: int | None = None,
+    on_graph_commit: Callable[[int], None] | None = None,
+) -> int:
+    """Apply outbox rows after the checkpoint in id order, `batch_size` per Neo4j transaction; returns rows applied.
+
+    Stops when nothing is pending or after `max_batches`. `on_graph_commit(last_id)` runs after each
+    Neo4j commit and before the checkpoint moves (an exception there leaves the batch pending).
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    applied = batches = 0
+    while max_batches is None or batches < max_batches:
+        rows = read_pending(session_factory, batch_size)
+        if not rows:
+            break
+        with driver.session() as graph:
+            graph.execute_write(apply_rows, rows)
+        if on_graph_commit is not None:
+            on_graph_commit(rows[-1].id)
+        with transaction(session_factory) as session:
+            write_checkpoint(session, rows[-1].id)
+        applied += len(rows)
+        batches += 1
+    return applied
+
+
+# --- background worker ---------------------------------------------------------------------------
+
+
+class SyncWorker:
+    """Runs `apply_pending` in a background thread every `interval` seconds.
+
+    Survives Neo4j (and database) outages: logs, keeps the error in `last_error`, backs off up to
+    `max_backoff` seconds and retries; pending rows stay in the outbox until they are applied.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        session_factory: sessionmaker[Session],
+        interval: float = 0.5,
+        *,
+        batch_size: int = 500,
+        max_backoff: float = 30.0,
+    ) -> None:
+        self.settings = settings
+        self.session_factory = session_factory
+        self.interval = interval
+        self.batch_size = batch_size
+        self.max_backoff = max_backoff
+        self.last_error: str | None = None
+        self.last_error_at: float | None = None
+        self.applied = 0
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="graph-sync", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def wake(self) -> None:
+        """Look at the outbox now instead of at the end of the current interval."""
+        self._wake.set()
+
+    def lag(self) -> int:
+        """Outbox rows not yet applied to the graph."""
+        return pending_count(self.session_factory)
+
+    def _sleep(self, seconds: float) -> None:
+        self._wake.wait(seconds)
+        self._wake.clear()
+
+    def _run(self) -> None:
+        driver: Driver | None = None
+        backoff = self.interval
+        try:
+            while not self._stop.is_set():
+                try:
+                    if driver is None:
+                        driver = open_driver(self.settings, max_transaction_retry_time=5.0)
+                        cypher.ensure_schema(driver)
+                    # A bounded number of batches per round, so stop() is honoured during a long catch-up.
+                    applied = apply_pending(self.session_factory, driver, self.batch_size, max_batches=ROUND_BATCHES)
+                    self.applied += applied
+                except Exception as error:  # noqa: BLE001  (any failure: keep the rows, retry later)
+                    self.last_error = f"{type(error).__name__}: {error}"
+                    self.last_error_at = time.time()
+                    log.warning("graph sync failed, retrying in %.1fs: %s", backoff, self.last_error)
+                    if driver is not None:
+                        driver.close()
+                        driver = None
+                    self._sleep(backoff)
+                    backoff = min(backoff * 2, self.max_backoff)
+                    continue
+                self.last_error = None
+                backoff = self.interval
+                if applied < ROUND_BATCHES * self.batch_size:  # caught up: wait for new rows
+                    self._sleep(self.interval)
+        finally:
+            if driver is not None:
+                driver.close()
