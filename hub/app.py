@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from hub.graph_store import GraphStore
 from hub.settings import Settings
 from policies.enforcement import PolicyStore, UnknownAgency
 from schema.build import build_full_schema
+from schema.limits import GraphQLLimits
 from schema.access import Principal
 from schema.context import RequestContext, new_context
 
@@ -79,6 +82,10 @@ class GraphQLGateway:
             await self.ide(scope, receive, send)  # the GraphiQL page itself holds no data
             return
         self.hub.policies.reload_if_changed()
+        too_large = self._too_large(request)
+        if too_large is not None:
+            await too_large(scope, receive, send)
+            return
         admitted = self._admit(request)
         if isinstance(admitted, Response):
             await admitted(scope, receive, send)
@@ -89,6 +96,15 @@ class GraphQLGateway:
             context.extras["graph"] = self.hub.graph
             scope[CONTEXT_KEY] = context
             await self.hub.view_for(admitted.agency, schema)(scope, receive, send)
+
+    def _too_large(self, request: Request) -> Response | None:
+        limit = self.hub.settings.max_request_bytes
+        length = request.headers.get("content-length")
+        if length is None and request.method == "POST":
+            return _error(411, "send the request with a Content-Length header", "LENGTH_REQUIRED")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            return _error(413, f"the request is larger than {limit:,} bytes", "REQUEST_TOO_LARGE")
+        return None
 
     def _admit(self, request: Request) -> Principal | Response:
         """The caller's principal, or the response that refuses them (401, 403 or 400)."""
@@ -132,10 +148,21 @@ def _readyz(hub: Hub) -> Any:
     return readyz
 
 
+def graphql_limits(settings: Settings) -> GraphQLLimits:
+    allowed = None
+    if settings.allowed_operations_file is not None:
+        texts = json.loads(settings.allowed_operations_file.read_text(encoding="utf-8"))
+        allowed = frozenset(hashlib.sha256(text.encode()).hexdigest() for text in texts)
+    return GraphQLLimits(
+        max_depth=settings.max_depth, max_cost=settings.max_cost, max_aliases=settings.max_aliases,
+        max_tokens=settings.max_tokens, production=settings.production, allowed_operations=allowed,
+    )
+
+
 def create_app(settings: Settings | None = None, *, policies: PolicyStore | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     engine = make_engine(settings)
-    store = policies or PolicyStore(build_full_schema(), settings.policy_dir, settings.policy_db_url)
+    store = policies or PolicyStore(build_full_schema(graphql_limits(settings)), settings.policy_dir, settings.policy_db_url)
     hub = Hub(
         settings=settings, engine=engine, sessions=make_session_factory(engine), policies=store,
         graph=GraphStore(settings), _views={},

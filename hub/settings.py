@@ -38,6 +38,12 @@ class Settings:
     policy_db_url: str | None = None
     production: bool = False
     debug_sql: bool = False
+    max_depth: int = 12
+    max_cost: int = 1_000_000
+    max_aliases: int = 30
+    max_tokens: int = 5_000
+    max_request_bytes: int = 100_000
+    allowed_operations_file: Path | None = None
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -66,4 +72,12 @@ class Settings:
             policy_db_url=os.environ.get("HUB_POLICY_DB_URL") or None,
             production=_env("HUB_PRODUCTION", "0") == "1",
             debug_sql=_env("HUB_DEBUG_SQL", "0") == "1",
+            max_depth=int(_env("HUB_MAX_DEPTH", "12")),
+            max_cost=int(_env("HUB_MAX_COST", "1000000")),
+            max_aliases=int(_env("HUB_MAX_ALIASES", "30")),
+            max_tokens=int(_env("HUB_MAX_TOKENS", "5000")),
+            max_request_bytes=int(_env("HUB_MAX_REQUEST_BYTES", "100000")),
+            allowed_operations_file=Path(os.environ["HUB_ALLOWED_OPERATIONS_FILE"])
+            if os.environ.get("HUB_ALLOWED_OPERATIONS_FILE")
+            else None,
         )

@@ -7,11 +7,16 @@ from strawberry.tools import merge_types
 
 from schema.extensions import AccessAudit, NamedInputErrors
 from schema.graph import GraphQueries
+from schema.limits import GraphQLLimits, limit_extensions
 from schema.mutations import Mutation
 from schema.queries import RecordQueries
 
 Query = merge_types("Query", (RecordQueries, GraphQueries))
 
 
-def build_full_schema() -> strawberry.Schema:
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=[NamedInputErrors, AccessAudit])
+def build_full_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[*limit_extensions(limits or GraphQLLimits()), NamedInputErrors, AccessAudit],
+    )

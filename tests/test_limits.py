@@ -1,0 +1,120 @@
+"""Hostile GraphQL: depth, cost, aliases, tokens and size limits; production mode; allow-listed operations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from starlette.testclient import TestClient
+
+from hub.app import create_app
+from hub.settings import Settings
+from tests.conftest import Caller
+
+
+def nested_relatives(levels: int) -> str:
+    inner = "name"
+    for _ in range(levels):
+        inner = f"relatives {{ person {{ name relativeOf {{ cadre {{ {inner} }} }} }} }}"
+    return f"{{ cadres(first: 100) {{ edges {{ node {{ {inner} }} }} }} }}"
+
+
+def codes(body: dict[str, Any]) -> list[str]:
+    return [(error.get("extensions") or {}).get("code", "") for error in body["errors"]]
+
+
+@pytest.fixture
+def org(world: Any, as_agency: Any) -> Caller:
+    return as_agency("org")
+
+
+def test_ten_level_nested_relatives_are_refused_before_execution(org: Caller) -> None:
+    body = org(nested_relatives(10))
+    assert body["data"] is None
+    assert any("exceeds maximum operation depth" in e["message"] or "estimated cost" in e["message"] for e in body["errors"])
+
+
+def test_a_shallow_but_explosive_query_is_refused_by_cost(org: Caller) -> None:
+    body = org(nested_relatives(3))  # depth 11 is allowed, but 100 × 10^6 rows are not
+    assert body["data"] is None
+    assert "QUERY_TOO_COSTLY" in codes(body)
+
+
+def test_a_500_cadre_nested_page_is_allowed(org: Caller) -> None:
+    page = org.data("""{ cadres(first: 500) { edges { node { name posts { title unit { name } }
+        relatives { kind person { name } } negativeRecords { category status } } } } }""")
+    assert len(page["cadres"]["edges"]) == 3
+
+
+def test_too_many_aliases(org: Caller) -> None:
+    query = "{ " + " ".join(f"a{i}: cadre(id: 1) {{ name }}" for i in range(31)) + " }"
+    body = org(query)
+    assert body["data"] is None and "aliases" in body["errors"][0]["message"]
+
+
+def test_too_many_tokens(org: Caller) -> None:
+    query = "{ cadre(id: 1) { " + " ".join(["name"] * 5000) + " } }"
+    body = org(query)
+    assert body["data"] is None and "token" in body["errors"][0]["message"].lower()
+
+
+def test_oversized_request_is_refused_with_413(client: TestClient, org: Caller) -> None:
+    response = client.post(
+        "/graphql", content=json.dumps({"query": "{ __typename }", "pad": "x" * 200_000}),
+        headers={"Authorization": f"Bearer {org.token}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+
+
+def test_malformed_json_gets_a_clear_400(client: TestClient, org: Caller) -> None:
+    response = client.post(
+        "/graphql", content=b"{not json", headers={"Authorization": f"Bearer {org.token}", "Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+
+
+@pytest.fixture
+def production(settings: Settings, world: Any, tmp_path: Path) -> Iterator[tuple[TestClient, Settings]]:
+    prod = replace(settings, production=True)
+    with TestClient(create_app(prod)) as client:
+        yield client, prod
+
+
+def test_introspection_is_off_in_production(production: Any) -> None:
+    client, prod = production
+    body = Caller(client, prod, "org")("{ __schema { types { name } } }")
+    assert body["data"] is None
+    assert "introspection" in body["errors"][0]["message"].lower()
+
+
+def test_introspection_is_on_in_development(org: Caller) -> None:
+    assert org.data("{ __schema { queryType { name } } }") == {"__schema": {"queryType": {"name": "Query"}}}
+
+
+def test_unexpected_errors_are_masked_in_production_and_detailed_in_development(
+    production: Any, world: Any, as_agency: Any
+) -> None:
+    with world.begin() as connection:
+        connection.execute(text("ALTER TABLE post RENAME TO post_gone"))
+    client, prod = production
+    masked = Caller(client, prod, "org")("{ posts { totalCount } }")
+    assert masked["errors"][0]["message"] == "internal error"
+    detailed = as_agency("org")("{ posts { totalCount } }")
+    assert "post" in detailed["errors"][0]["message"]
+    assert "Cannot query field" in Caller(client, prod, "police")("{ persons { totalCount } }")["errors"][0]["message"]
+
+
+def test_only_allow_listed_operations_run(settings: Settings, world: Any, tmp_path: Path) -> None:
+    allowed = "query Mine { cadre(id: 1) { name } }"
+    listing = tmp_path / "allowed.json"
+    listing.write_text(json.dumps([allowed]))
+    with TestClient(create_app(replace(settings, allowed_operations_file=listing))) as client:
+        org = Caller(client, settings, "org")
+        assert org.data(allowed) == {"cadre": {"name": "王建国"}}
+        refused = org("{ cadre(id: 1) { name idNumber } }")
+        assert refused["data"] is None and "allow-list" in refused["errors"][0]["message"]
