@@ -23,6 +23,7 @@ from strawberry.asgi import GraphQL
 
 from hub.auth import AuthenticationFailed, principal_from_header
 from hub.db import make_engine, make_session_factory
+from graph_sync.sync import SyncWorker
 from hub.graph_store import GraphStore
 from hub.settings import Settings
 from policies.enforcement import PolicyStore, UnknownAgency
@@ -55,6 +56,7 @@ class Hub:
     sessions: sessionmaker[Session]
     policies: PolicyStore
     graph: GraphStore
+    sync: SyncWorker | None
     _views: dict[tuple[int, str], AgencyGraphQL]
 
     def view_for(self, agency: str, schema: strawberry.Schema) -> AgencyGraphQL:
@@ -94,6 +96,7 @@ class GraphQLGateway:
         with self.hub.sessions() as session:
             context = new_context(session, access, purpose=purpose_of(request))
             context.extras["graph"] = self.hub.graph
+            context.extras["after_write"] = self.hub.sync.wake if self.hub.sync else _nothing
             scope[CONTEXT_KEY] = context
             await self.hub.view_for(admitted.agency, schema)(scope, receive, send)
 
@@ -126,6 +129,10 @@ class GraphQLGateway:
         return principal
 
 
+def _nothing() -> None:
+    return None
+
+
 async def healthz(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -138,12 +145,15 @@ def _readyz(hub: Hub) -> Any:
         except SQLAlchemyError:
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
         graph = hub.graph.status()
-        return JSONResponse({
+        body: dict[str, Any] = {
             "status": "ready" if graph == "ok" else "degraded",
             "database": "ok",
             "graph": graph,
             "policy_version": hub.policies.version,
-        })
+        }
+        if hub.sync is not None:
+            body["graph_sync"] = {"pending": hub.sync.lag(), "last_error": hub.sync.last_error}
+        return JSONResponse(body)
 
     return readyz
 
@@ -163,15 +173,20 @@ def create_app(settings: Settings | None = None, *, policies: PolicyStore | None
     settings = settings or Settings.from_env()
     engine = make_engine(settings)
     store = policies or PolicyStore(build_full_schema(graphql_limits(settings)), settings.policy_dir, settings.policy_db_url)
+    sessions = make_session_factory(engine)
     hub = Hub(
-        settings=settings, engine=engine, sessions=make_session_factory(engine), policies=store,
-        graph=GraphStore(settings), _views={},
+        settings=settings, engine=engine, sessions=sessions, policies=store, graph=GraphStore(settings),
+        sync=SyncWorker(settings, sessions) if settings.graph_sync else None, _views={},
     )
     gateway = GraphQLGateway(hub)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if hub.sync is not None:
+            hub.sync.start()
         yield
+        if hub.sync is not None:
+            hub.sync.stop()
         hub.graph.close()
         engine.dispose()
 

@@ -102,7 +102,7 @@ def demo(
     settings = _settings()
     settings = replace(settings, port=port or settings.port)
     examples = prepare_demo(settings, cadres=cadres, console=console)
-    Console().print(examples)
+    print(examples, flush=True)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
 
 

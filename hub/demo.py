@@ -6,7 +6,11 @@ import json
 import shlex
 
 from rich.console import Console
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
+
+from graph_sync import local_server
+from graph_sync.driver import GraphUnavailable, open_driver
+from graph_sync.rebuild import rebuild
 
 from hub.auth import mint_token
 from hub.db import make_engine
@@ -41,9 +45,9 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "{ cadres(first: 5) { totalCount edges { node { name rank posts { title } } } } }",
     ),
     "inspector": (
-        "The two circles around cadres (send X-Purpose)",
-        "{ cadres(first: 2) { edges { node { name relatives { kind person { name employer organizationRoles "
-        "{ role organization { name supplyContracts { unit { name } amount } } } } } ties { kind source } } } } }",
+        "The network two hops around a cadre, drawn from Neo4j (send X-Purpose)",
+        '{ network(personId: "cadre:1", hops: 2, limit: 25) { truncated nodes { id kind properties } '
+        "edges { kind source target } } }",
     ),
     "security": (
         "Who read what, and why",
@@ -64,8 +68,31 @@ def prepare_demo(settings: Settings, *, cadres: int, console: Console) -> str:
         else:
             console.print(f"using the existing demo database ({existing:,} cadres) at {settings.database_url}")
         unit_id = connection.scalar(select(Cadre.unit_id).order_by(Cadre.id).limit(1))
+    prepare_graph(settings, engine, console)
     engine.dispose()
     return examples_text(settings, unit_id)
+
+
+def prepare_graph(settings: Settings, engine: Engine, console: Console) -> None:
+    """Start the local Neo4j when Java and Maven allow it and project the records into an empty graph.
+
+    Without it the relational API serves as usual and graph queries answer 'graph store unavailable'.
+    """
+    try:
+        server = local_server.start(settings)
+        console.print(f"graph: Neo4j listening at {server.uri}")
+        driver = open_driver(settings)
+    except (local_server.Neo4jLocalError, GraphUnavailable) as error:
+        console.print(f"[yellow]graph store unavailable, serving the records only:[/yellow] {error}")
+        return
+    try:
+        with driver.session() as session:
+            nodes = session.run("MATCH (n) RETURN count(n) AS n").single(strict=True)["n"]
+        if nodes == 0:
+            console.print("graph: projecting the records into Neo4j ...")
+            rebuild(engine, driver, progress=True)
+    finally:
+        driver.close()
 
 
 def examples_text(settings: Settings, unit_id: int | None) -> str:

@@ -142,6 +142,7 @@ def _run_write(context: RequestContext, action: Callable[[], Any], audit_entry: 
         session.rollback()
         raise
     context.read_log.wrote = True
+    context.extras.get("after_write", lambda: None)()  # e.g. wake the graph sync
     return result
 
 
