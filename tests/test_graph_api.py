@@ -1,0 +1,130 @@
+"""Graph queries through GraphQL: answers on the known world, cut per agency, and a graph that is down."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from starlette.testclient import TestClient
+
+from graph_sync.cypher import ensure_schema
+from graph_sync.driver import open_driver
+from graph_sync.local_server import free_port
+from graph_sync.rebuild import rebuild
+from hub.app import create_app
+from hub.settings import Settings
+from tests.conftest import Caller
+from tests.world import C1_ID
+
+pytestmark = pytest.mark.neo4j
+
+NETWORK = """query($id: ID!, $hops: Int!, $kinds: [String!]) { network(personId: $id, hops: $hops, edgeKinds: $kinds,
+  limit: 200) { truncated nodes { id kind properties } edges { id kind source target properties } } }"""
+
+
+@pytest.fixture
+def graph_app(world: Engine, settings: Settings, neo4j_settings: Settings, policy_store: Any) -> Iterator[tuple[TestClient, Settings]]:
+    app_settings = dataclasses.replace(
+        settings, neo4j_uri=neo4j_settings.neo4j_uri, neo4j_user=neo4j_settings.neo4j_user,
+        neo4j_password=neo4j_settings.neo4j_password,
+    )
+    driver = open_driver(app_settings)
+    with driver.session() as session:
+        session.run("MATCH (n) DETACH DELETE n").consume()
+    ensure_schema(driver)
+    rebuild(world, driver, progress=False)
+    driver.close()
+    with TestClient(create_app(app_settings, policies=policy_store)) as client:
+        yield client, app_settings
+
+
+def caller(graph_app: Any, agency: str, **claims: Any) -> Caller:
+    client, app_settings = graph_app
+    return Caller(client, app_settings, agency, **claims)
+
+
+def node_ids(subgraph: dict[str, Any]) -> set[str]:
+    return {node["id"] for node in subgraph["nodes"]}
+
+
+def test_inspector_sees_the_two_circles_around_a_cadre(graph_app: Any) -> None:
+    network = caller(graph_app, "inspector").data(NETWORK, {"id": "cadre:1", "hops": 1, "kinds": None})["network"]
+    assert node_ids(network) == {"cadre:1", "cadre:2", "person:1", "person:2", "person:3", "post:1", "post:2"}
+    kinds = {edge["kind"] for edge in network["edges"]}
+    assert kinds == {"RELATIVE_OF", "TIE", "HOLDS"}
+    spouse = next(node for node in network["nodes"] if node["id"] == "person:1")
+    assert spouse["properties"]["name"] == "周丽"
+    assert "idNumber" not in spouse["properties"]
+    assert C1_ID not in str(network)
+    cadre = next(node for node in network["nodes"] if node["id"] == "cadre:1")
+    assert "reserveTier" not in cadre["properties"]  # the inspector may not read Cadre.reserveTier
+
+
+def test_edge_kind_filter_and_hops(graph_app: Any) -> None:
+    inspector = caller(graph_app, "inspector")
+    network = inspector.data(NETWORK, {"id": "cadre:1", "hops": 2, "kinds": ["RELATIVE_OF", "OWNS"]})["network"]
+    assert node_ids(network) == {"cadre:1", "person:1", "person:2", "org:1"}
+    body = inspector(NETWORK, {"id": "cadre:1", "hops": 9, "kinds": None})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_INPUT" and "hops" in body["errors"][0]["message"]
+
+
+def test_conflict_of_interest_through_the_spouses_company(graph_app: Any) -> None:
+    conflicts = caller(graph_app, "inspector").data(
+        '{ conflictsOfInterest(cadreId: "cadre:1") { via { id } organization { id properties } unit { id } post { id } } }'
+    )["conflictsOfInterest"]
+    assert {(c["via"]["id"], c["organization"]["id"], c["unit"]["id"]) for c in conflicts} >= {
+        ("person:1", "org:1", "unit:1"),
+    }
+
+
+def test_shortest_path_from_nominator_to_nominee(graph_app: Any) -> None:
+    paths = caller(graph_app, "inspector").data(
+        '{ paths(fromId: "cadre:4", toId: "cadre:2", maxHops: 3) { nodes { id } edges { kind } } }'
+    )["paths"]
+    assert [[n["id"] for n in path["nodes"]] for path in paths] == [["cadre:4", "cadre:2"]]
+    assert paths[0]["edges"] == [{"kind": "NOMINATED"}]
+
+
+def test_row_scope_limits_the_traversal(graph_app: Any) -> None:
+    """A county org department sees only county cadre 3: cadre 1 is hidden, exactly like a missing id."""
+    county = caller(graph_app, "org", jurisdiction="wuxing", level="county")
+    hidden = county.data(NETWORK, {"id": "cadre:1", "hops": 2, "kinds": None})["network"]
+    missing = county.data(NETWORK, {"id": "cadre:999", "hops": 2, "kinds": None})["network"]
+    assert hidden == missing == {"truncated": False, "nodes": [], "edges": []}
+    own = county.data(NETWORK, {"id": "cadre:3", "hops": 3, "kinds": None})["network"]
+    assert "cadre:1" not in node_ids(own) and "cadre:2" not in node_ids(own)
+    city = caller(graph_app, "org")
+    assert "cadre:3" not in node_ids(city.data(NETWORK, {"id": "cadre:1", "hops": 4, "kinds": None})["network"])
+
+
+def test_agencies_without_graph_access_cannot_ask(graph_app: Any) -> None:
+    for agency in ("police", "unit", "security"):
+        body = caller(graph_app, agency, unit_id=1)('{ network(personId: "cadre:1") { truncated } }')
+        assert body["data"] is None and "Cannot query field 'network'" in body["errors"][0]["message"]
+
+
+def test_graph_reads_are_audited(graph_app: Any) -> None:
+    inspector = caller(graph_app, "inspector")
+    inspector.purpose = "线索核查"
+    inspector.data(NETWORK, {"id": "cadre:1", "hops": 1, "kinds": None})
+    audit = caller(graph_app, "security").data("{ accessAudit { edges { node { agency fields cadreIds purpose } } } }")
+    entry = next(e["node"] for e in audit["accessAudit"]["edges"] if e["node"]["agency"] == "inspector")
+    assert entry["fields"] == ["Query.network"] and entry["cadreIds"] == [1, 2] and entry["purpose"] == "线索核查"
+
+
+def test_graph_down_fails_fast_while_records_still_answer(world: Engine, settings: Settings, policy_store: Any) -> None:
+    dead = dataclasses.replace(settings, neo4j_uri=f"bolt://127.0.0.1:{free_port()}")
+    with TestClient(create_app(dead, policies=policy_store)) as client:
+        inspector = Caller(client, dead, "inspector")
+        start = time.monotonic()
+        body = inspector(NETWORK, {"id": "cadre:1", "hops": 1, "kinds": None})
+        assert body["errors"][0]["extensions"]["code"] == "GRAPH_UNAVAILABLE"
+        assert "graph store unavailable" in body["errors"][0]["message"]
+        assert time.monotonic() - start < 5
+        assert inspector.data("{ cadre(id: 1) { name } }") == {"cadre": {"name": "王建国"}}
+        ready = client.get("/readyz").json()
+        assert ready["status"] == "degraded" and ready["graph"] == "unavailable"
