@@ -43,6 +43,7 @@ from hub.models import GraphOutbox
 PROJECTED_TABLES: frozenset[str] = frozenset(NODE_TABLES.values()) | frozenset(EDGE_TABLES)
 OUTBOX_LOCK_ID = 7_305_231_845  # arbitrary constant naming the PostgreSQL advisory lock
 _PENDING = "graph_outbox.cascaded"
+_INSTALLED = "_graph_outbox_installed"
 _CHUNK = 500
 
 
@@ -84,8 +85,12 @@ CASCADE_CHILDREN = _cascade_children()
 
 def install_outbox(session_factory: sessionmaker[Session]) -> None:
     """Make every session of `session_factory` record graph changes in the outbox (idempotent)."""
-    if event.contains(session_factory, "after_flush", _after_flush):
+    # A marker on the factory's own Session subclass: event.contains() gives false positives for a new
+    # sessionmaker that reuses the memory address of a collected one.
+    session_class = session_factory.class_
+    if vars(session_class).get(_INSTALLED, False):
         return
+    setattr(session_class, _INSTALLED, True)
     event.listen(session_factory, "before_flush", _before_flush)
     event.listen(session_factory, "after_flush", _after_flush)
     event.listen(session_factory, "do_orm_execute", _refuse_bulk_writes)
