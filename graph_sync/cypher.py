@@ -11,17 +11,25 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from graph_sync.model import EDGE_SPECS, NODE_LABELS, EdgeKind, NodeKind
+from graph_sync.model import EDGE_SPECS, NODE_LABELS, NODE_PROPERTIES, EdgeKind, NodeKind
 from graph_sync.projection import KEY_LABEL
 
 KEY_LABELS: tuple[str, ...] = tuple(dict.fromkeys(KEY_LABEL.values()))  # Person, Post, Unit, Organization
 _NAME = re.compile(r"^[A-Z][A-Za-z_]*$")
+_PROPERTY = re.compile(r"^[a-z][A-Za-z0-9]*$")
 
 
 def checked_name(name: str) -> str:
     """A label or relationship type from model.py, checked before it is written into Cypher."""
     if not _NAME.match(name):
         raise ValueError(f"not a label or relationship type: {name!r}")
+    return name
+
+
+def checked_property(name: str) -> str:
+    """A property name from model.py, checked before it is written into Cypher."""
+    if not _PROPERTY.match(name):
+        raise ValueError(f"not a property name: {name!r}")
     return name
 
 
@@ -48,13 +56,28 @@ def ensure_schema(driver: Driver) -> None:
         session.run("CALL db.awaitIndexes(300)").consume()
 
 
-def upsert_nodes(tx: ManagedTransaction, kind: NodeKind, rows: list[dict[str, Any]]) -> None:
-    """rows: {"key": ..., "props": {...}}; the node's properties become exactly `props`."""
+def node_property_names(kind: NodeKind) -> list[str]:
+    """The properties of a node kind in a fixed order: `key`, `kind`, then its NODE_PROPERTIES."""
+    return list(dict.fromkeys(["key", "kind", *NODE_PROPERTIES[kind]]))
+
+
+def edge_property_names(kind: EdgeKind) -> list[str]:
+    return list(dict.fromkeys(["key", *EDGE_SPECS[kind].properties]))
+
+
+def _map_literal(names: list[str], offset: int) -> str:
+    """`{name: row[offset], ...}`: rows travel as lists, which the driver packs about twice as fast as maps."""
+    return "{" + ", ".join(f"{checked_property(name)}: row[{offset + index}]" for index, name in enumerate(names)) + "}"
+
+
+def upsert_nodes(tx: ManagedTransaction, kind: NodeKind, records: list[dict[str, Any]]) -> None:
+    """records: every property of each node (with `key` and `kind`); the node's properties become exactly these."""
+    names = node_property_names(kind)
     key_label, *extra = (checked_name(label) for label in NODE_LABELS[kind])
     add_labels = f", n:{':'.join(extra)}" if extra else ""
     tx.run(
-        f"UNWIND $rows AS row MERGE (n:{key_label} {{key: row.key}}) SET n = row.props{add_labels}",
-        rows=rows,
+        f"UNWIND $rows AS row MERGE (n:{key_label} {{key: row[0]}}) SET n = {_map_literal(names, 0)}{add_labels}",
+        rows=[[record.get(name) for name in names] for record in records],
     ).consume()
 
 
@@ -65,30 +88,34 @@ def delete_nodes(tx: ManagedTransaction, kind: NodeKind, keys: list[str]) -> Non
     ).consume()
 
 
-def upsert_edges(tx: ManagedTransaction, kind: EdgeKind, rows: list[dict[str, Any]], relocate: bool = True) -> int:
-    """rows: {"key", "source", "target", "props"}; returns how many edges exist afterwards (missing endpoints skip).
+def upsert_edges(tx: ManagedTransaction, kind: EdgeKind, edges: list[dict[str, Any]], relocate: bool = True) -> int:
+    """edges: {"key", "source", "target", "props"}; returns how many exist afterwards (a missing endpoint skips one).
 
     With `relocate`, an edge whose endpoints changed (a tenure moved to another post) is deleted first,
     so the MERGE recreates it between the new endpoints instead of adding a second edge with its key.
     """
     spec = EDGE_SPECS[kind]
+    names = edge_property_names(kind)
     rel = checked_name(kind.value)
     source_label = checked_name(KEY_LABEL[spec.source[1]])
     target_label = checked_name(KEY_LABEL[spec.target[1]])
+    rows = [[edge["key"], edge["source"], edge["target"], *(edge["props"].get(name) for name in names)] for edge in edges]
     if relocate:
         tx.run(
-            f"UNWIND $rows AS row MATCH (s)-[r:{rel} {{key: row.key}}]->(t) "
-            "WHERE s.key <> row.source OR t.key <> row.target DELETE r",
+            f"UNWIND $rows AS row MATCH (s)-[r:{rel} {{key: row[0]}}]->(t) "
+            "WHERE s.key <> row[1] OR t.key <> row[2] DELETE r",
             rows=rows,
         ).consume()
     record = tx.run(
         f"UNWIND $rows AS row "
-        f"MATCH (s:{source_label} {{key: row.source}}) MATCH (t:{target_label} {{key: row.target}}) "
-        f"MERGE (s)-[r:{rel} {{key: row.key}}]->(t) SET r = row.props RETURN count(r) AS edges",
+        f"MATCH (s:{source_label} {{key: row[1]}}) MATCH (t:{target_label} {{key: row[2]}}) "
+        f"MERGE (s)-[r:{rel} {{key: row[0]}}]->(t) SET r = {_map_literal(names, 3)} RETURN count(r) AS edges",
         rows=rows,
     ).single()
     return int(record["edges"]) if record else 0
 
 
 def delete_edges(tx: ManagedTransaction, kind: EdgeKind, keys: list[str]) -> None:
-    tx.run(f"UNWIND $keys AS key MATCH ()-[r:{checked_name(kind.value)} {{key: key}}]->() DELETE r", keys=keys).consume()
+    tx.run(
+        f"UNWIND $keys AS key MATCH ()-[r:{checked_name(kind.value)} {{key: key}}]->() DELETE r", keys=keys
+    ).consume()

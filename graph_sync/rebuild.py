@@ -1,5 +1,8 @@
 """Project every record into an emptied graph, streaming rows from SQL in batches (bounded memory).
 
+A reader thread streams and converts the next batches while the current one is written to Neo4j;
+at most `READ_AHEAD` batches wait in between, so memory stays bounded whatever the database size.
+
 The checkpoint is set to the largest outbox id seen *before* reading the records: every change
 committed after that moment is in the outbox after the checkpoint and will be applied again by the
 sync, which MERGE makes harmless, so rebuild followed by `sync --follow` loses nothing.
@@ -7,11 +10,13 @@ sync, which MERGE makes harmless, so rebuild followed by `sync --follow` loses n
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from neo4j import Driver, ManagedTransaction
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -23,8 +28,11 @@ from graph_sync.model import EdgeKind, NodeKind
 from graph_sync.projection import EDGE_TABLES, NODE_TABLES, edge_columns, edge_record, node_columns, node_record, table
 from graph_sync.sync import max_outbox_id, write_checkpoint
 
-# Nodes before edges; within nodes any order works (edges need both ends).
+# Nodes before edges (an edge needs both ends); the order among node kinds does not matter.
 NODE_ORDER = (NodeKind.UNIT, NodeKind.ORGANIZATION, NodeKind.POST, NodeKind.CADRE, NodeKind.PERSON)
+READ_AHEAD = 2
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -45,6 +53,15 @@ class RebuildSummary:
         return self.records / self.seconds if self.seconds > 0 else 0.0
 
 
+@dataclass(frozen=True)
+class _Batch:
+    label: str
+    rows: int  # record rows read for it
+    node_kind: NodeKind | None = None
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    edges: dict[EdgeKind, list[dict[str, Any]]] = field(default_factory=dict)
+
+
 def rebuild(engine: Engine, driver: Driver, batch_size: int = 5000, progress: bool = True) -> RebuildSummary:
     """Delete the whole graph, then write every node and edge from the records; sets the sync checkpoint."""
     started = time.perf_counter()
@@ -54,30 +71,19 @@ def rebuild(engine: Engine, driver: Driver, batch_size: int = 5000, progress: bo
     cypher.ensure_schema(driver)
     with _progress(progress) as bar:
         summary.deleted_nodes = delete_graph(driver, batch_size, bar)
-        totals = _record_counts(engine)
-        task = bar.add_task("projecting", total=sum(totals.values()))
-        for kind in NODE_ORDER:
-            bar.update(task, description=f"nodes {kind.value}")
-            for rows in _stream(engine, NODE_TABLES[kind], node_columns(kind), batch_size):
-                records = [node_record(kind, row) for row in rows]
-                with driver.session() as graph:
-                    graph.execute_write(_write_nodes, kind, records)
-                summary.nodes[kind.value] = summary.nodes.get(kind.value, 0) + len(records)
-                bar.advance(task, len(records))
-        for name in EDGE_TABLES:
-            bar.update(task, description=f"edges {name}")
-            for rows in _stream(engine, name, edge_columns(name), batch_size):
-                by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
-                for row in rows:
-                    edge = edge_record(name, row)
-                    if edge is not None:
-                        by_kind[edge.kind.value].append(edge.as_row())
-                with driver.session() as graph:
-                    written = graph.execute_write(_write_edges, by_kind)
-                for kind_name, count in written.items():
-                    summary.edges[kind_name] = summary.edges.get(kind_name, 0) + count
-                summary.skipped_edges += len(rows) - sum(written.values())
-                bar.advance(task, len(rows))
+        task = bar.add_task("projecting", total=_record_rows(engine))
+        for batch in _read_ahead(_batches(engine, batch_size), READ_AHEAD):
+            bar.update(task, description=batch.label)
+            with driver.session() as graph:
+                if batch.node_kind is not None:
+                    graph.execute_write(_write_nodes, batch.node_kind, batch.nodes)
+                    summary.nodes[batch.node_kind.value] = summary.nodes.get(batch.node_kind.value, 0) + len(batch.nodes)
+                else:
+                    written = graph.execute_write(_write_edges, batch.edges)
+                    for kind, count in written.items():
+                        summary.edges[kind.value] = summary.edges.get(kind.value, 0) + count
+                    summary.skipped_edges += batch.rows - sum(written.values())
+            bar.advance(task, batch.rows)
     with Session(engine) as session, session.begin():
         write_checkpoint(session, summary.checkpoint)
     summary.seconds = time.perf_counter() - started
@@ -85,29 +91,54 @@ def rebuild(engine: Engine, driver: Driver, batch_size: int = 5000, progress: bo
 
 
 def delete_graph(driver: Driver, batch_size: int = 5000, bar: Progress | None = None) -> int:
-    """Remove every relationship, then every node, in transactions of `batch_size`; returns nodes deleted."""
+    """Remove every relationship, then every node, `batch_size` per transaction; returns nodes deleted.
+
+    Separate transactions rather than one `CALL {...} IN TRANSACTIONS` statement, whose outer
+    transaction is still bound by the server's transaction timeout on a large graph. Relationships
+    go first so that no transaction also deletes the many edges of a well-connected node.
+    """
     with driver.session() as graph:
         nodes = graph.run("MATCH (n) RETURN count(n) AS n").single(strict=True)["n"]
         relationships = graph.run("MATCH ()-[r]->() RETURN count(r) AS n").single(strict=True)["n"]
-        task = bar.add_task("deleting graph", total=nodes + relationships) if bar is not None else None
-        # Relationships first keeps each transaction at `batch_size` deletions (a DETACH DELETE of a
-        # node would also delete all its edges in the same transaction).
-        for what, query in (
-            (relationships, "MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF $size ROWS"),
-            (nodes, "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF $size ROWS"),
-        ):
-            graph.run(query, size=batch_size).consume()
+    task = bar.add_task("deleting graph", total=nodes + relationships) if bar is not None else None
+    for query in (
+        "MATCH ()-[r]->() WITH r LIMIT $size DELETE r RETURN count(*) AS deleted",
+        "MATCH (n) WITH n LIMIT $size DETACH DELETE n RETURN count(*) AS deleted",
+    ):
+        while True:
+            with driver.session() as graph:
+                deleted = graph.execute_write(_deleted, query, batch_size)
             if bar is not None and task is not None:
-                bar.advance(task, what)
+                bar.advance(task, deleted)
+            if deleted == 0:
+                break
     return int(nodes)
 
 
+def _deleted(tx: ManagedTransaction, query: str, size: int) -> int:
+    return int(tx.run(query, size=size).single(strict=True)["deleted"])
+
+
 def _write_nodes(tx: ManagedTransaction, kind: NodeKind, records: list[dict[str, Any]]) -> None:
-    cypher.upsert_nodes(tx, kind, [{"key": record["key"], "props": record} for record in records])
+    cypher.upsert_nodes(tx, kind, records)
 
 
-def _write_edges(tx: ManagedTransaction, by_kind: Mapping[str, list[dict[str, Any]]]) -> dict[str, int]:
-    return {kind: cypher.upsert_edges(tx, EdgeKind(kind), rows, relocate=False) for kind, rows in by_kind.items()}
+def _write_edges(tx: ManagedTransaction, by_kind: Mapping[EdgeKind, list[dict[str, Any]]]) -> dict[EdgeKind, int]:
+    return {kind: cypher.upsert_edges(tx, kind, edges, relocate=False) for kind, edges in by_kind.items()}
+
+
+def _batches(engine: Engine, batch_size: int) -> Iterator[_Batch]:
+    for kind in NODE_ORDER:
+        for rows in _stream(engine, NODE_TABLES[kind], node_columns(kind), batch_size):
+            yield _Batch(f"nodes {kind.value}", len(rows), kind, [node_record(kind, row) for row in rows])
+    for name in EDGE_TABLES:
+        for rows in _stream(engine, name, edge_columns(name), batch_size):
+            edges: dict[EdgeKind, list[dict[str, Any]]] = defaultdict(list)
+            for row in rows:
+                edge = edge_record(name, row)
+                if edge is not None:
+                    edges[edge.kind].append(edge.as_row())
+            yield _Batch(f"edges {name}", len(rows), edges=dict(edges))
 
 
 def _stream(engine: Engine, table_name: str, columns: list[str], batch_size: int) -> Iterator[list[Mapping[str, Any]]]:
@@ -120,13 +151,52 @@ def _stream(engine: Engine, table_name: str, columns: list[str], batch_size: int
             yield list(partition)
 
 
-def _record_counts(engine: Engine) -> dict[str, int]:
+def _read_ahead(items: Iterator[T], depth: int) -> Iterator[T]:
+    """Iterate `items` in a background thread, keeping at most `depth` items ready; its errors re-raise here."""
+    ready: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    abandoned = threading.Event()
+
+    def put(item: tuple[str, Any]) -> bool:
+        while not abandoned.is_set():
+            try:
+                ready.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(("item", item)):
+                    return
+            put(("done", None))
+        except BaseException as error:  # noqa: BLE001  (handed to the consumer)
+            put(("error", error))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()  # releases the database cursor when the consumer stopped early
+
+    thread = threading.Thread(target=produce, name="rebuild-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = ready.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        abandoned.set()
+        thread.join(timeout=5)
+
+
+def _record_rows(engine: Engine) -> int:
     names = [*NODE_TABLES.values(), *EDGE_TABLES]  # post twice: its node and its PART_OF edge
     with engine.connect() as connection:
-        return {
-            f"{index}:{name}": int(connection.scalar(select(func.count()).select_from(table(name))) or 0)
-            for index, name in enumerate(names)
-        }
+        return sum(int(connection.scalar(select(func.count()).select_from(table(name))) or 0) for name in names)
 
 
 def _progress(enabled: bool) -> Progress:

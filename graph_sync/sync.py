@@ -107,7 +107,7 @@ def apply_rows(tx: ManagedTransaction, rows: Sequence[OutboxRow]) -> None:
         if first.entity == "node":
             node_kind = NodeKind(first.kind)
             if first.op == "upsert":
-                cypher.upsert_nodes(tx, node_kind, [{"key": row.key, "props": _payload(row)["props"]} for row in run])
+                cypher.upsert_nodes(tx, node_kind, [_payload(row)["props"] for row in run])
             else:
                 cypher.delete_nodes(tx, node_kind, [row.key for row in run])
             continue
