@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
@@ -169,6 +169,13 @@ def graphql_limits(settings: Settings) -> GraphQLLimits:
     )
 
 
+def _views(hub: Hub, gateway: GraphQLGateway) -> list[Any]:
+    """The bundled pages and bulk import (hub/web), authenticated exactly like /graphql."""
+    from hub.web import web_routes  # imported here: hub.web refers back to this module
+
+    return web_routes(hub, admit=gateway._admit)
+
+
 def create_app(settings: Settings | None = None, *, policies: PolicyStore | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     engine = make_engine(settings)
@@ -195,7 +202,7 @@ def create_app(settings: Settings | None = None, *, policies: PolicyStore | None
             Route("/graphql", gateway, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", _readyz(hub)),
-            Route("/", lambda _r: HTMLResponse('<a href="/graphql">GraphiQL</a>')),
+            *_views(hub, gateway),
         ],
         lifespan=lifespan,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -47,7 +48,11 @@ class RecordSpec:
     checks: tuple[Check, ...] = field(default=())
 
     def field_by_attr(self, attr: str) -> InputField:
-        return next(spec for spec in self.fields if spec.attr == attr)
+        return self._fields_by_attr[attr]
+
+    @cached_property
+    def _fields_by_attr(self) -> dict[str, InputField]:
+        return {spec.attr: spec for spec in self.fields}
 
 
 def dates_in_order(start: str, end: str) -> Check:

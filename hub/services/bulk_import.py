@@ -1,0 +1,434 @@
+"""Import a whole report of records in one transaction: every row validated, everything or nothing written.
+
+The rules are those of GraphQL writes: `RecordWriter` checks each row's fields, write permissions and references
+(looked up in batches here), and every written row must fall inside the caller's row scope. Errors name the
+spreadsheet row, the column and the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from graph_sync.outbox import PROJECTED_TABLES
+from hub.models import enums
+from hub.services.records import RecordWriter, ValidationFailed, WriteGate
+from hub.services.specs import InputField, RecordSpec
+from hub.validation import DomainValidationError
+
+BATCH_SIZE = 1000
+HEADER_ROW = 1
+
+# Chinese column labels of the negative list (负面清单) report, by attribute.
+NEGATIVE_RECORD_LABELS: dict[str, str] = {
+    "cadre_id": "干部编号",
+    "reporting_agency": "报送单位",
+    "category": "类别",
+    "facts": "事实",
+    "occurred_on": "发生日期",
+    "reported_on": "报送日期",
+    "severity": "严重程度",
+    "status": "状态",
+    "conclusion": "审定结论",
+}
+
+# Chinese names accepted (and shown in templates) for the values of the report's closed vocabularies.
+ENUM_LABELS: dict[type[Enum], dict[Enum, str]] = {
+    enums.Agency: {
+        enums.Agency.ORG: "组织部", enums.Agency.DISCIPLINE: "纪委监委", enums.Agency.POLICE: "公安",
+        enums.Agency.COURT: "法院", enums.Agency.PROCURATORATE: "检察院", enums.Agency.AUDIT: "审计",
+        enums.Agency.PETITION: "信访", enums.Agency.UNIT: "用人单位", enums.Agency.INSPECTOR: "督查",
+        enums.Agency.SECURITY: "安全员",
+    },
+    enums.NegativeCategory: {
+        enums.NegativeCategory.CRIMINAL_EXEMPTION: "免予刑事处罚", enums.NegativeCategory.CASE_FILED: "立案审查调查",
+        enums.NegativeCategory.PETITION_REPORT: "信访举报", enums.NegativeCategory.DISCIPLINE_SANCTION: "党纪政务处分",
+        enums.NegativeCategory.FAMILY_PLANNING: "违反计划生育", enums.NegativeCategory.FINANCIAL_DISCIPLINE: "违反财经纪律",
+        enums.NegativeCategory.INEFFECTIVE_WORK: "工作不力", enums.NegativeCategory.OTHER_VIOLATION: "其他违法违规",
+        enums.NegativeCategory.DERELICTION: "失职失责", enums.NegativeCategory.IMPROPER_SPEECH: "不当言论",
+        enums.NegativeCategory.PUBLIC_ORDER: "治安违法", enums.NegativeCategory.LITIGATION: "涉法涉诉",
+        enums.NegativeCategory.PROSECUTION: "检察", enums.NegativeCategory.AUDIT_FINDING: "经济责任审计",
+    },
+    enums.Severity: {enums.Severity.MINOR: "轻微", enums.Severity.SERIOUS: "严重", enums.Severity.GRAVE: "特别严重"},
+    enums.NegativeStatus: {
+        enums.NegativeStatus.REPORTED: "已报送", enums.NegativeStatus.VERIFYING: "核查中",
+        enums.NegativeStatus.CONFIRMED: "属实", enums.NegativeStatus.PARTLY_CONFIRMED: "部分属实",
+        enums.NegativeStatus.CLEARED: "不实澄清",
+    },
+}
+
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(_phase: str, _done: int, _total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a report file: a writable input field with its Chinese label."""
+
+    field: InputField
+    label: str
+
+    @property
+    def name(self) -> str:
+        return self.field.graphql_name
+
+    @property
+    def heading(self) -> str:
+        return f"{self.label} ({self.name})"
+
+    def allowed_values(self) -> list[str]:
+        kind = self.field.python_type
+        if isinstance(kind, type) and issubclass(kind, Enum):
+            labels = ENUM_LABELS.get(kind, {})
+            return [f"{member.name} {labels[member]}" if member in labels else member.name for member in kind]
+        return []
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the row number in the file (the header is row 1)
+    column: str | None  # the column's field name, or None when the whole row or file is concerned
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    imported: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    cadre_ids: set[int] = field(default_factory=set)
+    columns: list[Column] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self, max_errors: int = 1000) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "rows": self.rows,
+            "imported": self.imported if self.ok else 0,
+            "errorCount": len(self.errors),
+            "errors": [error.as_dict() for error in self.errors[:max_errors]],
+        }
+
+
+def report_columns(spec: RecordSpec, writable: frozenset[str], labels: dict[str, str]) -> list[Column]:
+    """The columns the caller may fill: the spec's fields whose `Type.field` it may write, in spec order."""
+    return [
+        Column(spec_field, labels.get(spec_field.attr, spec_field.graphql_name))
+        for spec_field in spec.fields
+        if "*" in writable or f"{spec.type_name}.{spec_field.policy_name}" in writable
+    ]
+
+
+def _heading_name(cell: Any) -> str:
+    """`类别 (category)` → `category`; a bare field name or Chinese label is returned as it is."""
+    text = str(cell or "").strip().replace("（", "(").replace("）", ")")
+    if text.endswith(")") and "(" in text:
+        return text[text.rindex("(") + 1 : -1].strip()
+    return text
+
+
+def map_header(
+    header: Sequence[Any], spec: RecordSpec, writable: frozenset[str], labels: dict[str, str]
+) -> tuple[list[Column | None], list[RowError]]:
+    """Which column each header cell names; errors for unknown, unwritable, repeated and missing required columns."""
+    allowed = {column.name: column for column in report_columns(spec, writable, labels)}
+    every = {column.name: column for column in report_columns(spec, frozenset({"*"}), labels)}
+    by_label = {column.label: column.name for column in every.values()}
+    mapped: list[Column | None] = []
+    errors: list[RowError] = []
+    for position, cell in enumerate(header):
+        name = _heading_name(cell)
+        name = by_label.get(name, name)
+        error: RowError | None = None
+        if not name:
+            pass
+        elif name not in every:
+            error = RowError(HEADER_ROW, name, f"column {position + 1} is not a field of {spec.type_name}")
+        elif name not in allowed:
+            error = RowError(HEADER_ROW, name, "your agency may not write this field")
+        elif any(column is not None and column.name == name for column in mapped):
+            error = RowError(HEADER_ROW, name, "the column appears twice")
+        if error is not None:
+            errors.append(error)
+        mapped.append(allowed[name] if name and error is None else None)
+    present = {column.name for column in mapped if column is not None}
+    for column in every.values():
+        if column.field.required and column.name not in present:
+            reason = "required column is missing" if column.name in allowed else "required, but your agency may not write it"
+            errors.append(RowError(HEADER_ROW, column.name, reason))
+    return mapped, errors
+
+
+class CellError(ValueError):
+    pass
+
+
+@lru_cache(maxsize=None)
+def _enum_lookup(kind: type[Enum]) -> dict[str, Enum]:
+    """Every accepted spelling of each member: NAME, name, value, the Chinese label and the template's `NAME 标签`."""
+    lookup: dict[str, Enum] = {}
+    labels = ENUM_LABELS.get(kind, {})
+    for member in kind:
+        spellings = [member.name, member.name.lower(), str(member.value)]
+        if member in labels:
+            spellings += [labels[member], f"{member.name} {labels[member]}"]
+        lookup.update(dict.fromkeys(spellings, member))
+    return lookup
+
+
+def _convert_enum(kind: type[Enum], raw: Any) -> Enum:
+    text = str(raw).strip()
+    member = _enum_lookup(kind).get(text) or _enum_lookup(kind).get(text.upper())
+    if member is None:
+        raise CellError(f"'{text}' is not one of {', '.join(member.name for member in kind)}")
+    return member
+
+
+def _convert_date(raw: Any) -> date:
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = str(raw).strip().replace("/", "-").replace(".", "-")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CellError(f"'{raw}' is not a date (write YYYY-MM-DD)") from None
+
+
+def _convert_int(raw: Any) -> int:
+    if isinstance(raw, bool):
+        raise CellError(f"'{raw}' is not a whole number")
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    text = str(raw).strip()
+    if text.lstrip("-").isdigit():
+        return int(text)
+    raise CellError(f"'{raw}' is not a whole number")
+
+
+def _convert_bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in {"true", "yes", "1", "是"}:
+        return True
+    if text in {"false", "no", "0", "否"}:
+        return False
+    raise CellError(f"'{raw}' is not yes/no")
+
+
+def convert_cell(spec_field: InputField, raw: Any) -> Any:
+    """A spreadsheet cell as the input field's Python value; None for an empty cell."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    kind = spec_field.python_type
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return _convert_enum(kind, raw)
+    if kind is date:
+        return _convert_date(raw)
+    if kind is int:
+        return _convert_int(raw)
+    if kind is bool:
+        return _convert_bool(raw)
+    if kind is str:
+        if isinstance(raw, float) and raw.is_integer():
+            return str(int(raw))
+        return raw if isinstance(raw, str) else str(raw)
+    raise CellError(f"{spec_field.graphql_name} cannot be imported from a spreadsheet")
+
+
+class BatchRecordWriter(RecordWriter):
+    """`RecordWriter` whose reference checks use visible ids fetched once per batch instead of once per row."""
+
+    def __init__(self, session: Session, spec: RecordSpec, gate: WriteGate) -> None:
+        super().__init__(session, spec, gate)
+        self._visible: dict[str, set[int]] = {}
+        self._permitted: set[frozenset[str]] = set()
+
+    def prefetch(self, batch: Iterable[dict[str, Any]]) -> None:
+        rows = list(batch)
+        self._visible = {}
+        for spec_field in self.spec.fields:
+            target = spec_field.references
+            if target is None:
+                continue
+            wanted = {row[spec_field.attr] for row in rows if isinstance(row.get(spec_field.attr), int)}
+            found = self.session.scalars(
+                select(target.id).where(target.id.in_(wanted), self.gate.scope(target.__tablename__))  # type: ignore[attr-defined]
+            ) if wanted else []
+            self._visible[spec_field.attr] = set(found)
+
+    def validate(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The cleaned values of a new row, or `ValidationFailed` with every violation."""
+        missing = {spec.attr: None for spec in self.spec.fields if spec.required and spec.attr not in values}
+        return self._validate({**missing, **values}, current={})
+
+    def _check_reference(self, spec: InputField, value: int) -> None:
+        visible = self._visible.get(spec.attr)
+        if visible is None:
+            super()._check_reference(spec, value)
+        elif value not in visible:
+            assert spec.references is not None
+            raise DomainValidationError(spec.graphql_name, f"no {spec.references.__name__} with id {value} is visible to you")
+
+    def _check_permissions(self, values: dict[str, Any]) -> None:
+        """Rows of one file mostly give the same columns: decide each set of columns once."""
+        given = frozenset(values)
+        if given not in self._permitted:
+            super()._check_permissions(values)
+            self._permitted.add(given)
+
+    def insert(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Insert validated rows; their new ids, in no particular order. Graph-projected tables go through the flush (outbox)."""
+        model = self.spec.model
+        if not rows:
+            return []
+        if model.__tablename__ in PROJECTED_TABLES:
+            records = [model(**row) for row in rows]
+            self.session.add_all(records)
+            self.session.flush()
+            return [record.id for record in records]  # type: ignore[attr-defined]
+        return list(self.session.scalars(insert(model).returning(model.id), list(rows)))  # type: ignore[attr-defined]
+
+    def out_of_scope(self, ids: Sequence[int]) -> set[tuple[Any, ...]]:
+        """The values (`row_key`) of just-written rows that fall outside the rows the caller may write.
+
+        Whether a row is in scope depends only on its values, so rows are matched back by them.
+        """
+        model = self.spec.model
+        table = model.__tablename__  # type: ignore[attr-defined]
+        outside = self.session.scalars(select(model).where(model.id.in_(ids), ~self.gate.scope(table)))  # type: ignore[attr-defined]
+        return {self.row_key({spec.attr: getattr(row, spec.attr) for spec in self.spec.fields}) for row in outside}
+
+    def row_key(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(values.get(spec.attr) for spec in self.spec.fields)
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    number: int
+    values: dict[str, Any]
+
+
+def parse_rows(
+    columns: Sequence[Column | None], rows: Iterable[tuple[int, Sequence[Any]]], result: ImportResult
+) -> list[ParsedRow]:
+    """Convert every non-empty row's cells; conversion failures become row errors."""
+    parsed: list[ParsedRow] = []
+    for number, cells in rows:
+        if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
+            continue
+        result.rows += 1
+        values: dict[str, Any] = {}
+        failed = False
+        for position, cell in enumerate(cells):
+            column = columns[position] if position < len(columns) else None
+            if column is None:
+                if cell is not None and str(cell).strip():
+                    result.errors.append(RowError(number, None, f"a value in column {position + 1}, which has no heading"))
+                    failed = True
+                continue
+            try:
+                value = convert_cell(column.field, cell)
+            except CellError as error:
+                result.errors.append(RowError(number, column.name, str(error)))
+                failed = True
+                continue
+            if value is not None:
+                values[column.field.attr] = value
+        if not failed:
+            parsed.append(ParsedRow(number, values))
+    return parsed
+
+
+def write_rows(
+    session: Session, spec: RecordSpec, gate: WriteGate, parsed: Sequence[ParsedRow], result: ImportResult,
+    progress: Progress = _no_progress,
+) -> None:
+    """Validate and insert the rows in batches inside the caller's transaction, collecting every row's errors.
+
+    Rows are written even when earlier rows failed, so that one pass reports every problem, including rows
+    that would fall outside the caller's scope; the caller rolls the transaction back when any error exists.
+    """
+    writer = BatchRecordWriter(session, spec, gate)
+    total = len(parsed)
+    for start in range(0, total, BATCH_SIZE):
+        batch = parsed[start : start + BATCH_SIZE]
+        writer.prefetch(row.values for row in batch)
+        numbers: list[int] = []
+        cleaned_rows: list[dict[str, Any]] = []
+        for row in batch:
+            try:
+                cleaned_rows.append(writer.validate(row.values))
+                numbers.append(row.number)
+            except ValidationFailed as failure:
+                result.errors.extend(RowError(row.number, v.field, v.message) for v in failure.violations)
+        try:
+            ids = writer.insert(cleaned_rows)
+        except IntegrityError as refused:
+            raise ImportRefused(f"the database refused rows {batch[0].number}-{batch[-1].number}: {refused.orig}") from None
+        outside = writer.out_of_scope(ids) if ids else set()
+        refused = 0
+        for number, cleaned in zip(numbers, cleaned_rows):
+            if outside and writer.row_key(cleaned) in outside:
+                refused += 1
+                result.errors.append(RowError(number, None, "the record would fall outside the rows your agency may write"))
+            elif (cadre_id := cleaned.get("cadre_id")) is not None:
+                result.cadre_ids.add(cadre_id)
+        result.imported += len(ids) - refused
+        session.expunge_all()  # keep the identity map small on large files
+        progress("write", min(start + BATCH_SIZE, total), total)
+    result.errors.sort(key=lambda error: error.row)
+
+
+class ImportRefused(Exception):
+    """The file as a whole cannot be imported (its header, its format, or the database refused it)."""
+
+
+def import_report(
+    session: Session,
+    spec: RecordSpec,
+    gate: WriteGate,
+    header: Sequence[Any],
+    rows: Iterable[tuple[int, Sequence[Any]]],
+    labels: dict[str, str],
+    progress: Progress = _no_progress,
+) -> ImportResult:
+    """Check the header, convert, validate and write every row in the caller's open transaction."""
+    columns, header_errors = map_header(header, spec, gate.writable, labels)
+    result = ImportResult(columns=[column for column in columns if column is not None])
+    if header_errors:
+        result.errors = header_errors
+        return result
+    parsed = parse_rows(columns, rows, result)
+    if result.rows == 0:
+        result.errors.append(RowError(HEADER_ROW + 1, None, "the file has no rows below its header"))
+        return result
+    write_rows(session, spec, gate, parsed, result, progress)
+    return result
+
+
+__all__ = [
+    "BATCH_SIZE", "BatchRecordWriter", "Column", "ENUM_LABELS", "ImportRefused", "ImportResult",
+    "NEGATIVE_RECORD_LABELS", "RowError", "convert_cell", "import_report", "map_header", "report_columns",
+]

@@ -1,0 +1,193 @@
+"""Bulk reporting: the per-agency template and the all-or-nothing import of a half-year report file.
+
+`GET /reports/template?format=xlsx|csv` and `POST /reports/import` (the file as the request body) use the
+same bearer token, policy and write rules as GraphQL: the columns are the NegativeRecord fields the agency
+may write, and every row goes through `RecordWriter` validation and the row scope. With
+`Accept: application/x-ndjson` the import streams progress lines and ends with the result line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from hub import audit
+from hub.services.bulk_import import (
+    NEGATIVE_RECORD_LABELS,
+    ImportRefused,
+    ImportResult,
+    RowError,
+    import_report,
+    report_columns,
+)
+from hub.services.records import WriteGate
+from hub.services.specs import SPECS_BY_TYPE
+from hub.web.spreadsheets import FORMATS, XLSX_MEDIA_TYPE, UnreadableFile, detect_format, read_sheet, write_template
+from schema.access import AccessView, Principal
+
+if TYPE_CHECKING:
+    from hub.app import Hub
+
+Admit = Callable[[Request], "Principal | Response"]
+
+SPEC = SPECS_BY_TYPE["NegativeRecord"]
+CREATE_MUTATION = "Mutation.createNegativeRecord"
+OPERATION_NAME = "importNegativeRecords"
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+NDJSON = "application/x-ndjson"
+logger = logging.getLogger(__name__)
+
+
+def _error(status: int, message: str, code: str) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
+
+
+def _access(hub: Hub, admit: Admit, request: Request) -> AccessView | Response:
+    hub.policies.reload_if_changed()
+    admitted = admit(request)
+    if isinstance(admitted, Response):
+        return admitted
+    access, _schema = hub.policies.view(admitted)
+    if CREATE_MUTATION not in access.writable:
+        return _error(403, "your agency does not report negative records", "FORBIDDEN")
+    return access
+
+
+def template_route(hub: Hub, admit: Admit) -> Route:
+    async def template(request: Request) -> Response:
+        access = _access(hub, admit, request)
+        if isinstance(access, Response):
+            return access
+        kind = request.query_params.get("format", "xlsx")
+        if kind not in FORMATS:
+            return _error(400, f"format must be one of {', '.join(FORMATS)}", "BAD_INPUT")
+        agency = access.principal.agency
+        columns = report_columns(SPEC, access.writable, NEGATIVE_RECORD_LABELS)
+        body = write_template(columns, kind, agency)  # type: ignore[arg-type]
+        media = XLSX_MEDIA_TYPE if kind == "xlsx" else "text/csv; charset=utf-8"
+        filename = f"negative-records-{agency}.{kind}"
+        return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+    return Route("/reports/template", template, methods=["GET"])
+
+
+def _run_import(hub: Hub, access: AccessView, purpose: str, data: bytes, content_type: str, filename: str,
+                progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """Read, validate and write the file in one transaction; commit with its audit entry only when no row failed."""
+    try:
+        kind = detect_format(data, content_type, filename)
+        sheet = read_sheet(data, kind, lambda done, total: progress({"phase": "read", "done": done, "total": total}))
+    except UnreadableFile as unreadable:
+        return ImportResult(errors=[RowError(1, None, str(unreadable))]).as_dict()
+    progress({"phase": "read", "done": len(sheet.rows), "total": len(sheet.rows)})
+    gate = WriteGate(writable=access.writable, row_clause=access.rows.clause)
+    with hub.sessions() as session:
+        session.begin()
+        try:
+            result = import_report(
+                session, SPEC, gate, sheet.header, sheet.rows, NEGATIVE_RECORD_LABELS,
+                lambda phase, done, total: progress({"phase": phase, "done": done, "total": total}),
+            )
+        except ImportRefused as refused:
+            session.rollback()
+            return ImportResult(errors=[RowError(1, None, str(refused))]).as_dict()
+        except Exception:
+            session.rollback()
+            raise
+        if not result.ok:
+            session.rollback()
+            return result.as_dict()
+        principal = access.principal
+        audit.append(session, audit.AccessRecord(
+            user=principal.user, agency=principal.agency, operation="write", operation_name=OPERATION_NAME,
+            cadre_ids=tuple(sorted(result.cadre_ids)),
+            fields=tuple(sorted(f"{SPEC.type_name}.{column.field.policy_name}" for column in result.columns)),
+            purpose=purpose,
+        ))
+        session.commit()
+    if hub.sync is not None:
+        hub.sync.wake()
+    return result.as_dict()
+
+
+def import_route(hub: Hub, admit: Admit) -> Route:
+    async def import_file(request: Request) -> Response:
+        access = _access(hub, admit, request)
+        if isinstance(access, Response):
+            return access
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_UPLOAD_BYTES):
+            return _error(413, f"the file is larger than {MAX_UPLOAD_BYTES:,} bytes", "REQUEST_TOO_LARGE")
+        data = await _read_body(request)
+        if data is None:
+            return _error(413, f"the file is larger than {MAX_UPLOAD_BYTES:,} bytes", "REQUEST_TOO_LARGE")
+        purpose = unquote(request.headers.get("x-purpose", "")).strip()
+        content_type = request.headers.get("content-type", "")
+        filename = request.query_params.get("filename", "")
+        if NDJSON in request.headers.get("accept", ""):
+            return StreamingResponse(
+                _progress_stream(lambda report: _run_import(hub, access, purpose, data, content_type, filename, report)),
+                media_type=NDJSON,
+            )
+        outcome = await asyncio.to_thread(_run_import, hub, access, purpose, data, content_type, filename, _ignore)
+        return JSONResponse(outcome, status_code=200 if outcome["ok"] else 422)
+
+    return Route("/reports/import", import_file, methods=["POST"])
+
+
+async def _read_body(request: Request) -> bytes | None:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_UPLOAD_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _ignore(_report: dict[str, Any]) -> None:
+    return None
+
+
+async def _progress_stream(job: Callable[[Callable[[dict[str, Any]], None]], dict[str, Any]]) -> AsyncIterator[bytes]:
+    """Run the import in a worker thread; yield its progress reports, then `{"result": ...}`, one JSON per line."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    def report(item: dict[str, Any]) -> None:
+        loop.call_soon_threadsafe(queue.put_nowait, item)
+
+    task = asyncio.ensure_future(asyncio.to_thread(job, report))
+    while not task.done() or not queue.empty():
+        getter = asyncio.ensure_future(queue.get())
+        done, _pending = await asyncio.wait({getter, task}, return_when=asyncio.FIRST_COMPLETED)
+        if getter in done:
+            yield _line({"progress": getter.result()})
+        else:
+            getter.cancel()
+    try:
+        outcome = task.result()
+    except Exception:
+        logger.exception("bulk import failed")
+        outcome = ImportResult(errors=[RowError(1, None, "internal error; nothing was imported")]).as_dict()
+    yield _line({"result": outcome})
+
+
+def _line(item: dict[str, Any]) -> bytes:
+    return (json.dumps(item, ensure_ascii=False) + "\n").encode()
+
+
+def import_routes(hub: Hub, admit: Admit) -> list[Route]:
+    return [template_route(hub, admit), import_route(hub, admit)]
+
+
+__all__ = ["MAX_UPLOAD_BYTES", "import_routes"]
