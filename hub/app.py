@@ -96,6 +96,7 @@ class GraphQLGateway:
         with self.hub.sessions() as session:
             context = new_context(session, access, purpose=purpose_of(request))
             context.extras["graph"] = self.hub.graph
+            context.extras["policies"] = self.hub.policies
             context.extras["after_write"] = self.hub.sync.wake if self.hub.sync else _nothing
             scope[CONTEXT_KEY] = context
             await self.hub.view_for(admitted.agency, schema)(scope, receive, send)

@@ -18,6 +18,8 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 # Types that only carry other values (pagination, errors, payload wrappers): access follows what they carry.
 STRUCTURAL_TYPE_NAMES = frozenset(
     {"PageInfo", "FieldError", "ValidationErrors", "VersionConflict", "NotFound", "Deleted", "FitWeight"}
+    # Workflow refusals: a message and the state the record is in, never stored data.
+    | {"WrongState", "NotAllowed"}
     # Graph results: what they carry is cut by the caller's graph access (graph_sync.access).
     | {"GraphNode", "GraphEdge", "Subgraph", "GraphPath", "SharedConnection", "ConflictOfInterest"}
 )
@@ -28,6 +30,7 @@ REQUEST_OBJECTS = frozenset({"Request.purpose"})
 ROW_SCOPES: dict[str, tuple[str, ...]] = {
     "Cadre": ("all", "management", "own_unit"),
     "NegativeRecord": ("own_reports",),
+    "ReviewAnswer": ("all", "own_answers"),
 }
 
 

@@ -130,6 +130,7 @@ class PolicyStore:
             principal=principal,
             cadre_scopes=grant.scopes.get("Cadre", ()),
             negative_record_scopes=grant.scopes.get("NegativeRecord", ()),
+            scopes=grant.scopes,
         )
         access = AccessView(
             principal=principal, readable=grant.readable, masked=grant.masked, writable=grant.writable, rows=rows

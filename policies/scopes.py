@@ -5,8 +5,8 @@ Every table tied to a cadre follows the cadre's scope; `Row.NegativeRecord` scop
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.sql.elements import False_, True_
@@ -41,6 +41,24 @@ CADRE_OWNED = {
     "supervision_action": models.SupervisionAction.cadre_id,
     "part_time_position": models.PartTimePosition.cadre_id,
     "nomination": models.Nomination.nominee_id,
+    "joint_review": models.JointReview.candidate_id,
+}
+
+# Joint review answers: an agency sees its own answer, or (scope:all) every agency's.
+REVIEW_ANSWER_SCOPES: dict[str, Callable[[Principal], ColumnElement[bool]]] = {
+    "all": lambda _principal: true(),
+    "own_answers": lambda principal: models.ReviewAnswer.agency == principal.agency,
+}
+
+
+# Workflow tables whose rows are visible exactly when their parent row is: table -> (parent table, link, parent id).
+WORKFLOW_CHILDREN: dict[str, tuple[str, ColumnElement[int], ColumnElement[int]]] = {
+    "submitted_record": ("negative_record", models.SubmittedRecord.negative_record_id, models.NegativeRecord.id),
+    "matters_verification": (
+        "personal_matters_report", models.MattersVerification.report_id, models.PersonalMattersReport.id,
+    ),
+    "matter_gap": ("matters_verification", models.MatterGap.verification_id, models.MattersVerification.id),
+    "rectification_item": ("supervision_action", models.RectificationItem.action_id, models.SupervisionAction.id),
 }
 
 
@@ -51,6 +69,8 @@ class PolicyRowScope:
     principal: Principal
     cadre_scopes: tuple[str, ...]
     negative_record_scopes: tuple[str, ...]
+    # Every scope the policy grants, by row type (`Row.<Type>`), for the types without a field of their own.
+    scopes: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False)
 
     def cadre_scope_names(self) -> tuple[str, ...]:
         return self.cadre_scopes
@@ -75,11 +95,36 @@ class PolicyRowScope:
             return models.MatterItem.report_id.in_(
                 select(models.PersonalMattersReport.id).where(self.clause("personal_matters_report"))
             )
+        if table in WORKFLOW_CHILDREN:
+            parent_table, link, parent_id = WORKFLOW_CHILDREN[table]
+            return link.in_(select(parent_id).where(self.clause(parent_table)))
+        if table == "review_answer":
+            return self._review_answer_clause()
+        if table == "decision":
+            return self._decision_clause()
         if table == "organization_role":
             return or_(models.OrganizationRole.cadre_id.is_(None), self._owned_clause(models.OrganizationRole.cadre_id))
         if table == "person":
             return self._person_clause()
         return true()
+
+    def _review_answer_clause(self) -> ColumnElement[bool]:
+        granted = self.scopes.get("ReviewAnswer", ())
+        if not granted:
+            return false()
+        answers = models.ReviewAnswer
+        of_visible_reviews = answers.review_id.in_(select(models.JointReview.id).where(self.clause("joint_review")))
+        return of_visible_reviews & or_(*(REVIEW_ANSWER_SCOPES[name](self.principal) for name in granted))
+
+    def _decision_clause(self) -> ColumnElement[bool]:
+        """A ledger entry follows its cadre; one about a negative record also follows the record's scope."""
+        decision = models.Decision
+        about_cadre = or_(decision.cadre_id.is_(None), self._owned_clause(decision.cadre_id))
+        about_record = or_(
+            decision.subject != "NegativeRecord",
+            decision.subject_id.in_(select(models.NegativeRecord.id).where(self.clause("negative_record"))),
+        )
+        return about_cadre & about_record
 
     def _owned_clause(self, column: ColumnElement[int]) -> ColumnElement[bool]:
         cadre_clause = self.cadre_clause()

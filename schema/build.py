@@ -8,10 +8,12 @@ from strawberry.tools import merge_types
 from schema.extensions import AccessAudit, NamedInputErrors
 from schema.graph import GraphQueries
 from schema.limits import GraphQLLimits, limit_extensions
-from schema.mutations import Mutation
+from schema.mutations import Mutation as RecordMutations
 from schema.queries import RecordQueries
+from schema.workflows import WorkflowMutations, WorkflowQueries
 
-Query = merge_types("Query", (RecordQueries, GraphQueries))
+Query = merge_types("Query", (RecordQueries, GraphQueries, WorkflowQueries))
+Mutation = merge_types("Mutation", (RecordMutations, WorkflowMutations))
 
 
 def build_full_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:

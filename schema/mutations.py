@@ -6,7 +6,7 @@ the authorization layer drops input fields (and whole mutations) an agency may n
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Union
@@ -102,9 +102,9 @@ def _errors(failure: ValidationFailed) -> ValidationErrors:
     return ValidationErrors(errors=[FieldError(field=v.field, message=v.message) for v in failure.violations])
 
 
-def _audit_write(context: RequestContext, spec: RecordSpec, operation_name: str, written: dict[str, Any], row: Any) -> None:
+def audit_write(context: RequestContext, operation_name: str, cadre_ids: Iterable[int], fields: Iterable[str]) -> None:
+    """Append the write's audit entry (who, which cadres, which `Type.field`s, why) in the write's transaction."""
     principal = context.access.principal
-    cadre_id = row.id if isinstance(row, Cadre) else getattr(row, "cadre_id", None)
     audit.append(
         context.session,
         audit.AccessRecord(
@@ -112,14 +112,24 @@ def _audit_write(context: RequestContext, spec: RecordSpec, operation_name: str,
             agency=principal.agency,
             operation="write",
             operation_name=operation_name,
-            cadre_ids=(cadre_id,) if cadre_id is not None else (),
-            fields=tuple(sorted(f"{spec.type_name}.{spec.field_by_attr(attr).policy_name}" for attr in written)),
+            cadre_ids=tuple(sorted(set(cadre_ids))),
+            fields=tuple(sorted(set(fields))),
             purpose=context.purpose,
         ),
     )
 
 
-def _run_write(context: RequestContext, action: Callable[[], Any], audit_entry: Callable[[Any], None]) -> Any:
+def _audit_write(context: RequestContext, spec: RecordSpec, operation_name: str, written: dict[str, Any], row: Any) -> None:
+    cadre_id = row.id if isinstance(row, Cadre) else getattr(row, "cadre_id", None)
+    audit_write(
+        context,
+        operation_name,
+        (cadre_id,) if cadre_id is not None else (),
+        (f"{spec.type_name}.{spec.field_by_attr(attr).policy_name}" for attr in written),
+    )
+
+
+def run_write(context: RequestContext, action: Callable[[], Any], audit_entry: Callable[[Any], None]) -> Any:
     """Run one write in its own transaction with its audit entry: commit both, or roll back everything."""
     session = context.session
     try:
@@ -162,7 +172,7 @@ def _mutation_fields(spec: RecordSpec) -> dict[str, Any]:
         context = context_of(info)
         writer = RecordWriter(context.session, spec, _gate(context))
         values = _given_values(spec, input)
-        return _run_write(
+        return run_write(
             context,
             lambda: writer.create(values),
             lambda row: _audit_write(context, spec, f"create{spec.type_name}", values, row),
@@ -172,7 +182,7 @@ def _mutation_fields(spec: RecordSpec) -> dict[str, Any]:
         context = context_of(info)
         writer = RecordWriter(context.session, spec, _gate(context))
         values = _given_values(spec, input)
-        return _run_write(
+        return run_write(
             context,
             lambda: writer.update(id, values, expected_version),
             lambda row: _audit_write(context, spec, f"update{spec.type_name}", values, row),
@@ -188,7 +198,7 @@ def _mutation_fields(spec: RecordSpec) -> dict[str, Any]:
             return Deleted(id=id)
 
         every_field = {field.attr: None for field in spec.fields}
-        return _run_write(
+        return run_write(
             context, action, lambda _result: _audit_write(context, spec, f"delete{spec.type_name}", every_field, deleted[0])
         )
 
@@ -217,4 +227,4 @@ def _build_mutation_type() -> type:
 
 Mutation = _build_mutation_type()
 
-__all__ = ["Mutation", "Deleted", "FitWeightInput", "WRITES", "date", "Decimal"]
+__all__ = ["Mutation", "Deleted", "FitWeightInput", "WRITES", "audit_write", "run_write", "date", "Decimal"]

@@ -15,16 +15,31 @@ from hub.models.outbox import GraphCheckpoint, GraphOutbox
 from hub.models.people import Cadre, Kinship, Person, SocialTie
 from hub.models.records import MatterItem, NegativeRecord, PersonalMattersReport, SupervisionAction
 from hub.models.selection import Nomination, Selection
+from hub.models.workflow import (
+    Decision,
+    JointReview,
+    MatterGap,
+    MattersVerification,
+    RectificationItem,
+    ReportingRound,
+    ReportSubmission,
+    ReviewAnswer,
+    SubmittedRecord,
+)
 
 __all__ = [
     "AuditEntry",
     "AuditHead",
     "Base",
     "Cadre",
+    "Decision",
     "GraphCheckpoint",
     "GraphOutbox",
+    "JointReview",
     "Kinship",
+    "MatterGap",
     "MatterItem",
+    "MattersVerification",
     "NegativeRecord",
     "Nomination",
     "Organization",
@@ -33,8 +48,13 @@ __all__ = [
     "Person",
     "PersonalMattersReport",
     "Post",
+    "RectificationItem",
+    "ReportSubmission",
+    "ReportingRound",
+    "ReviewAnswer",
     "Selection",
     "SocialTie",
+    "SubmittedRecord",
     "SupervisionAction",
     "SupplyContract",
     "Tenure",

@@ -1,0 +1,16 @@
+"""Today's date where the cadres work: deadlines and "recent" are counted in China Standard Time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def today() -> date:
+    return datetime.now(LOCAL_ZONE).date()
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)

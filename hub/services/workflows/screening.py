@@ -1,0 +1,171 @@
+"""Screen nominees before a nomination is discussed, in one batch whatever their number.
+
+Four sources, one statement each for all nominees: the negative list, admonishments, personal
+matters findings and joint reviews. The rules (`rules.py`) turn each row into a reason; a reason
+counts only if the asking agency may see its row and read every field the rule reveals, so an
+agency's verdict is the worst of the reasons it may read and never rests on what it may not.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from hub import models
+from hub.models.enums import MatterFinding, NegativeStatus, SupervisionKind
+from hub.models.workflow import JointReview, ReviewStatus
+from hub.services.workflows import clock, rules
+from hub.services.workflows.base import Actor, refuse, visible
+from hub.services.workflows.rules import ScreeningRule, Verdict
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: ScreeningRule
+    negative_record_id: int | None = None
+    supervision_action_id: int | None = None
+    matter_item_id: int | None = None
+    joint_review_id: int | None = None
+
+
+@dataclass
+class NomineeScreening:
+    cadre: models.Cadre
+    reasons: list[Reason] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> Verdict:
+        return rules.worst(reason.rule.verdict for reason in self.reasons)
+
+
+@dataclass(frozen=True)
+class Screening:
+    post: models.Post
+    as_of: date
+    results: list[NomineeScreening]
+    unknown_cadre_ids: list[int]
+
+
+def screen_nominees(session: Session, actor: Actor, cadre_ids: Sequence[int], post_id: int, as_of: date) -> Screening:
+    if len(cadre_ids) > rules.MAX_NOMINEES_PER_SCREENING:
+        raise refuse("cadreIds", f"screen at most {rules.MAX_NOMINEES_PER_SCREENING} nominees at a time")
+    post = visible(session, actor, models.Post, post_id, "post")
+    wanted = list(dict.fromkeys(cadre_ids))
+    results = screen_cadres(session, actor, wanted, as_of)
+    unknown = [cadre_id for cadre_id in wanted if cadre_id not in results]
+    return Screening(post=post, as_of=as_of, results=list(results.values()), unknown_cadre_ids=unknown)
+
+
+def screen_cadres(session: Session, actor: Actor, cadre_ids: Sequence[int], as_of: date) -> dict[int, NomineeScreening]:
+    """The screening of each visible cadre among `cadre_ids`, in their order: five statements in all."""
+    cadres = {
+        cadre.id: cadre
+        for cadre in session.scalars(select(models.Cadre).where(models.Cadre.id.in_(cadre_ids), actor.scope(models.Cadre)))
+    }
+    results = {cadre_id: NomineeScreening(cadres[cadre_id]) for cadre_id in cadre_ids if cadre_id in cadres}
+    if not results:
+        return results
+    ids = list(results)
+    reasons: dict[int, list[Reason]] = defaultdict(list)
+    for source in (_negative_records, _admonishments, _matter_findings, _joint_reviews):
+        for cadre_id, reason in source(session, actor, ids, as_of):
+            reasons[cadre_id].append(reason)
+    for cadre_id, found in reasons.items():
+        results[cadre_id].reasons = sorted(found, key=lambda r: rules.VERDICT_ORDER.index(r.rule.verdict), reverse=True)
+    return results
+
+
+def _negative_records(session: Session, actor: Actor, ids: list[int], _as_of: date) -> list[tuple[int, Reason]]:
+    if not actor.reads(rules.NEGATIVE_RECORD_FIELDS):
+        return []
+    record = models.NegativeRecord
+    rows = session.execute(
+        select(record.cadre_id, record.id, record.category, record.severity, record.status)
+        .where(record.cadre_id.in_(ids), record.status != NegativeStatus.CLEARED, actor.scope(record))
+        .order_by(record.cadre_id, record.reported_on, record.id)
+    )
+    found = []
+    for cadre_id, record_id, category, severity, status in rows:
+        rule = rules.negative_record_rule(rules.RecordFacts(category, severity, status))
+        if rule is not None:
+            found.append((cadre_id, Reason(rule, negative_record_id=record_id)))
+    return found
+
+
+def _admonishments(session: Session, actor: Actor, ids: list[int], as_of: date) -> list[tuple[int, Reason]]:
+    if not actor.reads(rules.SUPERVISION_FIELDS):
+        return []
+    action = models.SupervisionAction
+    rows = session.execute(
+        select(action.cadre_id, action.id, action.kind, action.issued_on)
+        .where(
+            action.cadre_id.in_(ids), action.kind == SupervisionKind.ADMONISHMENT,
+            action.issued_on >= as_of - rules.RECENT, actor.scope(action),
+        )
+        .order_by(action.cadre_id, action.issued_on.desc(), action.id)
+    )
+    found = []
+    for cadre_id, action_id, kind, issued_on in rows:
+        rule = rules.admonishment_rule(kind, issued_on, as_of)
+        if rule is not None:
+            found.append((cadre_id, Reason(rule, supervision_action_id=action_id)))
+    return found
+
+
+def _matter_findings(session: Session, actor: Actor, ids: list[int], as_of: date) -> list[tuple[int, Reason]]:
+    if not actor.reads(rules.MATTER_FIELDS):
+        return []
+    item, report = models.MatterItem, models.PersonalMattersReport
+    checked_on = func.coalesce(report.verified_on, report.submitted_on)
+    rows = session.execute(
+        select(report.cadre_id, item.id, item.finding, checked_on)
+        .join(report, report.id == item.report_id)
+        .where(
+            report.cadre_id.in_(ids),
+            item.finding.in_([MatterFinding.CONCEALMENT, MatterFinding.OMISSION]),
+            checked_on >= as_of - rules.RECENT,
+            actor.scope(item),
+        )
+        .order_by(report.cadre_id, item.id)
+    )
+    found = []
+    for cadre_id, item_id, finding, checked in rows:
+        rule = rules.matter_finding_rule(finding, _as_date(checked), as_of)
+        if rule is not None:
+            found.append((cadre_id, Reason(rule, matter_item_id=item_id)))
+    return found
+
+
+def _joint_reviews(session: Session, actor: Actor, ids: list[int], as_of: date) -> list[tuple[int, Reason]]:
+    if not actor.reads(rules.REVIEW_FIELDS):
+        return []
+    rows = session.execute(
+        select(JointReview.candidate_id, JointReview.id, JointReview.status, JointReview.conclusion, JointReview.concluded_at)
+        .where(
+            JointReview.candidate_id.in_(ids),
+            or_(JointReview.status == ReviewStatus.OPEN, JointReview.concluded_at.is_not(None)),
+            actor.scope(JointReview),
+        )
+        .order_by(JointReview.candidate_id, JointReview.id)
+    )
+    found = []
+    for cadre_id, review_id, status, conclusion, concluded_at in rows:
+        concluded_on = None if concluded_at is None else _as_date(concluded_at)
+        rule = rules.joint_review_rule(status, conclusion, concluded_on, as_of)
+        if rule is not None:
+            found.append((cadre_id, Reason(rule, joint_review_id=review_id)))
+    return found
+
+
+def _as_date(value: date | datetime | str) -> date:
+    if isinstance(value, datetime):  # stored in UTC (SQLite hands it back naive); dates are counted locally
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+        return aware.astimezone(clock.LOCAL_ZONE).date()
+    if isinstance(value, str):  # SQLite hands COALESCE of dates back as text
+        return date.fromisoformat(value[:10])
+    return value
