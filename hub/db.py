@@ -32,7 +32,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    # close_resets_only=False: a closed request session cannot silently reopen a transaction (e.g. from a late
+    # DataLoader batch), which would hold a pooled connection and its locks.
+    factory = sessionmaker(bind=engine, expire_on_commit=False, close_resets_only=False)
     install_outbox(factory)  # every write that changes the graph also appends to the graph outbox
     return factory
 

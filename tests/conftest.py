@@ -63,6 +63,8 @@ def settings(migrated_backend: str, tmp_path: Path) -> Settings:
         engine = make_engine(Settings(database_url=migrated_backend))
         tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
         with engine.begin() as connection:
+            # A connection leaked by an earlier test would block TRUNCATE forever: fail fast instead.
+            connection.execute(text("SET LOCAL lock_timeout = '20s'"))
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
         url = migrated_backend
