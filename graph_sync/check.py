@@ -11,6 +11,7 @@ from typing import Any
 from neo4j import Driver
 from sqlalchemy import Connection, Engine, func, select
 
+from graph_sync import cypher
 from graph_sync.cypher import checked_name
 from graph_sync.model import EDGE_SPECS, NODE_LABELS, ROLE_EDGE, EdgeKind, NodeKind
 from graph_sync.projection import (
@@ -50,7 +51,7 @@ def check(engine: Engine, driver: Driver, sample: int = 200, seed: int | None = 
     """Counts of every node and edge kind, plus up to `sample` random nodes per node kind and edges per edge table."""
     report = CheckReport()
     rng = random.Random(seed)
-    with engine.connect() as connection, driver.session() as graph:
+    with engine.connect() as connection, cypher.projection_session(driver) as graph:
         _compare_counts(connection, graph, report)
         for kind, name in NODE_TABLES.items():
             rows = _sample_rows(connection, name, node_columns(kind), sample, rng)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import Driver, ManagedTransaction, NotificationDisabledClassification, Session
 
 from graph_sync.model import EDGE_SPECS, NODE_LABELS, NODE_PROPERTIES, EdgeKind, NodeKind
 from graph_sync.projection import KEY_LABEL
@@ -33,6 +33,11 @@ def checked_property(name: str) -> str:
     return name
 
 
+def projection_session(driver: Driver) -> Session:
+    """A session for the projection's statements, where a relationship type without edges yet is expected."""
+    return driver.session(notifications_disabled_classifications=[NotificationDisabledClassification.UNRECOGNIZED])
+
+
 def schema_statements() -> list[str]:
     statements = [
         f"CREATE CONSTRAINT {label.lower()}_key IF NOT EXISTS FOR (n:{checked_name(label)}) REQUIRE n.key IS UNIQUE"
@@ -50,7 +55,7 @@ def schema_statements() -> list[str]:
 
 def ensure_schema(driver: Driver) -> None:
     """Create the key constraints (which also index `key`) and indexes; a no-op when they exist."""
-    with driver.session() as session:
+    with projection_session(driver) as session:
         for statement in schema_statements():
             session.run(statement).consume()
         session.run("CALL db.awaitIndexes(300)").consume()

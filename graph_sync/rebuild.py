@@ -74,7 +74,7 @@ def rebuild(engine: Engine, driver: Driver, batch_size: int = 5000, progress: bo
         task = bar.add_task("projecting", total=_record_rows(engine))
         for batch in _read_ahead(_batches(engine, batch_size), READ_AHEAD):
             bar.update(task, description=batch.label)
-            with driver.session() as graph:
+            with cypher.projection_session(driver) as graph:
                 if batch.node_kind is not None:
                     graph.execute_write(_write_nodes, batch.node_kind, batch.nodes)
                     summary.nodes[batch.node_kind.value] = summary.nodes.get(batch.node_kind.value, 0) + len(batch.nodes)
@@ -97,7 +97,7 @@ def delete_graph(driver: Driver, batch_size: int = 5000, bar: Progress | None = 
     transaction is still bound by the server's transaction timeout on a large graph. Relationships
     go first so that no transaction also deletes the many edges of a well-connected node.
     """
-    with driver.session() as graph:
+    with cypher.projection_session(driver) as graph:
         nodes = graph.run("MATCH (n) RETURN count(n) AS n").single(strict=True)["n"]
         relationships = graph.run("MATCH ()-[r]->() RETURN count(r) AS n").single(strict=True)["n"]
     task = bar.add_task("deleting graph", total=nodes + relationships) if bar is not None else None
@@ -106,7 +106,7 @@ def delete_graph(driver: Driver, batch_size: int = 5000, bar: Progress | None = 
         "MATCH (n) WITH n LIMIT $size DETACH DELETE n RETURN count(*) AS deleted",
     ):
         while True:
-            with driver.session() as graph:
+            with cypher.projection_session(driver) as graph:
                 deleted = graph.execute_write(_deleted, query, batch_size)
             if bar is not None and task is not None:
                 bar.advance(task, deleted)

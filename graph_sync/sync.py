@@ -86,40 +86,66 @@ def read_pending(session_factory: sessionmaker[Session], limit: int) -> list[Out
         return [OutboxRow(*row) for row in session.execute(query)]
 
 
-def consecutive_runs(rows: Sequence[OutboxRow]) -> list[list[OutboxRow]]:
-    """Split ordered rows into runs of one (entity, kind, op); applying the runs in order keeps the order's meaning.
+def plan_groups(rows: Sequence[OutboxRow]) -> list[list[OutboxRow]]:
+    """Group ordered rows into statements of one (entity, kind, op), giving the same graph as applying them one by one.
 
-    Within a run only the last row of each key counts (the same op on the same key, so the last state wins).
+    A row moves to an earlier group only past rows it commutes with: it stays after every earlier row
+    on the same key; an edge upsert stays after the operations on its two end nodes, and a node
+    operation after the edge upserts that end at it. Rows in one group therefore have distinct keys
+    and can run in any order. (Consecutive runs of one kind would also be correct, but a stream of
+    small transactions, a person then its kinship and so on, would need a statement per row.)
     """
-    runs: list[list[OutboxRow]] = []
+    groups: list[list[OutboxRow]] = []
+    signatures: list[tuple[str, str, str]] = []
+    # Index of the last group with: an operation on a node / an edge upsert ending at a node / an operation on an edge.
+    node_op: dict[str, int] = {}
+    endpoint: dict[str, int] = {}
+    edge_op: dict[str, int] = {}
     for row in rows:
-        if runs and (runs[-1][0].entity, runs[-1][0].kind, runs[-1][0].op) == (row.entity, row.kind, row.op):
-            runs[-1].append(row)
+        ends: tuple[str, ...] = ()
+        if row.entity == "node":
+            after = max(node_op.get(row.key, -1), endpoint.get(row.key, -1))
         else:
-            runs.append([row])
-    return [list({row.key: row for row in run}.values()) for run in runs]
+            if row.op == "upsert":
+                payload = _payload(row)
+                ends = (payload["source"], payload["target"])
+            after = max([edge_op.get(row.key, -1), *(node_op.get(end, -1) for end in ends)])
+        signature = (row.entity, row.kind, row.op)
+        index = next((i for i in range(after + 1, len(groups)) if signatures[i] == signature), None)
+        if index is None:
+            index = len(groups)
+            groups.append([])
+            signatures.append(signature)
+        groups[index].append(row)
+        if row.entity == "node":
+            node_op[row.key] = max(node_op.get(row.key, -1), index)
+        else:
+            edge_op[row.key] = max(edge_op.get(row.key, -1), index)
+            for end in ends:
+                endpoint[end] = max(endpoint.get(end, -1), index)
+    return groups
 
 
 def apply_rows(tx: ManagedTransaction, rows: Sequence[OutboxRow]) -> None:
-    """Apply outbox rows in one Neo4j transaction, one UNWIND statement per run."""
-    for run in consecutive_runs(rows):
-        first = run[0]
+    """Apply outbox rows in one Neo4j transaction, one UNWIND statement per group of `plan_groups`."""
+    for group in plan_groups(rows):
+        first = group[0]
         if first.entity == "node":
             node_kind = NodeKind(first.kind)
             if first.op == "upsert":
-                cypher.upsert_nodes(tx, node_kind, [_payload(row)["props"] for row in run])
+                cypher.upsert_nodes(tx, node_kind, [_payload(row)["props"] for row in group])
             else:
-                cypher.delete_nodes(tx, node_kind, [row.key for row in run])
+                cypher.delete_nodes(tx, node_kind, [row.key for row in group])
             continue
         edge_kind = EdgeKind(first.kind)
         if first.op == "upsert":
-            edges = [{"key": row.key, **_payload(row)} for row in run]
+            edges = [{"key": row.key, **_payload(row)} for row in group]
             found = cypher.upsert_edges(tx, edge_kind, edges)
             if found < len(edges):
                 log.warning("%d %s edges skipped: an endpoint node is not in the graph (run `hub graph rebuild`)",
                             len(edges) - found, edge_kind.value)
         else:
-            cypher.delete_edges(tx, edge_kind, [row.key for row in run])
+            cypher.delete_edges(tx, edge_kind, [row.key for row in group])
 
 
 def _payload(row: OutboxRow) -> dict[str, Any]:
@@ -148,7 +174,7 @@ def apply_pending(
         rows = read_pending(session_factory, batch_size)
         if not rows:
             break
-        with driver.session() as graph:
+        with cypher.projection_session(driver) as graph:
             graph.execute_write(apply_rows, rows)
         if on_graph_commit is not None:
             on_graph_commit(rows[-1].id)

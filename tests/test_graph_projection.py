@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import os
+import random
 import selectors
 import signal
 import socket
@@ -29,7 +30,16 @@ from graph_sync.driver import GraphUnavailable, open_driver
 from graph_sync.local_server import free_port
 from graph_sync.outbox import OutboxBypassError, install_outbox
 from graph_sync.rebuild import rebuild
-from graph_sync.sync import SyncWorker, apply_pending, pending_count, read_checkpoint, write_checkpoint
+from graph_sync.sync import (
+    OutboxRow,
+    SyncWorker,
+    apply_pending,
+    apply_rows,
+    pending_count,
+    plan_groups,
+    read_checkpoint,
+    write_checkpoint,
+)
 from hub import models
 from hub.cli import app as hub_cli
 from hub.db import make_session_factory, transaction
@@ -243,6 +253,27 @@ def test_rolled_back_writes_leave_no_outbox_rows(world: Engine, factory: session
     assert outbox_size(factory) == before
 
 
+def test_savepoints_rolled_back_or_released(world: Engine, factory: sessionmaker[Session], graph: Driver) -> None:
+    apply_pending(factory, graph)
+    with transaction(factory) as session:
+        session.get(models.Cadre, 1).name = "外层"  # type: ignore[union-attr]
+        session.flush()
+        outer = session.begin_nested()
+        inner = session.begin_nested()
+        session.get(models.Cadre, 2).name = "内层"  # type: ignore[union-attr]
+        session.delete(session.get(models.Person, 4))
+        inner.commit()  # released into `outer`, which then rolls back
+        outer.rollback()
+        with session.begin_nested():
+            session.add(models.Person(id=50, name="保存点", gender=E.Gender.MALE, jurisdiction="huzhou"))
+    apply_pending(factory, graph)
+    assert node(graph, "cadre:1")["name"] == "外层"  # type: ignore[index]
+    assert node(graph, "cadre:2")["name"] == "李明"  # type: ignore[index]
+    assert node(graph, "person:4") is not None
+    assert node(graph, "person:50")["name"] == "保存点"  # type: ignore[index]
+    assert_consistent(world, graph)
+
+
 def test_tenure_moved_to_another_post_moves_the_edge(world: Engine, factory: sessionmaker[Session], graph: Driver) -> None:
     apply_pending(factory, graph)
     assert [edge[:3] for edge in edges(graph, "tenure:2")] == [("HOLDS", "cadre:1", "post:1")]
@@ -322,6 +353,63 @@ def test_graphql_mutations_reach_the_graph(
     assert node(graph, "cadre:1") is None
     assert edges(graph, "tenure:2") == edges(graph, "kinship:1") == edges(graph, "social_tie:2") == []
     assert_consistent(world, graph)
+
+
+def snapshot(driver: Driver) -> tuple[list[Any], list[Any]]:
+    nodes = driver.execute_query("MATCH (n) RETURN n.key AS key, labels(n) AS l, properties(n) AS p ORDER BY key").records
+    rels = driver.execute_query(
+        "MATCH (s)-[r]->(t) RETURN type(r) AS type, r.key AS key, s.key AS s, t.key AS t, properties(r) AS p "
+        "ORDER BY type, key, s, t"
+    ).records
+    return [(r["key"], sorted(r["l"]), r["p"]) for r in nodes], [tuple(r.values()) for r in rels]
+
+
+def random_rows(rng: random.Random, count: int) -> list[OutboxRow]:
+    """Upserts and deletes of a few person nodes and TIE edges between them, with many collisions on keys."""
+    rows = []
+    for number in range(1, count + 1):
+        if rng.random() < 0.5:
+            key = f"person:{rng.randint(1, 4)}"
+            if rng.random() < 0.7:
+                props = {"key": key, "kind": "person", "name": f"n{number}", "jurisdiction": "huzhou"}
+                rows.append(OutboxRow(number, "upsert", "node", "person", key, {"props": props}))
+            else:
+                rows.append(OutboxRow(number, "delete", "node", "person", key, None))
+        else:
+            key = f"social_tie:{rng.randint(1, 5)}"
+            if rng.random() < 0.7:
+                source, target = (f"person:{rng.randint(1, 4)}" for _ in range(2))
+                payload = {"source": source, "target": target, "props": {"key": key, "kind": "classmate", "source": str(number)}}
+                rows.append(OutboxRow(number, "upsert", "edge", "TIE", key, payload))
+            else:
+                rows.append(OutboxRow(number, "delete", "edge", "TIE", key, None))
+    return rows
+
+
+def test_grouped_statements_give_the_graph_of_one_row_at_a_time(graph: Driver) -> None:
+    rng = random.Random(5)
+    for _ in range(12):
+        rows = random_rows(rng, 30)
+        with graph.session() as session:
+            session.run("MATCH (n) DETACH DELETE n").consume()
+            for row in rows:
+                session.execute_write(apply_rows, [row])
+        one_by_one = snapshot(graph)
+        with graph.session() as session:
+            session.run("MATCH (n) DETACH DELETE n").consume()
+            session.execute_write(apply_rows, rows)
+        assert snapshot(graph) == one_by_one, rows
+        assert len(plan_groups(rows)) < len(rows)
+
+
+def test_alternating_kinds_are_grouped_into_few_statements() -> None:
+    rows: list[OutboxRow] = []
+    for number in range(1, 101):  # person n, then its kinship to cadre 4, 100 times
+        person = f"person:{number}"
+        rows.append(OutboxRow(2 * number, "upsert", "node", "person", person, {"props": {"key": person}}))
+        rows.append(OutboxRow(2 * number + 1, "upsert", "edge", "RELATIVE_OF", f"kinship:{number}",
+                              {"source": person, "target": "cadre:4", "props": {}}))  # fmt: skip
+    assert [len(group) for group in plan_groups(rows)] == [100, 100]
 
 
 # --- crashes and outages -------------------------------------------------------------------------
