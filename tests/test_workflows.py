@@ -599,3 +599,28 @@ def test_screening_a_thousand_nominees_is_one_batch_of_statements(seeded_hub: An
     assert counts[100] == counts[1000], counts
     # post, cadres, negative records, admonishments, report findings, joint reviews; then the reasons' references
     assert counts[1000] <= 12, counts
+
+
+def test_the_database_keeps_one_open_review_per_candidate_and_post_even_under_a_race(world: Any, as_agency: Any) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    review_id = int(open_review(as_agency("org"))["id"])
+    with Session(world) as session:
+        first = session.get(models.JointReview, review_id)
+        assert first is not None
+        twin = models.JointReview(
+            candidate_id=2, post_id=1, deadline=first.deadline, opened_by=first.opened_by,
+            opened_by_user="racer", opened_on=first.opened_on, note="",
+        )
+        session.add(twin)
+        with pytest.raises(IntegrityError):
+            session.flush()
+        session.rollback()
+        first = session.get(models.JointReview, review_id)
+        assert first is not None
+        first.status, first.conclusion = models.workflow.ReviewStatus.CONCLUDED, models.workflow.ReviewConclusion.STOP
+        session.add(models.JointReview(
+            candidate_id=2, post_id=1, deadline=first.deadline, opened_by=first.opened_by,
+            opened_by_user="next", opened_on=first.opened_on, note="",
+        ))
+        session.commit()  # once concluded, a new review may open

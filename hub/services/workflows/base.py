@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -94,6 +95,15 @@ def flush(session: Session, row: Any | None = None) -> None:
         session.rollback()
         current = session.scalar(select(model.version).where(model.id == row_id))
         raise StaleVersion(int(current or 0)) from None
+
+
+def flush_unique(session: Session, message: str, current_state: str) -> None:
+    """Flush rows guarded by a unique constraint; losing a race to a concurrent request is a WrongState."""
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise WrongState(message, current_state) from None
 
 
 class Problems:

@@ -28,6 +28,7 @@ from hub.services.workflows.base import (
     WrongState,
     check_version,
     flush,
+    flush_unique,
     record_decision,
     visible,
 )
@@ -76,7 +77,7 @@ def open_review(
         status=ReviewStatus.OPEN, opened_by=actor.agency, opened_by_user=actor.user, opened_on=today, note="",
     )
     session.add(review)
-    flush(session)
+    flush_unique(session, "a joint review of this candidate for this post is still open", "OPEN")
     session.add_all(ReviewAnswer(review_id=review.id, agency=agency, findings="") for agency in asked)
     record_decision(session, actor, OPEN, review, cadre_id=candidate_id, to_state=ReviewStatus.OPEN.value,
                     note=", ".join(agency.value for agency in asked))

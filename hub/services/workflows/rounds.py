@@ -24,6 +24,7 @@ from hub.services.workflows.base import (
     WrongState,
     check_version,
     flush,
+    flush_unique,
     record_decision,
     visible,
 )
@@ -100,6 +101,7 @@ def submit_round_return(
     submission.submitted_on, submission.submitted_by_user, submission.nil_return = today, actor.user, nil_return
     flush(session, submission)
     session.add_all(SubmittedRecord(submission_id=submission.id, negative_record_id=r.id) for r in records)
+    flush_unique(session, "a record was submitted by another request meanwhile; reload and submit again", "PENDING")
     late = today > round_.deadline
     record_decision(
         session, actor, SUBMIT_RETURN, submission, cadre_id=None, from_state="pending",
@@ -125,6 +127,7 @@ def submit_urgent_report(session: Session, actor: Actor, record_ids: Sequence[in
     session.add(submission)
     flush(session)
     session.add_all(SubmittedRecord(submission_id=submission.id, negative_record_id=r.id) for r in records)
+    flush_unique(session, "a record was submitted by another request meanwhile; reload and submit again", "PENDING")
     record_decision(session, actor, SUBMIT_URGENT, submission, cadre_id=None, to_state="submitted",
                     note=f"{len(records)} records")
     flush(session)
