@@ -34,7 +34,9 @@ function flatten(row, prefix = "") {
 }
 
 function leafLabel(path) {
-  return path.split(".").map(label).join(" · ");
+  const parts = path.split(".");
+  if (parts.length > 1 && parts[parts.length - 1] === "name") parts.pop(); // unit.name → 单位
+  return parts.map(label).join(" · ");
 }
 
 function sectionTable(rows, testid) {
@@ -101,7 +103,8 @@ async function start() {
   } catch (error) {
     message(status, error.message);
   }
-  document.body.dataset.ready = "true";
 }
 
-start();
+start().finally(() => {
+  document.body.dataset.ready = "true";
+});

@@ -232,7 +232,8 @@ async function start() {
     await draw();
   }
   if (params.get("from") && params.get("to")) await findPath();
-  document.body.dataset.ready = "true";
 }
 
-start();
+start().finally(() => {
+  document.body.dataset.ready = "true";
+});

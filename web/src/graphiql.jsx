@@ -3,7 +3,7 @@ import { GraphiQL } from "graphiql";
 import "graphiql/graphiql.css";
 import { parse, validate } from "graphql";
 import { createRoot } from "react-dom/client";
-import { authHeaders } from "./lib/api.js";
+import { authHeaders, session } from "./lib/api.js";
 import { clear, frame, h, loadSchema } from "./lib/ui.js";
 
 const EXAMPLES = [
@@ -98,6 +98,26 @@ function examplesFor(schema) {
   }).map((example) => ({ query: example.query, variables: example.variables ? JSON.stringify(example.variables, null, 2) : undefined }));
 }
 
+/**
+ * GraphiQL keeps tabs, queries and results in storage. Kept in this tab's sessionStorage under the user and
+ * agency (cleared at login and logout), never in localStorage where the next user of the browser would find them.
+ */
+function tabStorage() {
+  const claims = session.claims();
+  const prefix = `graphiql:${claims.agency || ""}:${claims.sub || ""}:`;
+  return {
+    getItem: (key) => sessionStorage.getItem(prefix + key),
+    setItem: (key, value) => sessionStorage.setItem(prefix + key, value),
+    removeItem: (key) => sessionStorage.removeItem(prefix + key),
+    clear: () => {
+      for (const key of Object.keys(sessionStorage)) if (key.startsWith(prefix)) sessionStorage.removeItem(key);
+    },
+    get length() {
+      return Object.keys(sessionStorage).filter((key) => key.startsWith(prefix)).length;
+    },
+  };
+}
+
 async function fetcher(params) {
   const response = await fetch("/graphql", {
     method: "POST",
@@ -118,9 +138,10 @@ async function start() {
   const tabs = examplesFor(schema);
   document.body.dataset.examples = String(tabs.length);
   createRoot(root).render(
-    <GraphiQL fetcher={fetcher} schema={schema} defaultTabs={tabs.length ? tabs : undefined} defaultEditorToolsVisibility={true} />,
+    <GraphiQL fetcher={fetcher} schema={schema} storage={tabStorage()} defaultTabs={tabs.length ? tabs : undefined} defaultEditorToolsVisibility={true} />,
   );
-  document.body.dataset.ready = "true";
 }
 
-start();
+start().finally(() => {
+  document.body.dataset.ready = "true";
+});

@@ -97,7 +97,7 @@ function start() {
     }
   });
   clear(main, h("div", { class: "narrow-wide" }, status, form, output));
-  document.body.dataset.ready = "true";
 }
 
 start();
+document.body.dataset.ready = "true";

@@ -64,7 +64,7 @@ function board(review) {
       review.deadline ? ` · 期限 deadline ${review.deadline}` : "",
       " · 结论 Conclusion: ", h("strong", { "data-field": "conclusion" }, review.conclusion ? `${show(review.conclusion)} ${review.conclusion}` : "待审定 pending")),
     h("h4", {}, `已答复 Answered (${answers.filter((a) => a.answeredAt).length})`),
-    table(answers.map((a) => ({ agency: a.agency, verdict: a.verdict, findings: a.findings, answeredAt: a.answeredAt })), { testid: "answers" }),
+    table(answers.filter((a) => a.answeredAt).map((a) => ({ agency: a.agency, verdict: a.verdict, findings: a.findings, answeredAt: a.answeredAt?.slice(0, 16).replace("T", " ") })), { testid: "answers", empty: "尚无答复 No answers yet." }),
     "pendingAgencies" in review ? h("p", { "data-testid": "pending" }, "待答复 Pending: ",
       review.pendingAgencies.length ? review.pendingAgencies.map((agency) => `${show(agency)} ${agency}`).join("、") : "无 none") : null,
     review.note ? h("p", { class: "muted" }, review.note) : null);
@@ -126,7 +126,8 @@ async function start() {
   } catch (error) {
     message(status, error.message);
   }
-  document.body.dataset.ready = "true";
 }
 
-start();
+start().finally(() => {
+  document.body.dataset.ready = "true";
+});

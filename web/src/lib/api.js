@@ -10,6 +10,7 @@ export const session = {
   token: () => sessionStorage.getItem(TOKEN_KEY) || "",
   purpose: () => sessionStorage.getItem(PURPOSE_KEY) || "",
   login(token, purpose) {
+    sessionStorage.clear();
     sessionStorage.setItem(TOKEN_KEY, token.trim());
     this.setPurpose(purpose || "");
   },
@@ -17,8 +18,7 @@ export const session = {
     sessionStorage.setItem(PURPOSE_KEY, purpose.trim());
   },
   logout() {
-    sessionStorage.removeItem(TOKEN_KEY);
-    sessionStorage.removeItem(PURPOSE_KEY);
+    sessionStorage.clear(); // the token, the purpose and every page's saved state (e.g. GraphiQL's tabs)
   },
   /** The token's claims, for display only (the hub verifies the token on every request). */
   claims() {

@@ -36,7 +36,7 @@ export const LABELS = {
   paid: "取酬", organization: "组织", nominatedOn: "提名日期", selection: "选任", nominator: "提名人",
   nominee: "被提名人", agency: "单位", verdict: "结论", findings: "意见", answeredAt: "答复时间", deadline: "期限",
   openedOn: "发起日期", concludedAt: "审定时间", note: "说明", rule: "规则", explanation: "说明", candidate: "人选",
-  score: "匹配度", eligible: "符合条件",
+  score: "匹配度", eligible: "符合条件", isKeyPost: "重点岗位", pendingAgencies: "待答复",
 };
 
 export const VALUE_LABELS = {
