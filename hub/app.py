@@ -30,6 +30,7 @@ from policies.enforcement import PolicyStore, UnknownAgency
 from schema.build import build_full_schema
 from schema.limits import GraphQLLimits
 from schema.access import Principal
+from schema.availability import RESPONSE_KEY
 from schema.context import RequestContext, new_context
 
 CONTEXT_KEY = "hub.context"
@@ -46,7 +47,9 @@ class AgencyGraphQL(GraphQL[RequestContext, None]):
     """Strawberry's ASGI view for one agency's schema; the context is prepared by the gateway."""
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
-        return request.scope[CONTEXT_KEY]  # type: ignore[no-any-return]
+        context: RequestContext = request.scope[CONTEXT_KEY]
+        context.extras[RESPONSE_KEY] = response  # lets DatabaseAvailability answer 503 on an outage
+        return context
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.tools import merge_types
 
+from schema.availability import DatabaseAvailability
 from schema.extensions import AccessAudit, NamedInputErrors
 from schema.graph import GraphQueries
 from schema.limits import GraphQLLimits, limit_extensions
@@ -20,5 +21,5 @@ def build_full_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        extensions=[*limit_extensions(limits or GraphQLLimits()), NamedInputErrors, AccessAudit],
+        extensions=[*limit_extensions(limits or GraphQLLimits()), NamedInputErrors, AccessAudit, DatabaseAvailability],
     )
