@@ -278,6 +278,16 @@ def test_org_screening_page_and_joint_review_board(browser: WebDriver, live_hub:
     assert "no selections" in browser.find_element(By.ID, "screening-body").text
     assert "涉民间借贷诉讼" not in browser.find_element(By.TAG_NAME, "body").text
 
+    # The discipline commission screens a nomination list without seeing selections.
+    login(browser, live_hub, "discipline")
+    open_page(browser, live_hub, "/screening")
+    browser.find_element(By.ID, "screen-post").send_keys("1")
+    browser.find_element(By.ID, "screen-cadres").send_keys("2, 999")
+    browser.find_element(By.CSS_SELECTOR, "#screening-body button[type=submit]").click()
+    result = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "[data-testid=screening] [data-cadre='2']"), "the screening")
+    assert "李明" in result[0].text
+    assert "999" in browser.find_element(By.CSS_SELECTOR, "[data-testid=screening]").text  # not visible, said so
+
 
 def test_bulk_import_page_shows_row_errors_then_imports(browser: WebDriver, live_hub: LiveHub, tmp_path: Path) -> None:
     header = "干部编号 (cadreId),报送单位 (reportingAgency),类别 (category),事实 (facts),发生日期 (occurredOn),报送日期 (reportedOn),严重程度 (severity),状态 (status)"

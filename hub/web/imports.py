@@ -36,7 +36,7 @@ from schema.access import AccessView, Principal
 if TYPE_CHECKING:
     from hub.app import Hub
 
-Admit = Callable[[Request], "Principal | Response"]
+Admit = Callable[[Request], Principal | Response]
 
 SPEC = SPECS_BY_TYPE["NegativeRecord"]
 CREATE_MUTATION = "Mutation.createNegativeRecord"

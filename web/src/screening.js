@@ -70,6 +70,35 @@ function board(review) {
     review.note ? h("p", { class: "muted" }, review.note) : null);
 }
 
+function screeningResults(screening) {
+  return h("section", { class: "card", "data-testid": "screening" }, h("h2", {}, "负面清单筛查 Screening against the negative list"),
+    (screening.results || []).map((result) => h("div", { class: "nominee", "data-cadre": result.cadre?.id },
+      h("h3", {}, result.cadre?.name || "", " ", verdictBadge(result.verdict)),
+      table((result.reasons || []).map((r) => ({ verdict: r.verdict, rule: r.rule, explanation: r.explanation,
+        category: r.negativeRecord?.category, status: r.negativeRecord?.status })), { empty: "无负面信息 Nothing on the negative list." }))),
+    screening.unknownCadreIds?.length ? h("p", { class: "muted" }, `不可见的编号 Not visible to you: ${screening.unknownCadreIds.join(", ")}`) : null);
+}
+
+/** For agencies that screen nomination lists without seeing selections (e.g. the discipline commission). */
+function directScreening(schema, body) {
+  const post = h("input", { id: "screen-post", type: "number", min: 1, placeholder: "岗位编号 post id" });
+  const cadres = h("input", { id: "screen-cadres", placeholder: "干部编号 cadre ids: 2, 4" });
+  const output = h("div");
+  const form = h("form", { class: "card" }, h("h2", {}, "名单筛查 Screen a nomination list"),
+    h("label", { for: "screen-post" }, "岗位 Post"), post, h("label", { for: "screen-cadres" }, "人选 Nominees"), cadres,
+    h("button", { type: "submit" }, "筛查 Screen"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const ids = cadres.value.split(/[,，\s]+/).map(Number).filter((id) => id > 0);
+    try {
+      clear(output, screeningResults(await screen(schema, ids, Number(post.value))));
+    } catch (error) {
+      message(output, error.message);
+    }
+  });
+  clear(body, form, output);
+}
+
 async function showSelection(schema, selectionId, body) {
   if (!queryField(schema, "rankCandidates")) {
     return clear(body, h("p", { class: "muted" }, "本机构的接口不能查看选任 Your agency's schema has no selections (rankCandidates)."));
@@ -86,12 +115,7 @@ async function showSelection(schema, selectionId, body) {
       table(nominations.map((n) => ({ nominee: n.nominee?.name, nominator: n.nominator?.name, nominatedOn: n.nominatedOn })), { testid: "nominations" })),
   ];
   if (queryField(schema, "screenNominees") && rank.post && cadreIds.length) {
-    const screening = await screen(schema, cadreIds, rank.post.id);
-    parts.push(h("section", { class: "card", "data-testid": "screening" }, h("h2", {}, "负面清单筛查 Screening against the negative list"),
-      (screening.results || []).map((result) => h("div", { class: "nominee", "data-cadre": result.cadre?.id },
-        h("h3", {}, result.cadre?.name || "", " ", verdictBadge(result.verdict)),
-        table((result.reasons || []).map((r) => ({ verdict: r.verdict, rule: r.rule, explanation: r.explanation,
-          category: r.negativeRecord?.category, status: r.negativeRecord?.status })), { empty: "无负面信息 Nothing on the negative list." })))));
+    parts.push(screeningResults(await screen(schema, cadreIds, rank.post.id)));
   }
   if (queryField(schema, "jointReviews") && cadreIds.length) {
     const reviews = await boards(schema, cadreIds);
@@ -120,6 +144,8 @@ async function start() {
     if (selectionId) {
       input.value = selectionId;
       await showSelection(schema, selectionId, body);
+    } else if (!queryField(schema, "rankCandidates") && queryField(schema, "screenNominees")) {
+      directScreening(schema, body);
     } else {
       clear(body, h("p", { class: "muted" }, "输入选任编号或选择联审 Enter a selection id or pick a joint review."));
     }
