@@ -173,7 +173,7 @@ def graphql_limits(settings: Settings) -> GraphQLLimits:
     )
 
 
-def _views(hub: Hub, gateway: GraphQLGateway) -> list[Any]:
+def _web_views(hub: Hub, gateway: GraphQLGateway) -> list[Any]:
     """The bundled pages and bulk import (hub/web), authenticated exactly like /graphql."""
     from hub.web import web_routes  # imported here: hub.web refers back to this module
 
@@ -206,7 +206,7 @@ def create_app(settings: Settings | None = None, *, policies: PolicyStore | None
             Route("/graphql", gateway, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", _readyz(hub)),
-            *_views(hub, gateway),
+            *_web_views(hub, gateway),
         ],
         lifespan=lifespan,
     )
