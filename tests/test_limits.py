@@ -101,12 +101,16 @@ def test_unexpected_errors_are_masked_in_production_and_detailed_in_development(
 ) -> None:
     with world.begin() as connection:
         connection.execute(text("ALTER TABLE post RENAME TO post_gone"))
-    client, prod = production
-    masked = Caller(client, prod, "org")("{ posts { totalCount } }")
-    assert masked["errors"][0]["message"] == "internal error"
-    detailed = as_agency("org")("{ posts { totalCount } }")
-    assert "post" in detailed["errors"][0]["message"]
-    assert "Cannot query field" in Caller(client, prod, "police")("{ persons { totalCount } }")["errors"][0]["message"]
+    try:
+        client, prod = production
+        masked = Caller(client, prod, "org")("{ posts { totalCount } }")
+        assert masked["errors"][0]["message"] == "internal error"
+        detailed = as_agency("org")("{ posts { totalCount } }")
+        assert "post" in detailed["errors"][0]["message"]
+        assert "Cannot query field" in Caller(client, prod, "police")("{ persons { totalCount } }")["errors"][0]["message"]
+    finally:
+        with world.begin() as connection:  # PostgreSQL's test database is shared by the tests that follow
+            connection.execute(text("ALTER TABLE post_gone RENAME TO post"))
 
 
 def test_only_allow_listed_operations_run(settings: Settings, world: Any, tmp_path: Path) -> None:
