@@ -56,7 +56,7 @@ def up(wait: Annotated[float, typer.Option(help="Seconds to wait for Bolt.")] = 
     try:
         server = start(Settings.from_env(), wait_seconds=wait)
     except Neo4jLocalUnavailable as error:
-        raise _fail(f"the local Neo4j server needs java 17+ and, the first time, mvn: {error}") from None
+        raise _fail(f"cannot start the local Neo4j server: {error}") from None
     except Neo4jLocalError as error:
         raise _fail(str(error)) from None
     verb = "already running" if server.already_running else "started"
@@ -161,7 +161,8 @@ def rebuild_command(
         table.add_row(kind, f"{count:,}")
     Console().print(table)
     console.print(
-        f"{summary.records:,} nodes and edges in {summary.seconds:.1f}s "
+        f"emptied the graph ({summary.deleted_nodes:,} nodes) in {summary.delete_seconds:.1f}s, then wrote "
+        f"{summary.records:,} nodes and edges in {summary.seconds - summary.delete_seconds:.1f}s "
         f"({summary.records_per_second:,.0f} records/s); checkpoint at outbox id {summary.checkpoint}"
     )
     if summary.skipped_edges:

@@ -1,7 +1,8 @@
 """The Cypher that writes the projection: schema, and batched upserts and deletes of nodes and edges.
 
-Labels and relationship types are interpolated only from graph_sync.model constants; every value
-travels as a parameter. Each writer takes a list of rows and runs one `UNWIND $rows` statement.
+Labels, relationship types and property names are interpolated only from graph_sync.model constants
+(and checked); every value travels as a parameter. Each writer runs one `UNWIND $rows` statement
+over a batch, each row a list of values in a fixed property order.
 """
 
 from __future__ import annotations

@@ -153,14 +153,15 @@ def _before_flush(session: Session, _context: UOWTransaction, _instances: object
         name = getattr(getattr(obj, "__table__", None), "name", None)
         if name in CASCADE_CHILDREN:
             parents[name].append(inspect(obj).identity[0])  # type: ignore[index]
-    touched = _touched(session) if parents else None
+    if not parents:
+        return
+    touched = _touched(session)
     for parent, ids in parents.items():
         for child, column in CASCADE_CHILDREN[parent]:
             child_table = table(child)
             columns = [child_table.c.id, *([child_table.c.role] if child == ROLE_TABLE else [])]
             for chunk in _chunks(ids):
                 for row in session.connection().execute(select(*columns).where(child_table.c[column].in_(chunk))):
-                    assert touched is not None
                     touched.rows[child].add(row[0])
                     if child == ROLE_TABLE:
                         touched.role_kinds[row[0]].add(edge_kind_of(ROLE_TABLE, {"role": row[1]}))

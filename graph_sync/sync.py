@@ -232,7 +232,8 @@ class SyncWorker:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
-            self._thread = None
+            if not self._thread.is_alive():
+                self._thread = None
 
     def wake(self) -> None:
         """Look at the outbox now instead of at the end of the current interval."""
