@@ -178,6 +178,7 @@ def test_reporting_agency_cannot_conclude_a_record(world: Any, as_agency: Any) -
     body = as_agency("police")('mutation { updateNegativeRecord(id: 1, input: {conclusion: "不实"}) { __typename } }')
     assert body["data"] is None
     assert "conclusion" in body["errors"][0]["message"]
+    assert "confirmNegativeRecord" not in str(as_agency("police")("{ __schema { mutationType { fields { name } } } }"))
 
 
 def test_mutation_payload_returns_only_readable_fields(world: Any, as_agency: Any) -> None:

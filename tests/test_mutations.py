@@ -52,11 +52,11 @@ UPDATES: dict[str, tuple[str, str, Any]] = {
     "OrganizationRole": ("{role: EMPLOYEE}", "role", "EMPLOYEE"),
     "PartTimePosition": ("{approved: true}", "approved", True),
     "SupplyContract": ('{amount: "1.00"}', "amount", "1.00"),
-    "NegativeRecord": ('{conclusion: "属实"}', "conclusion", "属实"),
+    "NegativeRecord": ('{facts: "补充事实"}', "facts", "补充事实"),
     "PersonalMattersReport": ('{verifiedOn: "2026-04-01"}', "verifiedOn", "2026-04-01"),
     "MatterItem": ("{finding: OMISSION}", "finding", "OMISSION"),
     "SupervisionAction": ('{reply: "已说明情况", repliedOn: "2026-02-18"}', "reply", "已说明情况"),
-    "Selection": ("{status: INSPECTING}", "status", "INSPECTING"),
+    "Selection": ('{notes: "拟提名"}', "notes", "拟提名"),
     "Nomination": ("{reputation: 95}", "reputation", 95),
 }
 EXISTING_ROW = {spec.type_name: 1 for spec in RECORD_SPECS}
@@ -187,6 +187,25 @@ def test_malformed_input_is_rejected_before_execution(org: Any, world: Any, muta
     ],
 )
 def test_cross_field_rules(org: Any, mutation: str, field: str, message: str) -> None:
+    errors = validation_errors(org, mutation)
+    assert any(error["field"] == field and message in error["message"] for error in errors), errors
+
+
+@pytest.mark.parametrize(
+    ("mutation", "field", "message"),
+    [
+        ("mutation { updateNegativeRecord(id: 1, input: {status: CLEARED}) "
+         "{ __typename ... on ValidationErrors { errors { field message } } } }", "status", "workflow operations"),
+        ('mutation { updateNegativeRecord(id: 1, input: {conclusion: "不实"}) '
+         "{ __typename ... on ValidationErrors { errors { field message } } } }", "conclusion", "workflow operations"),
+        ('mutation { createNegativeRecord(input: {cadreId: 4, reportingAgency: AUDIT, category: AUDIT_FINDING, '
+         'facts: "x", occurredOn: "2024-01-01", reportedOn: "2024-03-01", severity: MINOR, status: CONFIRMED}) '
+         "{ __typename ... on ValidationErrors { errors { field message } } } }", "status", "starts as REPORTED"),
+        ("mutation { updateSelection(id: 1, input: {status: DECIDED}) "
+         "{ __typename ... on ValidationErrors { errors { field message } } } }", "status", "workflow operations"),
+    ],
+)
+def test_statuses_move_only_through_the_workflows(org: Any, mutation: str, field: str, message: str) -> None:
     errors = validation_errors(org, mutation)
     assert any(error["field"] == field and message in error["message"] for error in errors), errors
 

@@ -140,6 +140,7 @@ class RecordWriter:
                     self._check_reference(spec, value)
             except DomainValidationError as error:
                 violations.append(Violation(error.field, error.message))
+        violations.extend(self._workflow_violations(cleaned, current))
         merged = {**current, **cleaned}
         for check in self.spec.checks:
             try:
@@ -150,6 +151,23 @@ class RecordWriter:
         if violations:
             raise ValidationFailed(violations)
         return cleaned
+
+    def _workflow_violations(self, cleaned: dict[str, Any], current: dict[str, Any]) -> list[Violation]:
+        """Statuses and conclusions move only through the workflow operations, never through plain writes."""
+        violations = []
+        for attr, initial in self.spec.workflow_fields.items():
+            if attr not in cleaned:
+                continue
+            allowed = current.get(attr) if current else initial
+            if cleaned[attr] != allowed:
+                name = self.spec.field_by_attr(attr).graphql_name
+                if current:
+                    violations.append(Violation(name, "changes only through the workflow operations"))
+                elif initial is None:
+                    violations.append(Violation(name, "is set by the workflow operations, not on create"))
+                else:
+                    violations.append(Violation(name, f"a new record starts as {initial.value.upper()}"))
+        return violations
 
     def _check_permissions(self, values: dict[str, Any]) -> None:
         if "*" in self.gate.writable:

@@ -46,6 +46,9 @@ class RecordSpec:
     model: type[models.Base]
     fields: tuple[InputField, ...]
     checks: tuple[Check, ...] = field(default=())
+    # Fields only the workflows move (e.g. a record's status): a create may give only the initial value,
+    # an update may not change them. Maps attribute -> initial value (None: set only by the workflow).
+    workflow_fields: dict[str, Any] = field(default_factory=dict)
 
     def field_by_attr(self, attr: str) -> InputField:
         return self._fields_by_attr[attr]
@@ -261,6 +264,7 @@ RECORD_SPECS: tuple[RecordSpec, ...] = (
             F("conclusion", str, max_length=10000, multiline=True),
         ),
         (dates_in_order("occurred_on", "reported_on"),),
+        {"status": enums.NegativeStatus.REPORTED, "conclusion": None},
     ),
     RecordSpec(
         "PersonalMattersReport",
@@ -309,6 +313,8 @@ RECORD_SPECS: tuple[RecordSpec, ...] = (
             F("status", enums.SelectionStatus),
             F("notes", str, max_length=10000, multiline=True),
         ),
+        (),
+        {"status": enums.SelectionStatus.OPEN},
     ),
     RecordSpec(
         "Nomination",
