@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from cross_web import HTTPException
 
 from hub.auth import AuthenticationFailed, principal_from_header
 from hub.db import make_engine, make_session_factory
@@ -50,6 +51,18 @@ class AgencyGraphQL(GraphQL[RequestContext, None]):
         context: RequestContext = request.scope[CONTEXT_KEY]
         context.extras[RESPONSE_KEY] = response  # lets DatabaseAvailability answer 503 on an outage
         return context
+
+    async def parse_http_body(self, request: Any) -> Any:
+        """Strawberry's parsing, with any JSON body that is not a request object refused as a 400, not a 500."""
+        try:
+            data = await super().parse_http_body(request)
+        except (AttributeError, TypeError) as error:  # e.g. a JSON string or number as the whole body
+            raise HTTPException(400, "the request body must be a JSON object with a `query`") from error
+        except UnicodeDecodeError as error:
+            raise HTTPException(400, "the request body must be JSON encoded as UTF-8") from error
+        if not isinstance(getattr(data, "operation_name", None), (str, type(None))):
+            raise HTTPException(400, "the operation's `operationName` must be a string or null, if provided.")
+        return data
 
 
 @dataclass
