@@ -125,3 +125,65 @@ def test_connection_failure_classification() -> None:
     assert not is_connection_failure(ProgrammingError("SELECT", {}, Exception("syntax error")))
     invalidated = OperationalError("SELECT", {}, Exception("gone"), connection_invalidated=True)
     assert is_connection_failure(invalidated)
+
+
+def test_hub_killed_mid_mutation_leaves_no_half_written_record(world: Any, settings: Settings, tmp_path: Path) -> None:
+    """SIGKILL the serving hub during a stream of creates: every record has its audit entry, the chain verifies."""
+    if not settings.database_url.startswith("sqlite"):
+        pytest.skip("one backend is enough for the kill test")
+    port = free_port()
+    env = {**os.environ, "HUB_DATABASE_URL": settings.database_url, "HUB_VAR_DIR": str(tmp_path), "HUB_GRAPH_SYNC": "0"}
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "hub.app:create_app", "--host",
+                                "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    token = mint_token(settings, agency="org", user="kill", jurisdiction="huzhou", level="city")
+    create = ('mutation($f: String!) { createNegativeRecord(input: {cadreId: 1, reportingAgency: ORG, '
+              'category: PUBLIC_ORDER, facts: $f, occurredOn: "2025-01-01", reportedOn: "2025-02-01", severity: MINOR, '
+              "status: REPORTED}) { __typename } }")
+    sent = 0
+    stop = threading.Event()
+
+    def stream() -> None:
+        nonlocal sent
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=5) as client:
+            while not stop.is_set():
+                try:
+                    client.post("/graphql", json={"query": create, "variables": {"f": f"kill-{sent}"}})
+                    sent += 1
+                except httpx.HTTPError:
+                    if process.poll() is not None:
+                        return
+                    time.sleep(0.05)
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+            assert time.monotonic() < deadline and process.poll() is None, "the hub did not start"
+        workers = [threading.Thread(target=stream) for _ in range(4)]
+        for worker in workers:
+            worker.start()
+        time.sleep(2.0)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(30)
+        stop.set()
+    for worker in workers:
+        worker.join(30)
+    assert sent > 5
+
+    engine = make_engine(settings)
+    with Session(engine) as session:
+        created = session.scalar(select(func.count()).select_from(models.NegativeRecord)
+                                 .where(models.NegativeRecord.facts.like("kill-%")))
+        audited = session.scalar(select(func.count()).select_from(models.AuditEntry)
+                                 .where(models.AuditEntry.operation_name == "createNegativeRecord"))
+    engine.dispose()
+    assert created and created == audited  # each committed record has its audit entry; no record without one
+    hub = Path(sys.executable).parent / "hub"
+    verify = subprocess.run([str(hub), "audit", "verify"], env=env, capture_output=True, text=True, timeout=120)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
