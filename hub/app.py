@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator
@@ -30,7 +31,7 @@ from hub.settings import Settings
 from policies.enforcement import PolicyStore, UnknownAgency
 from schema.build import build_full_schema
 from schema.limits import GraphQLLimits
-from schema.access import Principal
+from schema.access import AccessView, Principal
 from schema.availability import RESPONSE_KEY
 from schema.context import RequestContext, new_context
 
@@ -92,6 +93,9 @@ class GraphQLGateway:
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
+        # A request holds its pooled connection while it awaits (DataLoaders, graph calls). Admitting more requests
+        # than the pool holds would block the event loop on checkout, so the others wait here, without blocking.
+        self.executing = asyncio.Semaphore(hub.settings.db_pool_size)
         self.ide: GraphQL[Any, None] = GraphQL(hub.policies.full_schema, graphql_ide="graphiql")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -109,13 +113,18 @@ class GraphQLGateway:
             await admitted(scope, receive, send)
             return
         access, schema = self.hub.policies.view(admitted)
+        async with self.executing:
+            await self._execute(scope, receive, send, request, admitted.agency, access, schema)
+
+    async def _execute(self, scope: Scope, receive: Receive, send: Send, request: Request, agency: str,
+                       access: AccessView, schema: strawberry.Schema) -> None:
         with self.hub.sessions() as session:
             context = new_context(session, access, purpose=purpose_of(request))
             context.extras["graph"] = self.hub.graph
             context.extras["policies"] = self.hub.policies
             context.extras["after_write"] = self.hub.sync.wake if self.hub.sync else _nothing
             scope[CONTEXT_KEY] = context
-            await self.hub.view_for(admitted.agency, schema)(scope, receive, send)
+            await self.hub.view_for(agency, schema)(scope, receive, send)
 
     def _too_large(self, request: Request) -> Response | None:
         limit = self.hub.settings.max_request_bytes

@@ -13,14 +13,19 @@ from graph_sync.outbox import install_outbox
 from hub.settings import Settings
 
 
+# Connections beyond the pool for work outside GraphQL requests: graph sync, imports, readiness checks.
+POOL_OVERFLOW = 10
+
+
 def make_engine(settings: Settings) -> Engine:
     url = settings.database_url
+    pool = {"pool_size": settings.db_pool_size, "max_overflow": POOL_OVERFLOW}
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=settings.debug_sql, connect_args={"check_same_thread": False})
+        engine = create_engine(url, echo=settings.debug_sql, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=settings.debug_sql, pool_pre_ping=True)
+    return create_engine(url, echo=settings.debug_sql, pool_pre_ping=True, **pool)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -45,6 +45,7 @@ class Settings:
     max_request_bytes: int = 100_000
     allowed_operations_file: Path | None = None
     graph_sync: bool = True  # apply the graph outbox to Neo4j in the background while serving
+    db_pool_size: int = 10  # also the number of GraphQL requests served at once; the rest wait their turn
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -79,6 +80,7 @@ class Settings:
             max_tokens=int(_env("HUB_MAX_TOKENS", "5000")),
             max_request_bytes=int(_env("HUB_MAX_REQUEST_BYTES", "100000")),
             graph_sync=_env("HUB_GRAPH_SYNC", "1") == "1",
+            db_pool_size=int(_env("HUB_DB_POOL_SIZE", "10")),
             allowed_operations_file=Path(os.environ["HUB_ALLOWED_OPERATIONS_FILE"])
             if os.environ.get("HUB_ALLOWED_OPERATIONS_FILE")
             else None,

@@ -19,7 +19,10 @@ DO \$\$ BEGIN
   END IF;
 END \$\$;
 SQL
-if ! as_postgres psql -p "$port" -Atqc "select 1 from pg_database where datname='hub_test'" | grep -q 1; then
-  as_postgres createdb -p "$port" -O hub_test hub_test >&2
-fi
+# hub_test for the suite; hub_faults for the fault tests, which cut and restore connections to their own database.
+for database in hub_test hub_faults; do
+  if ! as_postgres psql -p "$port" -Atqc "select 1 from pg_database where datname='$database'" | grep -q 1; then
+    as_postgres createdb -p "$port" -O hub_test "$database" >&2
+  fi
+done
 echo "postgresql+psycopg://hub_test:hub_test@127.0.0.1:${port}/hub_test"

@@ -87,6 +87,18 @@ def world(engine: Engine) -> Engine:
     return engine
 
 
+@pytest.fixture
+def post_table_missing(world: Engine) -> Iterator[Engine]:
+    """The `post` table renamed away for the test, and put back after it: PostgreSQL's test database is shared."""
+    with world.begin() as connection:
+        connection.execute(text("ALTER TABLE post RENAME TO post_gone"))
+    try:
+        yield world
+    finally:
+        with world.begin() as connection:
+            connection.execute(text("ALTER TABLE post_gone RENAME TO post"))
+
+
 def reset_sequences(engine: Engine) -> None:
     """After inserting explicit ids, PostgreSQL's sequences must move past them."""
     if engine.dialect.name != "postgresql":

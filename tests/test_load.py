@@ -23,3 +23,14 @@ def test_ten_clients_for_ten_seconds_without_errors_or_leaks(tmp_path: Path) -> 
     assert tally.requests > 20
     assert tally.errors == []
     assert tally.leaks == []
+
+
+def test_more_clients_than_pooled_connections_wait_their_turn(tmp_path: Path) -> None:
+    """30 clients against 2 pooled connections (+ overflow): requests queue instead of exhausting the pool."""
+    settings, engine = seeded_database(tmp_path, cadres=100)
+    engine.dispose()
+    with serve(settings.database_url, tmp_path, {"HUB_DB_POOL_SIZE": "2"}) as base:
+        tally = asyncio.run(run_load(base, clients=30, seconds=6, settings=settings))
+    assert tally.requests > 30
+    assert tally.errors == []
+    assert tally.leaks == []
