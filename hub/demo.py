@@ -98,8 +98,9 @@ def prepare_graph(settings: Settings, engine: Engine, console: Console) -> None:
 def examples_text(settings: Settings, unit_id: int | None) -> str:
     url = f"http://{settings.host}:{settings.port}/graphql"
     lines = [
-        f"The hub serves GraphQL at {url} (open it in a browser for GraphiQL; paste a token as the",
-        'header {"Authorization": "Bearer <token>"}). One example request per agency:',
+        f"The hub serves GraphQL at {url}; in a browser, open http://{settings.host}:{settings.port}/graphiql",
+        "(GraphiQL) or /explore (the investigator view) and log in with one of these tokens.",
+        "One example request per agency:",
         "",
     ]
     for agency, (title, query) in EXAMPLES.items():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import time
 from dataclasses import replace
 from typing import Any
@@ -94,6 +96,9 @@ def test_health_and_readiness(client: TestClient) -> None:
     assert ready.status_code == 200 and ready.json()["database"] == "ok"
 
 
-def test_graphiql_page_is_served_to_browsers(client: TestClient) -> None:
+def test_browsers_opening_graphql_get_the_bundled_offline_graphiql(client: TestClient) -> None:
+    redirect = client.get("/graphql", headers={"Accept": "text/html"}, follow_redirects=False)
+    assert redirect.status_code == 307 and redirect.headers["location"] == "/graphiql"
     page = client.get("/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
+    assert not re.search(r"https?://", page.text), "the page must load nothing from outside the hub"
