@@ -61,14 +61,14 @@ def machine() -> dict[str, Any]:
     }
 
 
-def start_graph(directory: Path) -> tuple[Any, Any, Any]:
-    """A local Neo4j of its own under var/bench/neo4j (stopped at the end), its settings and a driver."""
+def start_graph(directory: Path, home: str = "neo4j") -> tuple[Any, Any, Any]:
+    """A local Neo4j of its own under <directory>/<home> (stopped at the end), its settings and a driver."""
     from graph_sync import local_server
     from graph_sync.driver import open_driver
     from hub.settings import Settings
 
     port = free_port()
-    settings = Settings(var_dir=directory, neo4j_home=directory / "neo4j", neo4j_port=port,
+    settings = Settings(var_dir=directory, neo4j_home=directory / home, neo4j_port=port,
                         neo4j_uri=f"bolt://127.0.0.1:{port}", graph_sync=False)
     server = local_server.start(settings, wait_seconds=180)
     settings = replace(settings, neo4j_port=port)
