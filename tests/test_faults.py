@@ -20,7 +20,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from graph_sync.check import check
+from graph_sync.cypher import ensure_schema
+from graph_sync.driver import open_driver
 from graph_sync.local_server import free_port
+from graph_sync.rebuild import rebuild
+from graph_sync.sync import apply_pending
 from hub import models
 from hub.app import create_app
 from hub.auth import mint_token
@@ -125,10 +130,18 @@ def test_connection_failure_classification() -> None:
     assert is_connection_failure(invalidated)
 
 
-def test_hub_killed_mid_mutation_leaves_no_half_written_record(world: Any, settings: Settings, tmp_path: Path) -> None:
-    """SIGKILL the serving hub during a stream of creates: every record has its audit entry, the chain verifies."""
+def test_hub_killed_mid_mutation_leaves_no_half_written_record(
+    world: Any, settings: Settings, tmp_path: Path, neo4j_settings: Settings
+) -> None:
+    """SIGKILL the serving hub during a stream of creates: every record has its audit entry and its graph change
+    in the outbox, the chain verifies, and the graph catches up with the records from the outbox alone."""
     if not settings.database_url.startswith("sqlite"):
         pytest.skip("one backend is enough for the kill test")
+    driver = open_driver(dataclasses.replace(settings, neo4j_uri=neo4j_settings.neo4j_uri, neo4j_password=neo4j_settings.neo4j_password))
+    with driver.session() as graph:
+        graph.run("MATCH (n) DETACH DELETE n").consume()
+    ensure_schema(driver)
+    before_the_hub = rebuild(world, driver, progress=False).checkpoint  # the graph as of now; the checkpoint moves too
     port = free_port()
     env = {**os.environ, "HUB_DATABASE_URL": settings.database_url, "HUB_VAR_DIR": str(tmp_path), "HUB_GRAPH_SYNC": "0"}
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "hub.app:create_app", "--host",
@@ -138,6 +151,8 @@ def test_hub_killed_mid_mutation_leaves_no_half_written_record(world: Any, setti
     create = ('mutation($f: String!) { createNegativeRecord(input: {cadreId: 1, reportingAgency: ORG, '
               'category: PUBLIC_ORDER, facts: $f, occurredOn: "2025-01-01", reportedOn: "2025-02-01", severity: MINOR, '
               "status: REPORTED}) { __typename } }")
+    create_person = ('mutation($f: String!) { createPerson(input: {name: $f, gender: MALE, jurisdiction: "huzhou"}) '
+                     "{ __typename } }")
     sent = 0
     stop = threading.Event()
 
@@ -146,7 +161,9 @@ def test_hub_killed_mid_mutation_leaves_no_half_written_record(world: Any, setti
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=5) as client:
             while not stop.is_set():
                 try:
-                    client.post("/graphql", json={"query": create, "variables": {"f": f"kill-{sent}"}})
+                    # persons are projected into the graph (outbox), negative records are not
+                    query = create_person if sent % 2 else create
+                    client.post("/graphql", json={"query": query, "variables": {"f": f"kill-{sent}"}})
                     sent += 1
                 except httpx.HTTPError:
                     if process.poll() is not None:
@@ -180,8 +197,19 @@ def test_hub_killed_mid_mutation_leaves_no_half_written_record(world: Any, setti
                                  .where(models.NegativeRecord.facts.like("kill-%")))
         audited = session.scalar(select(func.count()).select_from(models.AuditEntry)
                                  .where(models.AuditEntry.operation_name == "createNegativeRecord"))
-    engine.dispose()
+        persons = set(session.scalars(select(models.Person.id).where(models.Person.name.like("kill-%"))))
+        persons_audited = session.scalar(select(func.count()).select_from(models.AuditEntry)
+                                         .where(models.AuditEntry.operation_name == "createPerson"))
+        outboxed = session.scalars(select(models.GraphOutbox.key).where(
+            models.GraphOutbox.kind == "person", models.GraphOutbox.id > before_the_hub)).all()
     assert created and created == audited  # each committed record has its audit entry; no record without one
+    assert persons and len(persons) == persons_audited
+    assert sorted(outboxed) == sorted(f"person:{person}" for person in persons)  # one graph change per person, no more
+    apply_pending(make_session_factory(engine), driver)
+    report = check(engine, driver)
+    driver.close()
+    engine.dispose()
+    assert report.ok, report.differences
     hub = Path(sys.executable).parent / "hub"
     verify = subprocess.run([str(hub), "audit", "verify"], env=env, capture_output=True, text=True, timeout=120)
     assert verify.returncode == 0, verify.stdout + verify.stderr
