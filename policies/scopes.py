@@ -1,28 +1,35 @@
 """Row scopes named in the policy, turned into SQL predicates for one principal.
 
 Every table tied to a cadre follows the cadre's scope; `Row.NegativeRecord` scopes narrow further.
+
+A row tied to another (its cadre, its parent record) is checked with a correlated `EXISTS` on that one
+parent row, found by primary key: the cost grows with the rows a statement returns, not with the size of
+the tables (an `IN (SELECT ...)` of every visible cadre would be built again for each statement).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, exists, false, or_, true
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import False_, True_
 
 from hub import models
 from schema.access import Principal
 
-CadreScope = Callable[[Principal], ColumnElement[bool]]
+CadreScope = Callable[[Principal, Any], ColumnElement[bool]]
 
+# Each scope is a predicate over a cadre table (the `cadre` table itself, or an alias of it).
 CADRE_SCOPES: dict[str, CadreScope] = {
-    "all": lambda _principal: true(),
-    "management": lambda principal: (models.Cadre.management_level == principal.level)
-    & (models.Cadre.jurisdiction == principal.jurisdiction)
+    "all": lambda _principal, _cadre: true(),
+    "management": lambda principal, cadre: (cadre.management_level == principal.level)
+    & (cadre.jurisdiction == principal.jurisdiction)
     if principal.level and principal.jurisdiction
     else false(),
-    "own_unit": lambda principal: models.Cadre.unit_id == principal.unit_id
+    "own_unit": lambda principal, cadre: cadre.unit_id == principal.unit_id
     if principal.unit_id is not None
     else false(),
 }
@@ -51,14 +58,15 @@ REVIEW_ANSWER_SCOPES: dict[str, Callable[[Principal], ColumnElement[bool]]] = {
 }
 
 
-# Workflow tables whose rows are visible exactly when their parent row is: table -> (parent table, link, parent id).
-WORKFLOW_CHILDREN: dict[str, tuple[str, ColumnElement[int], ColumnElement[int]]] = {
-    "submitted_record": ("negative_record", models.SubmittedRecord.negative_record_id, models.NegativeRecord.id),
+# Tables whose rows are visible exactly when their parent row is: table -> (parent table, link, parent model).
+PARENT_FOLLOWERS: dict[str, tuple[str, ColumnElement[int], type[models.Base]]] = {
+    "matter_item": ("personal_matters_report", models.MatterItem.report_id, models.PersonalMattersReport),
+    "submitted_record": ("negative_record", models.SubmittedRecord.negative_record_id, models.NegativeRecord),
     "matters_verification": (
-        "personal_matters_report", models.MattersVerification.report_id, models.PersonalMattersReport.id,
+        "personal_matters_report", models.MattersVerification.report_id, models.PersonalMattersReport,
     ),
-    "matter_gap": ("matters_verification", models.MatterGap.verification_id, models.MattersVerification.id),
-    "rectification_item": ("supervision_action", models.RectificationItem.action_id, models.SupervisionAction.id),
+    "matter_gap": ("matters_verification", models.MatterGap.verification_id, models.MattersVerification),
+    "rectification_item": ("supervision_action", models.RectificationItem.action_id, models.SupervisionAction),
 }
 
 
@@ -75,12 +83,13 @@ class PolicyRowScope:
     def cadre_scope_names(self) -> tuple[str, ...]:
         return self.cadre_scopes
 
-    def cadre_clause(self) -> ColumnElement[bool]:
+    def cadre_clause(self, cadre: Any = models.Cadre) -> ColumnElement[bool]:
+        """Which cadres are visible, as a predicate over `cadre` (the table or an alias of it)."""
         if not self.cadre_scopes:
             return false()
         if "all" in self.cadre_scopes:
             return true()
-        return or_(*(CADRE_SCOPES[name](self.principal) for name in self.cadre_scopes))
+        return or_(*(CADRE_SCOPES[name](self.principal, cadre) for name in self.cadre_scopes))
 
     def clause(self, table: str) -> ColumnElement[bool]:
         if table == "cadre":
@@ -91,13 +100,9 @@ class PolicyRowScope:
                 narrowing = or_(*(NEGATIVE_RECORD_SCOPES[name](self.principal) for name in self.negative_record_scopes))
                 return clause & narrowing
             return clause
-        if table == "matter_item":
-            return models.MatterItem.report_id.in_(
-                select(models.PersonalMattersReport.id).where(self.clause("personal_matters_report"))
-            )
-        if table in WORKFLOW_CHILDREN:
-            parent_table, link, parent_id = WORKFLOW_CHILDREN[table]
-            return link.in_(select(parent_id).where(self.clause(parent_table)))
+        if table in PARENT_FOLLOWERS:
+            parent_table, link, parent = PARENT_FOLLOWERS[table]
+            return self._parent_visible(link, parent, parent_table)
         if table == "review_answer":
             return self._review_answer_clause()
         if table == "decision":
@@ -112,8 +117,7 @@ class PolicyRowScope:
         granted = self.scopes.get("ReviewAnswer", ())
         if not granted:
             return false()
-        answers = models.ReviewAnswer
-        of_visible_reviews = answers.review_id.in_(select(models.JointReview.id).where(self.clause("joint_review")))
+        of_visible_reviews = self._parent_visible(models.ReviewAnswer.review_id, models.JointReview, "joint_review")
         return of_visible_reviews & or_(*(REVIEW_ANSWER_SCOPES[name](self.principal) for name in granted))
 
     def _decision_clause(self) -> ColumnElement[bool]:
@@ -122,30 +126,41 @@ class PolicyRowScope:
         about_cadre = or_(decision.cadre_id.is_(None), self._owned_clause(decision.cadre_id))
         about_record = or_(
             decision.subject != "NegativeRecord",
-            decision.subject_id.in_(select(models.NegativeRecord.id).where(self.clause("negative_record"))),
+            self._parent_visible(decision.subject_id, models.NegativeRecord, "negative_record"),
         )
         return about_cadre & about_record
 
-    def _owned_clause(self, column: ColumnElement[int]) -> ColumnElement[bool]:
+    def _parent_visible(self, link: Any, parent: type[models.Base], parent_table: str) -> ColumnElement[bool]:
+        """The row's parent (`parent.id == link`) exists and is visible; the parent table is never correlated."""
+        clause = self.clause(parent_table)
+        if isinstance(clause, False_):
+            return false()
+        return exists().where(parent.id == link, clause).correlate_except(parent)  # type: ignore[attr-defined]
+
+    def _owned_clause(self, column: Any) -> ColumnElement[bool]:
+        """The row's cadre (`column`) is visible: one primary-key lookup in an alias of the cadre table."""
         cadre_clause = self.cadre_clause()
         if isinstance(cadre_clause, True_):
             return true()
         if isinstance(cadre_clause, False_):
             return false()
-        return column.in_(select(models.Cadre.id).where(cadre_clause))
+        owner = aliased(models.Cadre, name="owner_cadre")
+        return exists().where(owner.id == column, self.cadre_clause(owner))
 
     def _person_clause(self) -> ColumnElement[bool]:
         """A relative or associate is visible when tied to a visible cadre; one tied to nobody yet, in the caller's jurisdiction."""
         cadre_clause = self.cadre_clause()
         if isinstance(cadre_clause, True_):
             return true()
-        visible = select(models.Cadre.id).where(cadre_clause)
-        kin = select(models.Kinship.person_id)
-        tied = select(models.SocialTie.person_id).where(models.SocialTie.person_id.is_not(None))
+        person = models.Person
+        kin = aliased(models.Kinship, name="person_kin")
+        tie = aliased(models.SocialTie, name="person_tie")
+        kin_cadre = aliased(models.Cadre, name="kin_cadre")
+        tie_cadre = aliased(models.Cadre, name="tie_cadre")
         return or_(
-            models.Person.id.in_(kin.where(models.Kinship.cadre_id.in_(visible))),
-            models.Person.id.in_(tied.where(models.SocialTie.cadre_id.in_(visible))),
-            models.Person.id.not_in(kin).__and__(models.Person.id.not_in(tied)).__and__(
-                models.Person.jurisdiction == (self.principal.jurisdiction or "")
-            ),
+            exists().where(kin.person_id == person.id, kin_cadre.id == kin.cadre_id, self.cadre_clause(kin_cadre)),
+            exists().where(tie.person_id == person.id, tie_cadre.id == tie.cadre_id, self.cadre_clause(tie_cadre)),
+            ~exists().where(kin.person_id == person.id)
+            & ~exists().where(tie.person_id == person.id)
+            & (person.jurisdiction == (self.principal.jurisdiction or "")),
         )

@@ -1,10 +1,18 @@
-"""Per-request DataLoaders: every nested list or reference costs one batched, scope-filtered query."""
+"""Per-request loaders: every nested list or reference costs one batched, scope-filtered query.
+
+A row remembers the rows it was loaded with (its siblings: one page, or one batch of children). The first
+time a field asks for a relation of one of them, the relation is loaded for all the siblings in one
+statement and every later sibling gets its value synchronously, without an awaitable. A row whose siblings
+are unknown (returned by a service, for instance) goes through a strawberry DataLoader, which batches
+the keys asked for within one event-loop tick.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -13,38 +21,108 @@ from strawberry.dataloader import DataLoader
 from hub import models
 from schema.access import RowScope
 
+Value = TypeVar("Value")
+Fetch = Callable[[list[int]], dict[int, Any]]
+
+
+class Siblings:
+    """Which rows were loaded together, so that a relation of one is loaded for all of them at once."""
+
+    def __init__(self) -> None:
+        self._of: dict[int, Sequence[Any]] = {}  # id(row) -> its batch; the batch keeps the rows alive
+
+    def remember(self, rows: Sequence[Any]) -> None:
+        for row in rows:
+            self._of[id(row)] = rows
+
+    def of(self, row: Any) -> Sequence[Any] | None:
+        return self._of.get(id(row))
+
+
+class Relation(Generic[Value]):
+    """Values by integer key (a row id or a parent id), fetched in batches and kept for the request."""
+
+    def __init__(self, fetch: Fetch, missing: Callable[[], Value], siblings: Siblings) -> None:
+        self._fetch = fetch
+        self._missing = missing
+        self._siblings = siblings
+        self.found: dict[int, Value] = {}
+        self.loader: DataLoader[int, Value] = DataLoader(load_fn=self._load)
+
+    def follow(self, parent: Any, key_attribute: str) -> Value | Awaitable[Value] | None:
+        """The value for `parent.<key_attribute>`: at once when the parent's siblings are known, else awaitable."""
+        key = getattr(parent, key_attribute)
+        if key is None:
+            return None
+        found = self.found
+        if key in found:
+            return found[key]
+        siblings = self._siblings.of(parent)
+        if siblings is None:
+            return self.loader.load(key)
+        wanted = {getattr(row, key_attribute) for row in siblings}
+        wanted.add(key)
+        self.fetch_now(key for key in wanted if key is not None and key not in found)
+        return found[key]
+
+    def fetch_now(self, keys: Iterable[int]) -> None:
+        keys = list(keys)
+        if not keys:
+            return
+        fetched = self._fetch(keys)
+        for key in keys:
+            self.found[key] = fetched.get(key, self._missing())
+
+    async def load(self, key: int) -> Value:
+        if key in self.found:
+            return self.found[key]
+        return await self.loader.load(key)
+
+    async def load_many(self, keys: Iterable[int]) -> list[Value]:
+        return list(await asyncio.gather(*(self.load(key) for key in keys)))
+
+    def prime(self, key: int, value: Value) -> None:
+        self.found.setdefault(key, value)
+
+    async def _load(self, keys: list[int]) -> Sequence[Value]:
+        self.fetch_now(key for key in keys if key not in self.found)
+        return [self.found[key] for key in keys]
+
 
 class Loaders:
-    """Creates each loader on first use and keeps it for the rest of the request."""
+    """Creates each relation on first use and keeps it for the rest of the request."""
 
     def __init__(self, session: Session, rows: RowScope, on_rows: Callable[[Iterable[Any]], None] = lambda _rows: None) -> None:
         self.session = session
         self.rows = rows
         self.on_rows = on_rows
-        self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+        self.siblings = Siblings()
+        self._relations: dict[Hashable, Relation[Any]] = {}
 
-    def _cached(self, key: Hashable, build: Callable[[], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
-        loader = self._loaders.get(key)
-        if loader is None:
-            loader = self._loaders[key] = build()
-        return loader
+    def _cached(self, key: Hashable, fetch: Fetch, missing: Callable[[], Any]) -> Relation[Any]:
+        relation = self._relations.get(key)
+        if relation is None:
+            relation = self._relations[key] = Relation(fetch, missing, self.siblings)
+        return relation
 
     def scoped(self, model: type[models.Base]) -> ColumnElement[bool]:
         return self.rows.clause(model.__tablename__)
 
-    def by_id(self, model: type[models.Base]) -> DataLoader[int, Any]:
+    def loaded(self, rows: Sequence[Any]) -> None:
+        """Rows the request read together: noted for the audit, and siblings for the relations they ask for."""
+        self.on_rows(rows)
+        self.siblings.remember(rows)
+
+    def by_id(self, model: type[models.Base]) -> Relation[Any]:
         """Rows by primary key; a row outside the caller's scope loads as None, exactly like a missing one."""
 
-        def build() -> DataLoader[int, Any]:
-            async def load(ids: list[int]) -> Sequence[Any]:
-                stmt = select(model).where(model.id.in_(ids), self.scoped(model))  # type: ignore[attr-defined]
-                found = {row.id: row for row in self.session.scalars(stmt)}
-                self.on_rows(found.values())
-                return [found.get(key) for key in ids]
+        def fetch(ids: list[int]) -> dict[int, Any]:
+            stmt = select(model).where(model.id.in_(ids), self.scoped(model))  # type: ignore[attr-defined]
+            rows = list(self.session.scalars(stmt))
+            self.loaded(rows)
+            return {row.id: row for row in rows}
 
-            return DataLoader(load_fn=load)
-
-        return self._cached(("by_id", model), build)
+        return self._cached(("by_id", model), fetch, lambda: None)
 
     def children(
         self,
@@ -53,46 +131,44 @@ class Loaders:
         *,
         order_by: Sequence[Any] = (),
         where: Sequence[ColumnElement[bool]] = (),
-    ) -> DataLoader[int, list[Any]]:
+    ) -> Relation[list[Any]]:
         """Rows of `model` grouped by `parent_key`, scope-filtered, in a stable order."""
 
-        def build() -> DataLoader[int, list[Any]]:
-            async def load(keys: list[int]) -> Sequence[list[Any]]:
-                stmt: Select[Any] = (
-                    select(model)
-                    .where(parent_key.in_(keys), self.scoped(model), *where)
-                    .order_by(*order_by, model.id)  # type: ignore[attr-defined]
-                )
-                grouped: dict[int, list[Any]] = defaultdict(list)
-                for row in self.session.scalars(stmt):
-                    grouped[getattr(row, parent_key.key)].append(row)
-                self.on_rows(row for group in grouped.values() for row in group)
-                return [grouped.get(key, []) for key in keys]
+        def fetch(keys: list[int]) -> dict[int, Any]:
+            stmt: Select[Any] = (
+                select(model)
+                .where(parent_key.in_(keys), self.scoped(model), *where)
+                .order_by(*order_by, model.id)  # type: ignore[attr-defined]
+            )
+            rows = list(self.session.scalars(stmt))
+            self.loaded(rows)
+            grouped: dict[int, list[Any]] = defaultdict(list)
+            for row in rows:
+                grouped[getattr(row, parent_key.key)].append(row)
+            return grouped
 
-            return DataLoader(load_fn=load)
+        return self._cached(("children", model, parent_key.key, tuple(map(str, where))), fetch, list)
 
-        return self._cached(("children", model, parent_key.key, tuple(map(str, where))), build)
-
-    def current_posts(self) -> DataLoader[int, list[Any]]:
+    def current_posts(self) -> Relation[list[Any]]:
         """Posts a cadre holds now (open tenures), through one join."""
 
-        def build() -> DataLoader[int, list[Any]]:
-            async def load(cadre_ids: list[int]) -> Sequence[list[Any]]:
-                stmt = (
-                    select(models.Tenure.cadre_id, models.Post)
-                    .join(models.Post, models.Post.id == models.Tenure.post_id)
-                    .where(
-                        models.Tenure.cadre_id.in_(cadre_ids),
-                        models.Tenure.end_date.is_(None),
-                        self.scoped(models.Post),
-                    )
-                    .order_by(models.Tenure.start_date, models.Post.id)
+        def fetch(cadre_ids: list[int]) -> dict[int, Any]:
+            stmt = (
+                select(models.Tenure.cadre_id, models.Post)
+                .join(models.Post, models.Post.id == models.Tenure.post_id)
+                .where(
+                    models.Tenure.cadre_id.in_(cadre_ids),
+                    models.Tenure.end_date.is_(None),
+                    self.scoped(models.Post),
                 )
-                grouped: dict[int, list[Any]] = defaultdict(list)
-                for cadre_id, post in self.session.execute(stmt):
-                    grouped[cadre_id].append(post)
-                return [grouped.get(key, []) for key in cadre_ids]
+                .order_by(models.Tenure.start_date, models.Post.id)
+            )
+            grouped: dict[int, list[Any]] = defaultdict(list)
+            posts = []
+            for cadre_id, post in self.session.execute(stmt):
+                grouped[cadre_id].append(post)
+                posts.append(post)
+            self.siblings.remember(posts)
+            return grouped
 
-            return DataLoader(load_fn=load)
-
-        return self._cached("current_posts", build)
+        return self._cached("current_posts", fetch, list)

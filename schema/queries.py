@@ -49,7 +49,7 @@ def list_records(
         .order_by(*order_clauses(model, order_by))
     )
     connection = paginate(context.session, statement, first, after)
-    context.read_log.note(edge.node for edge in connection.edges)
+    context.loaders.loaded([edge.node for edge in connection.edges])
     return connection
 
 

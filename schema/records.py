@@ -46,19 +46,30 @@ def record_type(model: type[models.Base], name: str, description: str) -> Any:
 
 
 async def reference(info: Info, model: type[models.Base], row_id: int | None) -> Any:
+    """The row of `model` with this id, or None when absent or outside the caller's scope."""
     if row_id is None:
         return None
     return await context_of(info).loaders.by_id(model).load(row_id)
 
 
-async def children(
+# The two helpers below are called from synchronous resolvers: they return the value itself when the parent's
+# siblings are known (the usual case), else an awaitable that graphql-core awaits.
+
+
+def related(info: Info, parent: Any, model: type[models.Base], foreign_key: str) -> Any:
+    """The row of `model` that `parent.<foreign_key>` points to; None when absent or outside the caller's scope."""
+    return context_of(info).loaders.by_id(model).follow(parent, foreign_key)
+
+
+def children(
     info: Info,
+    parent: Any,
     model: type[models.Base],
     parent_key: InstrumentedAttribute[Any],
-    parent_id: int,
     order_by: Sequence[Any] = (),
-) -> list[Any]:
-    return await context_of(info).loaders.children(model, parent_key, order_by=order_by).load(parent_id)
+) -> Any:
+    """The rows of `model` whose `parent_key` is the parent's id, scope-filtered."""
+    return context_of(info).loaders.children(model, parent_key, order_by=order_by).follow(parent, "id")
 
 
 @strawberry.type(description="One weighted fit dimension of a post's requirements.")
@@ -76,20 +87,20 @@ class UnitType:
     version: int
 
     @strawberry.field
-    async def parent(self, info: Info) -> UnitType | None:
-        return await reference(info, models.Unit, self.parent_id)  # type: ignore[attr-defined]
+    def parent(self, info: Info) -> UnitType | None:
+        return related(info, self, models.Unit, "parent_id")
 
     @strawberry.field
-    async def posts(self, info: Info) -> list[PostType]:
-        return await children(info, models.Post, models.Post.unit_id, self.id)
+    def posts(self, info: Info) -> list[PostType]:
+        return children(info, self, models.Post, models.Post.unit_id)
 
     @strawberry.field(description="Cadres employed by the unit that the caller may see.")
-    async def cadres(self, info: Info) -> list[CadreType]:
-        return await children(info, models.Cadre, models.Cadre.unit_id, self.id)
+    def cadres(self, info: Info) -> list[CadreType]:
+        return children(info, self, models.Cadre, models.Cadre.unit_id)
 
     @strawberry.field
-    async def supply_contracts(self, info: Info) -> list[SupplyContractType]:
-        return await children(info, models.SupplyContract, models.SupplyContract.unit_id, self.id)
+    def supply_contracts(self, info: Info) -> list[SupplyContractType]:
+        return children(info, self, models.SupplyContract, models.SupplyContract.unit_id)
 
 
 @record_type(models.Post, "Post", "岗位: a post with its approved quota (职数).")
@@ -107,12 +118,12 @@ class PostType:
         return [FitWeight(dimension=key, weight=weights[key]) for key in sorted(weights)]
 
     @strawberry.field
-    async def unit(self, info: Info) -> UnitType | None:
-        return await reference(info, models.Unit, self.unit_id)  # type: ignore[attr-defined]
+    def unit(self, info: Info) -> UnitType | None:
+        return related(info, self, models.Unit, "unit_id")
 
     @strawberry.field(description="Tenures in this post, current and past.")
-    async def tenures(self, info: Info) -> list[TenureType]:
-        return await children(info, models.Tenure, models.Tenure.post_id, self.id, (models.Tenure.start_date,))
+    def tenures(self, info: Info) -> list[TenureType]:
+        return children(info, self, models.Tenure, models.Tenure.post_id, (models.Tenure.start_date,))
 
 
 @record_type(models.Tenure, "Tenure", "任职经历: a cadre in a post from start to end.")
@@ -122,12 +133,12 @@ class TenureType:
     end_date: date | None
 
     @strawberry.field
-    async def cadre(self, info: Info) -> CadreType | None:
-        return await reference(info, models.Cadre, self.cadre_id)  # type: ignore[attr-defined]
+    def cadre(self, info: Info) -> CadreType | None:
+        return related(info, self, models.Cadre, "cadre_id")
 
     @strawberry.field
-    async def post(self, info: Info) -> PostType | None:
-        return await reference(info, models.Post, self.post_id)  # type: ignore[attr-defined]
+    def post(self, info: Info) -> PostType | None:
+        return related(info, self, models.Post, "post_id")
 
 
 @record_type(models.Cadre, "Cadre", "干部: the file of one official.")
@@ -149,52 +160,52 @@ class CadreType:
     version: int
 
     @strawberry.field
-    async def unit(self, info: Info) -> UnitType | None:
-        return await reference(info, models.Unit, self.unit_id)  # type: ignore[attr-defined]
+    def unit(self, info: Info) -> UnitType | None:
+        return related(info, self, models.Unit, "unit_id")
 
     @strawberry.field(description="Posts held now.")
-    async def posts(self, info: Info) -> list[PostType]:
-        return await context_of(info).loaders.current_posts().load(self.id)
+    def posts(self, info: Info) -> list[PostType]:
+        return context_of(info).loaders.current_posts().follow(self, "id")
 
     @strawberry.field
-    async def tenures(self, info: Info) -> list[TenureType]:
-        return await children(info, models.Tenure, models.Tenure.cadre_id, self.id, (models.Tenure.start_date,))
+    def tenures(self, info: Info) -> list[TenureType]:
+        return children(info, self, models.Tenure, models.Tenure.cadre_id, (models.Tenure.start_date,))
 
     @strawberry.field
-    async def relatives(self, info: Info) -> list[RelativeType]:
-        return await children(info, models.Kinship, models.Kinship.cadre_id, self.id)
+    def relatives(self, info: Info) -> list[RelativeType]:
+        return children(info, self, models.Kinship, models.Kinship.cadre_id)
 
     @strawberry.field
-    async def ties(self, info: Info) -> list[SocialTieType]:
-        return await children(info, models.SocialTie, models.SocialTie.cadre_id, self.id)
+    def ties(self, info: Info) -> list[SocialTieType]:
+        return children(info, self, models.SocialTie, models.SocialTie.cadre_id)
 
     @strawberry.field
-    async def negative_records(self, info: Info) -> list[NegativeRecordType]:
-        return await children(
-            info, models.NegativeRecord, models.NegativeRecord.cadre_id, self.id, (models.NegativeRecord.reported_on,)
+    def negative_records(self, info: Info) -> list[NegativeRecordType]:
+        return children(
+            info, self, models.NegativeRecord, models.NegativeRecord.cadre_id, (models.NegativeRecord.reported_on,)
         )
 
     @strawberry.field(description="Personal matters reports (个人有关事项报告).")
-    async def reports(self, info: Info) -> list[PersonalMattersReportType]:
-        return await children(
-            info, models.PersonalMattersReport, models.PersonalMattersReport.cadre_id, self.id,
+    def reports(self, info: Info) -> list[PersonalMattersReportType]:
+        return children(
+            info, self, models.PersonalMattersReport, models.PersonalMattersReport.cadre_id,
             (models.PersonalMattersReport.year,),
         )
 
     @strawberry.field
-    async def supervision_actions(self, info: Info) -> list[SupervisionActionType]:
-        return await children(
-            info, models.SupervisionAction, models.SupervisionAction.cadre_id, self.id,
+    def supervision_actions(self, info: Info) -> list[SupervisionActionType]:
+        return children(
+            info, self, models.SupervisionAction, models.SupervisionAction.cadre_id,
             (models.SupervisionAction.issued_on,),
         )
 
     @strawberry.field
-    async def part_time_positions(self, info: Info) -> list[PartTimePositionType]:
-        return await children(info, models.PartTimePosition, models.PartTimePosition.cadre_id, self.id)
+    def part_time_positions(self, info: Info) -> list[PartTimePositionType]:
+        return children(info, self, models.PartTimePosition, models.PartTimePosition.cadre_id)
 
     @strawberry.field(description="Nominations of this cadre as a nominee.")
-    async def nominations(self, info: Info) -> list[NominationType]:
-        return await children(info, models.Nomination, models.Nomination.nominee_id, self.id)
+    def nominations(self, info: Info) -> list[NominationType]:
+        return children(info, self, models.Nomination, models.Nomination.nominee_id)
 
 
 @record_type(models.Person, "Person", "A relative or associate (亲属, 社会关系).")
@@ -211,12 +222,12 @@ class PersonType:
     version: int
 
     @strawberry.field(description="The cadres this person is a relative of.")
-    async def relative_of(self, info: Info) -> list[RelativeType]:
-        return await children(info, models.Kinship, models.Kinship.person_id, self.id)
+    def relative_of(self, info: Info) -> list[RelativeType]:
+        return children(info, self, models.Kinship, models.Kinship.person_id)
 
     @strawberry.field
-    async def organization_roles(self, info: Info) -> list[OrganizationRoleType]:
-        return await children(info, models.OrganizationRole, models.OrganizationRole.person_id, self.id)
+    def organization_roles(self, info: Info) -> list[OrganizationRoleType]:
+        return children(info, self, models.OrganizationRole, models.OrganizationRole.person_id)
 
 
 @record_type(models.Kinship, "Relative", "RELATIVE_OF: a cadre's family member.")
@@ -225,12 +236,12 @@ class RelativeType:
     kind: KinshipKind
 
     @strawberry.field
-    async def person(self, info: Info) -> PersonType | None:
-        return await reference(info, models.Person, self.person_id)  # type: ignore[attr-defined]
+    def person(self, info: Info) -> PersonType | None:
+        return related(info, self, models.Person, "person_id")
 
     @strawberry.field
-    async def cadre(self, info: Info) -> CadreType | None:
-        return await reference(info, models.Cadre, self.cadre_id)  # type: ignore[attr-defined]
+    def cadre(self, info: Info) -> CadreType | None:
+        return related(info, self, models.Cadre, "cadre_id")
 
 
 @record_type(models.SocialTie, "SocialTie", "TIE: the social circle (社交圈).")
@@ -240,16 +251,16 @@ class SocialTieType:
     source: str
 
     @strawberry.field
-    async def cadre(self, info: Info) -> CadreType | None:
-        return await reference(info, models.Cadre, self.cadre_id)  # type: ignore[attr-defined]
+    def cadre(self, info: Info) -> CadreType | None:
+        return related(info, self, models.Cadre, "cadre_id")
 
     @strawberry.field
-    async def person(self, info: Info) -> PersonType | None:
-        return await reference(info, models.Person, self.person_id)  # type: ignore[attr-defined]
+    def person(self, info: Info) -> PersonType | None:
+        return related(info, self, models.Person, "person_id")
 
     @strawberry.field
-    async def other_cadre(self, info: Info) -> CadreType | None:
-        return await reference(info, models.Cadre, self.other_cadre_id)  # type: ignore[attr-defined]
+    def other_cadre(self, info: Info) -> CadreType | None:
+        return related(info, self, models.Cadre, "other_cadre_id")
 
 
 @record_type(models.Organization, "Organization", "A company, association or institution.")
@@ -262,16 +273,16 @@ class OrganizationType:
     version: int
 
     @strawberry.field
-    async def roles(self, info: Info) -> list[OrganizationRoleType]:
-        return await children(info, models.OrganizationRole, models.OrganizationRole.organization_id, self.id)
+    def roles(self, info: Info) -> list[OrganizationRoleType]:
+        return children(info, self, models.OrganizationRole, models.OrganizationRole.organization_id)
 
     @strawberry.field
-    async def supply_contracts(self, info: Info) -> list[SupplyContractType]:
-        return await children(info, models.SupplyContract, models.SupplyContract.organization_id, self.id)
+    def supply_contracts(self, info: Info) -> list[SupplyContractType]:
+        return children(info, self, models.SupplyContract, models.SupplyContract.organization_id)
 
     @strawberry.field(description="Part-time positions (兼职) held in it by cadres.")
-    async def part_time_positions(self, info: Info) -> list[PartTimePositionType]:
-        return await children(info, models.PartTimePosition, models.PartTimePosition.organization_id, self.id)
+    def part_time_positions(self, info: Info) -> list[PartTimePositionType]:
+        return children(info, self, models.PartTimePosition, models.PartTimePosition.organization_id)
 
 
 @record_type(models.OrganizationRole, "OrganizationRole", "OWNS / DIRECTS / WORKS_AT.")
@@ -280,16 +291,16 @@ class OrganizationRoleType:
     role: OrganizationRoleKind
 
     @strawberry.field
-    async def organization(self, info: Info) -> OrganizationType | None:
-        return await reference(info, models.Organization, self.organization_id)  # type: ignore[attr-defined]
+    def organization(self, info: Info) -> OrganizationType | None:
+        return related(info, self, models.Organization, "organization_id")
 
     @strawberry.field
-    async def person(self, info: Info) -> PersonType | None:
-        return await reference(info, models.Person, self.person_id)  # type: ignore[attr-defined]
+    def person(self, info: Info) -> PersonType | None:
+        return related(info, self, models.Person, "person_id")
 
     @strawberry.field
-    async def cadre(self, info: Info) -> CadreType | None:
-        return await reference(info, models.Cadre, self.cadre_id)  # type: ignore[attr-defined]
+    def cadre(self, info: Info) -> CadreType | None:
+        return related(info, self, models.Cadre, "cadre_id")
 
 
 @record_type(models.PartTimePosition, "PartTimePosition", "MEMBER_OF: a part-time post (兼职).")
@@ -302,12 +313,12 @@ class PartTimePositionType:
     end_date: date | None
 
     @strawberry.field
-    async def organization(self, info: Info) -> OrganizationType | None:
-        return await reference(info, models.Organization, self.organization_id)  # type: ignore[attr-defined]
+    def organization(self, info: Info) -> OrganizationType | None:
+        return related(info, self, models.Organization, "organization_id")
 
     @strawberry.field
-    async def cadre(self, info: Info) -> CadreType | None:
-        return await reference(info, models.Cadre, self.cadre_id)  # type: ignore[attr-defined]
+    def cadre(self, info: Info) -> CadreType | None:
+        return related(info, self, models.Cadre, "cadre_id")
 
 
 @record_type(models.SupplyContract, "SupplyContract", "SUPPLIES: an organization's contract with a unit.")
@@ -318,12 +329,12 @@ class SupplyContractType:
     signed_on: date
 
     @strawberry.field
-    async def organization(self, info: Info) -> OrganizationType | None:
-        return await reference(info, models.Organization, self.organization_id)  # type: ignore[attr-defined]
+    def organization(self, info: Info) -> OrganizationType | None:
+        return related(info, self, models.Organization, "organization_id")
 
     @strawberry.field
-    async def unit(self, info: Info) -> UnitType | None:
-        return await reference(info, models.Unit, self.unit_id)  # type: ignore[attr-defined]
+    def unit(self, info: Info) -> UnitType | None:
+        return related(info, self, models.Unit, "unit_id")
 
 
 @record_type(models.NegativeRecord, "NegativeRecord", "负面信息: an item on the negative list.")
@@ -340,8 +351,8 @@ class NegativeRecordType:
     version: int
 
     @strawberry.field
-    async def cadre(self, info: Info) -> CadreType | None:
-        return await reference(info, models.Cadre, self.cadre_id)  # type: ignore[attr-defined]
+    def cadre(self, info: Info) -> CadreType | None:
+        return related(info, self, models.Cadre, "cadre_id")
 
 
 @record_type(models.MatterItem, "MatterItem", "One declared or found item of a personal matters report.")
@@ -354,8 +365,8 @@ class MatterItemType:
     finding: MatterFinding
 
     @strawberry.field
-    async def report(self, info: Info) -> PersonalMattersReportType | None:
-        return await reference(info, models.PersonalMattersReport, self.report_id)  # type: ignore[attr-defined]
+    def report(self, info: Info) -> PersonalMattersReportType | None:
+        return related(info, self, models.PersonalMattersReport, "report_id")
 
 
 @record_type(models.PersonalMattersReport, "PersonalMattersReport", "个人有关事项报告 of one year.")
@@ -367,12 +378,12 @@ class PersonalMattersReportType:
     version: int
 
     @strawberry.field
-    async def items(self, info: Info) -> list[MatterItemType]:
-        return await children(info, models.MatterItem, models.MatterItem.report_id, self.id)
+    def items(self, info: Info) -> list[MatterItemType]:
+        return children(info, self, models.MatterItem, models.MatterItem.report_id)
 
     @strawberry.field
-    async def cadre(self, info: Info) -> CadreType | None:
-        return await reference(info, models.Cadre, self.cadre_id)  # type: ignore[attr-defined]
+    def cadre(self, info: Info) -> CadreType | None:
+        return related(info, self, models.Cadre, "cadre_id")
 
 
 @record_type(models.SupervisionAction, "SupervisionAction", "Reminder talk, inquiry letter, admonishment, ...")
@@ -388,8 +399,8 @@ class SupervisionActionType:
     version: int
 
     @strawberry.field
-    async def cadre(self, info: Info) -> CadreType | None:
-        return await reference(info, models.Cadre, self.cadre_id)  # type: ignore[attr-defined]
+    def cadre(self, info: Info) -> CadreType | None:
+        return related(info, self, models.Cadre, "cadre_id")
 
 
 @record_type(models.Selection, "Selection", "A selection procedure for one post.")
@@ -401,12 +412,12 @@ class SelectionType:
     version: int
 
     @strawberry.field
-    async def post(self, info: Info) -> PostType | None:
-        return await reference(info, models.Post, self.post_id)  # type: ignore[attr-defined]
+    def post(self, info: Info) -> PostType | None:
+        return related(info, self, models.Post, "post_id")
 
     @strawberry.field
-    async def nominations(self, info: Info) -> list[NominationType]:
-        return await children(info, models.Nomination, models.Nomination.selection_id, self.id)
+    def nominations(self, info: Info) -> list[NominationType]:
+        return children(info, self, models.Nomination, models.Nomination.selection_id)
 
 
 @record_type(models.Nomination, "Nomination", "NOMINATED: a first nominator (首推责任人) puts a nominee forward.")
@@ -421,13 +432,13 @@ class NominationType:
     version: int
 
     @strawberry.field
-    async def selection(self, info: Info) -> SelectionType | None:
-        return await reference(info, models.Selection, self.selection_id)  # type: ignore[attr-defined]
+    def selection(self, info: Info) -> SelectionType | None:
+        return related(info, self, models.Selection, "selection_id")
 
     @strawberry.field
-    async def nominee(self, info: Info) -> CadreType | None:
-        return await reference(info, models.Cadre, self.nominee_id)  # type: ignore[attr-defined]
+    def nominee(self, info: Info) -> CadreType | None:
+        return related(info, self, models.Cadre, "nominee_id")
 
     @strawberry.field
-    async def nominator(self, info: Info) -> CadreType | None:
-        return await reference(info, models.Cadre, self.nominator_id)  # type: ignore[attr-defined]
+    def nominator(self, info: Info) -> CadreType | None:
+        return related(info, self, models.Cadre, "nominator_id")

@@ -58,6 +58,7 @@ from schema.records import (
     children,
     record_type,
     reference,
+    related,
 )
 
 T = TypeVar("T")
@@ -186,10 +187,8 @@ class ReportingRoundType:
     version: int
 
     @strawberry.field(description="Every return the round asks for, submitted or still pending.")
-    async def submissions(self, info: Info) -> list[ReportSubmissionType]:
-        return await children(
-            info, wf.ReportSubmission, wf.ReportSubmission.round_id, self.id, (wf.ReportSubmission.agency,)
-        )
+    def submissions(self, info: Info) -> list[ReportSubmissionType]:
+        return children(info, self, wf.ReportSubmission, wf.ReportSubmission.round_id, (wf.ReportSubmission.agency,))
 
     @strawberry.field(description="Your agency's return in this round; null if the round asks you for none.")
     async def own_submission(self, info: Info) -> ReportSubmissionType | None:
@@ -219,13 +218,14 @@ class ReportSubmissionType:
         return submitted > due if submitted is not None else clock.today() > due
 
     @strawberry.field
-    async def round(self, info: Info) -> ReportingRoundType | None:
-        return await reference(info, wf.ReportingRound, self.round_id)  # type: ignore[attr-defined]
+    def round(self, info: Info) -> ReportingRoundType | None:
+        return related(info, self, wf.ReportingRound, "round_id")
 
     @strawberry.field(description="The negative records submitted (those you may see).")
     async def records(self, info: Info) -> list[NegativeRecordType]:
-        links = await children(info, wf.SubmittedRecord, wf.SubmittedRecord.submission_id, self.id)
-        loaded = await context_of(info).loaders.by_id(models.NegativeRecord).load_many(
+        loaders = context_of(info).loaders
+        links = await loaders.children(wf.SubmittedRecord, wf.SubmittedRecord.submission_id).load(self.id)
+        loaded = await loaders.by_id(models.NegativeRecord).load_many(
             [link.negative_record_id for link in links]
         )
         return [record for record in loaded if record is not None]
@@ -324,24 +324,26 @@ class JointReviewType:
     version: int
 
     @strawberry.field
-    async def candidate(self, info: Info) -> CadreType | None:
-        return await reference(info, models.Cadre, self.candidate_id)  # type: ignore[attr-defined]
+    def candidate(self, info: Info) -> CadreType | None:
+        return related(info, self, models.Cadre, "candidate_id")
 
     @strawberry.field
-    async def post(self, info: Info) -> PostType | None:
-        return await reference(info, models.Post, self.post_id)  # type: ignore[attr-defined]
+    def post(self, info: Info) -> PostType | None:
+        return related(info, self, models.Post, "post_id")
 
     @strawberry.field
-    async def selection(self, info: Info) -> SelectionType | None:
-        return await reference(info, models.Selection, self.selection_id)  # type: ignore[attr-defined]
+    def selection(self, info: Info) -> SelectionType | None:
+        return related(info, self, models.Selection, "selection_id")
 
     @strawberry.field(description="The answers you may see: your agency's own, or all if the policy says so.")
-    async def answers(self, info: Info) -> list[ReviewAnswerType]:
-        return await children(info, wf.ReviewAnswer, wf.ReviewAnswer.review_id, self.id, (wf.ReviewAnswer.agency,))
+    def answers(self, info: Info) -> list[ReviewAnswerType]:
+        return children(info, self, wf.ReviewAnswer, wf.ReviewAnswer.review_id, (wf.ReviewAnswer.agency,))
 
     @strawberry.field(description="Asked agencies (among the answers you may see) that have not answered.")
     async def pending_agencies(self, info: Info) -> list[Agency]:  # type: ignore[valid-type]
-        answers = await children(info, wf.ReviewAnswer, wf.ReviewAnswer.review_id, self.id, (wf.ReviewAnswer.agency,))
+        loaders = context_of(info).loaders
+        by_agency = (wf.ReviewAnswer.agency,)
+        answers = await loaders.children(wf.ReviewAnswer, wf.ReviewAnswer.review_id, order_by=by_agency).load(self.id)
         return [answer.agency for answer in answers if answer.verdict is None]
 
 
@@ -356,8 +358,8 @@ class ReviewAnswerType:
     counted_in_conclusion: bool
 
     @strawberry.field
-    async def review(self, info: Info) -> JointReviewType | None:
-        return await reference(info, wf.JointReview, self.review_id)  # type: ignore[attr-defined]
+    def review(self, info: Info) -> JointReviewType | None:
+        return related(info, self, wf.JointReview, "review_id")
 
 
 # ---- personal matters, supervision, the ledger ---------------------------------------------------
@@ -373,8 +375,8 @@ class MatterGapType:
     rule: str
 
     @strawberry.field
-    async def item(self, info: Info) -> MatterItemType | None:
-        return await reference(info, models.MatterItem, self.item_id)  # type: ignore[attr-defined]
+    def item(self, info: Info) -> MatterItemType | None:
+        return related(info, self, models.MatterItem, "item_id")
 
 
 @record_type(wf.MattersVerification, "MattersVerification", "The outcome of checking a personal matters report.")
@@ -389,16 +391,16 @@ class MattersVerificationType:
     decided_at: datetime
 
     @strawberry.field
-    async def report(self, info: Info) -> PersonalMattersReportType | None:
-        return await reference(info, models.PersonalMattersReport, self.report_id)  # type: ignore[attr-defined]
+    def report(self, info: Info) -> PersonalMattersReportType | None:
+        return related(info, self, models.PersonalMattersReport, "report_id")
 
     @strawberry.field(description="The supervision action taken as follow-up, if any.")
-    async def supervision_action(self, info: Info) -> SupervisionActionType | None:
-        return await reference(info, models.SupervisionAction, self.supervision_action_id)  # type: ignore[attr-defined]
+    def supervision_action(self, info: Info) -> SupervisionActionType | None:
+        return related(info, self, models.SupervisionAction, "supervision_action_id")
 
     @strawberry.field
-    async def gaps(self, info: Info) -> list[MatterGapType]:
-        return await children(info, wf.MatterGap, wf.MatterGap.verification_id, self.id)
+    def gaps(self, info: Info) -> list[MatterGapType]:
+        return children(info, self, wf.MatterGap, wf.MatterGap.verification_id)
 
 
 @record_type(wf.RectificationItem, "RectificationItem", "One item of a rectification order, due by a date.")
@@ -411,8 +413,8 @@ class RectificationItemType:
     note: str
 
     @strawberry.field
-    async def action(self, info: Info) -> SupervisionActionType | None:
-        return await reference(info, models.SupervisionAction, self.action_id)  # type: ignore[attr-defined]
+    def action(self, info: Info) -> SupervisionActionType | None:
+        return related(info, self, models.SupervisionAction, "action_id")
 
 
 @record_type(wf.Decision, "Decision", "One workflow step: who (agency and user) took it, when, and what changed.")
@@ -640,6 +642,7 @@ class WorkflowQueries:
             statement = statement.where(wf.JointReview.status == status)
         connection = paginate(context.session, statement.order_by(wf.JointReview.id.desc()), first, after)
         context.read_log.cadre_ids.update(edge.node.candidate_id for edge in connection.edges)
+        context.loaders.siblings.remember([edge.node for edge in connection.edges])
         return connection
 
     @strawberry.field(description="The verification of a personal matters report, once made.")
@@ -653,7 +656,10 @@ class WorkflowQueries:
 
     @strawberry.field(description="The items of a rectification order.")
     async def rectification_items(self, info: Info, action_id: int) -> list[RectificationItemType]:
-        return await children(info, wf.RectificationItem, wf.RectificationItem.action_id, action_id, (wf.RectificationItem.due_on,))
+        loaders = context_of(info).loaders
+        return await loaders.children(
+            wf.RectificationItem, wf.RectificationItem.action_id, order_by=(wf.RectificationItem.due_on,)
+        ).load(action_id)
 
     @strawberry.field(description="Alert: current tenures of at least minYears (default 10) in one post.")
     def long_tenures(
