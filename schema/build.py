@@ -6,11 +6,13 @@ import strawberry
 from strawberry.tools import merge_types
 
 from schema.availability import DatabaseAvailability
+from schema.execution import PlainFieldExecutor
 from schema.extensions import AccessAudit, NamedInputErrors
 from schema.graph import GraphQueries
 from schema.limits import GraphQLLimits, limit_extensions
 from schema.mutations import Mutation as RecordMutations
 from schema.queries import RecordQueries
+from schema.validated_operations import ValidatedOperations
 from schema.workflows import WorkflowMutations, WorkflowQueries
 
 Query = merge_types("Query", (RecordQueries, GraphQueries, WorkflowQueries))
@@ -21,5 +23,9 @@ def build_full_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        extensions=[*limit_extensions(limits or GraphQLLimits()), NamedInputErrors, AccessAudit, DatabaseAvailability],
+        extensions=[
+            *limit_extensions(limits or GraphQLLimits()), ValidatedOperations, NamedInputErrors, AccessAudit,
+            DatabaseAvailability,
+        ],
+        execution_context_class=PlainFieldExecutor,
     )
