@@ -27,6 +27,7 @@ from hub.auth import AuthenticationFailed, principal_from_header
 from hub.db import make_engine, make_session_factory
 from graph_sync.sync import SyncWorker
 from hub.graph_store import GraphStore
+from hub.heap import LongLivedHeap
 from hub.settings import Settings
 from policies.enforcement import PolicyStore, UnknownAgency
 from schema.build import build_full_schema
@@ -74,6 +75,7 @@ class Hub:
     policies: PolicyStore
     graph: GraphStore
     sync: SyncWorker | None
+    heap: LongLivedHeap
     _views: dict[tuple[int, str], AgencyGraphQL]
 
     def view_for(self, agency: str, schema: strawberry.Schema) -> AgencyGraphQL:
@@ -81,6 +83,7 @@ class Hub:
         view = self._views.get(key)
         if view is None or view.schema is not schema:
             view = self._views[key] = AgencyGraphQL(schema, graphql_ide="graphiql", allow_queries_via_get=False)
+            self.heap.settle(self.policies.version)  # the agency's cut schema lives as long as this version
         return view
 
 
@@ -209,7 +212,8 @@ def create_app(settings: Settings | None = None, *, policies: PolicyStore | None
     sessions = make_session_factory(engine)
     hub = Hub(
         settings=settings, engine=engine, sessions=sessions, policies=store, graph=GraphStore(settings),
-        sync=SyncWorker(settings, sessions) if settings.graph_sync else None, _views={},
+        sync=SyncWorker(settings, sessions) if settings.graph_sync else None,
+        heap=LongLivedHeap(settings.freeze_heap), _views={},
     )
     gateway = GraphQLGateway(hub)
 
@@ -217,6 +221,7 @@ def create_app(settings: Settings | None = None, *, policies: PolicyStore | None
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if hub.sync is not None:
             hub.sync.start()
+        hub.heap.settle(hub.policies.version)
         yield
         if hub.sync is not None:
             hub.sync.stop()

@@ -46,6 +46,7 @@ class Settings:
     allowed_operations_file: Path | None = None
     graph_sync: bool = True  # apply the graph outbox to Neo4j in the background while serving
     db_pool_size: int = 10  # also the number of GraphQL requests served at once; the rest wait their turn
+    freeze_heap: bool = False  # keep the collector off long-lived objects (hub/heap.py); on in `from_env`
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -81,6 +82,7 @@ class Settings:
             max_request_bytes=int(_env("HUB_MAX_REQUEST_BYTES", "100000")),
             graph_sync=_env("HUB_GRAPH_SYNC", "1") == "1",
             db_pool_size=int(_env("HUB_DB_POOL_SIZE", "10")),
+            freeze_heap=_env("HUB_FREEZE_HEAP", "1") == "1",
             allowed_operations_file=Path(os.environ["HUB_ALLOWED_OPERATIONS_FILE"])
             if os.environ.get("HUB_ALLOWED_OPERATIONS_FILE")
             else None,
