@@ -6,10 +6,18 @@ hidden node is never revealed by an edge that leads to it; properties are then c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from graph_sync.model import EDGE_SPECS, NODE_PROPERTIES, NODE_TYPE, EdgeKind, NodeKind
+from graph_sync.model import (
+    EDGE_SPECS,
+    NODE_PROPERTIES,
+    NODE_TYPE,
+    STRUCTURAL_EDGE_PROPERTIES,
+    STRUCTURAL_NODE_PROPERTIES,
+    EdgeKind,
+    NodeKind,
+)
 from schema.access import AccessView
 
 
@@ -43,11 +51,26 @@ def visible_node(variable: str) -> str:
     return VISIBLE_NODE_CYPHER.format(n=variable)
 
 
+# Structural properties are never cut into `properties`: a node's key and kind travel as its id and kind.
+_EDGE_PROPERTY_NAMES = {
+    kind: frozenset(spec.properties) - STRUCTURAL_EDGE_PROPERTIES for kind, spec in EDGE_SPECS.items()
+}
+
+
 @dataclass(frozen=True)
 class GraphAccess:
     edge_kinds: frozenset[EdgeKind]
     node_properties: dict[NodeKind, frozenset[str]]  # readable property names per visible node kind
     cadres: CadreVisibility
+    # What cut_node / cut_edge keep, per kind: computed once, used for every node and edge of every answer.
+    _node_keeps: dict[NodeKind, frozenset[str]] = field(init=False, repr=False, compare=False)
+    _edge_keeps: dict[EdgeKind, frozenset[str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        node_keeps = {kind: names - STRUCTURAL_NODE_PROPERTIES for kind, names in self.node_properties.items()}
+        edge_keeps = {kind: _EDGE_PROPERTY_NAMES[kind] for kind in self.edge_kinds}
+        object.__setattr__(self, "_node_keeps", node_keeps)
+        object.__setattr__(self, "_edge_keeps", edge_keeps)
 
     @property
     def visible_kinds(self) -> list[str]:
@@ -61,12 +84,14 @@ class GraphAccess:
         }
 
     def cut_node(self, kind: NodeKind, properties: dict[str, Any]) -> dict[str, Any]:
-        readable = self.node_properties.get(kind, frozenset())
-        return {name: value for name, value in properties.items() if name in readable}
+        """The node's record properties the caller may read (none of a kind it may not see)."""
+        keep = self._node_keeps.get(kind, frozenset())
+        return {name: value for name, value in properties.items() if name in keep}
 
     def cut_edge(self, kind: EdgeKind, properties: dict[str, Any]) -> dict[str, Any]:
-        allowed = set(EDGE_SPECS[kind].properties)
-        return {name: value for name, value in properties.items() if name in allowed} if kind in self.edge_kinds else {}
+        """The edge's record properties, if the caller may see its kind (none otherwise)."""
+        keep = self._edge_keeps.get(kind, frozenset())
+        return {name: value for name, value in properties.items() if name in keep}
 
 
 def graph_access(view: AccessView, cadre_scopes: tuple[str, ...]) -> GraphAccess:

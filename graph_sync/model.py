@@ -33,6 +33,10 @@ class EdgeKind(str, Enum):
     SUPPLIES = "SUPPLIES"
 
 
+# Properties every node carries for the graph itself; never the name of a record property.
+STRUCTURAL_NODE_PROPERTIES = frozenset({"key", "kind"})
+STRUCTURAL_EDGE_PROPERTIES = frozenset({"key"})
+
 NODE_LABELS: dict[NodeKind, tuple[str, ...]] = {
     NodeKind.CADRE: ("Person", "Cadre"),
     NodeKind.PERSON: ("Person",),

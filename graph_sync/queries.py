@@ -44,9 +44,6 @@ CONFLICT_REQUIRED_KINDS = (EdgeKind.HOLDS, EdgeKind.PART_OF, EdgeKind.SUPPLIES)
 CONFLICT_LINK_KINDS = (EdgeKind.RELATIVE_OF, EdgeKind.TIE)
 CONFLICT_ROLE_KINDS = (EdgeKind.OWNS, EdgeKind.DIRECTS, EdgeKind.WORKS_AT)
 
-# Node properties that belong to the graph contract rather than to the record.
-_STRUCTURAL_PROPERTIES = frozenset({"key", "kind"})
-
 
 @dataclass(frozen=True)
 class GraphNode:
@@ -261,18 +258,21 @@ def _read(driver: Driver, text: str, parameters: dict[str, Any], timeout: float)
     return records
 
 
+_NODE_KINDS = {kind.value: kind for kind in NodeKind}
+_EDGE_KINDS = {kind.value: kind for kind in EdgeKind}
+
+
 def _node(access: GraphAccess, raw: dict[str, Any]) -> GraphNode:
-    kind = NodeKind(raw["kind"])
-    record = {name: value for name, value in raw.items() if name not in _STRUCTURAL_PROPERTIES}
-    return GraphNode(id=raw["key"], kind=kind.value, labels=NODE_LABELS[kind], properties=access.cut_node(kind, record))
+    kind = _NODE_KINDS.get(raw["kind"]) or NodeKind(raw["kind"])  # the enum call raises for an unknown kind
+    return GraphNode(id=raw["key"], kind=kind.value, labels=NODE_LABELS[kind], properties=access.cut_node(kind, raw))
 
 
 def _edge(access: GraphAccess, raw: dict[str, Any]) -> GraphEdge:
-    kind = EdgeKind(raw["type"])
-    record = {name: value for name, value in raw["properties"].items() if name != "key"}
+    kind = _EDGE_KINDS.get(raw["type"]) or EdgeKind(raw["type"])
+    properties = raw["properties"]
     return GraphEdge(
-        id=raw["properties"]["key"], kind=kind.value, source=raw["source"], target=raw["target"],
-        properties=access.cut_edge(kind, record),
+        id=properties["key"], kind=kind.value, source=raw["source"], target=raw["target"],
+        properties=access.cut_edge(kind, properties),
     )  # fmt: skip
 
 
