@@ -1,9 +1,11 @@
 """How records map onto the graph: node keys and labels, edge kinds, and the properties each carries.
 
 Node keys are strings `<kind>:<record id>` (`cadre:12`, `person:40`, `post:3`, `unit:1`, `org:7`);
-edge keys are `<table>:<record id>`. Every node has the label of its kind and a `key` property;
-cadres and relatives are both `Person` nodes (a cadre also carries the `Cadre` label).
-Each projected property names the GraphQL `Type.field` whose read permission covers it.
+edge keys are `<table>:<record id>`. Every node has the label of its kind and the structural properties
+`key` and `kind` (its NodeKind value, which the access Cypher filters on); cadres and relatives are both
+`Person` nodes (a cadre also carries the `Cadre` label). Each projected property names the GraphQL
+`Type.field` whose read permission covers it; no record property may take a structural name (the
+organization's own kind is `organizationKind`).
 """
 
 from __future__ import annotations
@@ -87,7 +89,7 @@ NODE_PROPERTIES: dict[NodeKind, dict[str, tuple[str, str]]] = {
     },
     NodeKind.ORGANIZATION: {
         "name": ("name", "name"),
-        "kind": ("kind", "kind"),
+        "organizationKind": ("kind", "kind"),  # company, association, ...; `kind` is the node's own ('org')
         "industry": ("industry", "industry"),
     },
 }

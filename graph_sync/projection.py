@@ -72,7 +72,8 @@ def node_record(kind: NodeKind, row: Mapping[str, Any]) -> dict[str, Any]:
     properties = {
         name: graph_value(columns[attr], row[attr]) for name, (attr, _field) in NODE_PROPERTIES[kind].items()
     }
-    # `key` and `kind` win over a record attribute of the same name: graph queries filter on them.
+    # `key` and `kind` are structural (graph queries filter on them); no record property may take their names
+    # (see model.STRUCTURAL_NODE_PROPERTIES), and should one ever do so, these still win.
     properties["key"] = node_key(kind, row["id"])
     properties["kind"] = kind.value
     return properties

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,8 @@ from graph_sync.local_server import free_port
 from graph_sync.rebuild import rebuild
 from hub.app import create_app
 from hub.settings import Settings
+from policies.enforcement import POLICY_DIR, PolicyStore
+from schema.build import build_full_schema
 from tests.conftest import Caller
 from tests.world import C1_ID
 
@@ -79,6 +83,41 @@ def test_conflict_of_interest_through_the_spouses_company(graph_app: Any) -> Non
     assert {(c["via"]["id"], c["organization"]["id"], c["unit"]["id"]) for c in conflicts} >= {
         ("person:1", "org:1", "unit:1"),
     }
+
+
+def test_an_organization_node_keeps_kind_org_and_carries_its_own_kind(graph_app: Any) -> None:
+    """The organization's own kind (company) travels as `organizationKind`; the node's `kind` stays 'org', the
+    value the access Cypher filters on, so a record value can neither hide the node nor pass for a node kind."""
+    network = caller(graph_app, "inspector").data(NETWORK, {"id": "person:1", "hops": 1, "kinds": ["OWNS"]})["network"]
+    org = next(node for node in network["nodes"] if node["id"] == "org:1")
+    assert org["kind"] == "org"
+    assert org["properties"] == {"name": "湖州恒达建材有限公司", "organizationKind": "company", "industry": "建材"}
+
+
+@pytest.mark.parametrize(
+    ("denied", "org_seen", "kind_seen"),
+    [("Organization.kind", True, False), ("Organization.id", False, False), (None, True, True)],
+)
+def test_the_policy_cuts_the_organization_kind_and_the_organization(
+    graph_app: Any, tmp_path: Path, denied: str | None, org_seen: bool, kind_seen: bool,
+) -> None:  # fmt: skip
+    policy_dir = tmp_path / "policies"
+    policy_dir.mkdir()
+    for name in ("model.conf", "policy.csv"):
+        shutil.copy(POLICY_DIR / name, policy_dir / name)
+    if denied:
+        with (policy_dir / "policy.csv").open("a", encoding="utf-8") as policy:
+            policy.write(f"p, inspector, {denied}, read, deny\n")
+    _client, app_settings = graph_app
+    with TestClient(create_app(app_settings, policies=PolicyStore(build_full_schema(), policy_dir))) as client:
+        network = Caller(client, app_settings, "inspector").data(
+            NETWORK, {"id": "person:1", "hops": 1, "kinds": None}
+        )["network"]
+    orgs = [node for node in network["nodes"] if node["id"].startswith("org:")]
+    assert [node["id"] for node in orgs] == (["org:1"] if org_seen else [])
+    assert all(node["kind"] == "org" for node in orgs)
+    assert any("organizationKind" in node["properties"] for node in orgs) is kind_seen
+    assert "person:1" in node_ids(network) and ("OWNS" in {e["kind"] for e in network["edges"]}) is org_seen
 
 
 def test_shortest_path_from_nominator_to_nominee(graph_app: Any) -> None:

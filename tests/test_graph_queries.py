@@ -67,8 +67,8 @@ def _unit(number: int, name: str, level: str = "city", jurisdiction: str = "huzh
     return {"key": f"unit:{number}", "properties": {"name": name, "jurisdiction": jurisdiction, "level": level}}
 
 
-def _org(number: int, name: str, industry: str) -> dict[str, Any]:
-    return {"key": f"org:{number}", "properties": {"name": name, "industry": industry}}
+def _org(number: int, name: str, industry: str, kind: str = "company") -> dict[str, Any]:
+    return {"key": f"org:{number}", "properties": {"name": name, "organizationKind": kind, "industry": industry}}
 
 
 NODES = [
@@ -82,7 +82,7 @@ NODES = [
     _person(12, "张小明", "职员", "湖州顺通物流有限公司"), _person(20, "李梅"), _person(21, "何静"), _person(22, "郑丽"),
     _person(30, "钱勇", "教师"), _person(40, "吴妻"), _person(41, "冯老板"),
     _org(1, "湖州恒达建材有限公司", "建材"), _org(2, "湖州宏业工程咨询有限公司", "工程咨询"),
-    _org(3, "湖州市摄影家协会", "社团"), _org(4, "湖州顺通物流有限公司", "物流"), _org(5, "湖州新锐科技有限公司", "软件"),
+    _org(3, "湖州市摄影家协会", "社团", "association"), _org(4, "湖州顺通物流有限公司", "物流"), _org(5, "湖州新锐科技有限公司", "软件"),
     _org(9, "长兴水务设备有限公司", "设备"),
 ]  # fmt: skip
 
@@ -369,6 +369,25 @@ def test_raw_properties_outside_the_contract_never_leave(driver: Driver) -> None
         assert "internalNote" not in node.properties and "key" not in node.properties and "kind" not in node.properties
     for edge in sub.edges:
         assert "internalNote" not in edge.properties and "key" not in edge.properties
+
+
+def test_an_organization_is_seen_and_cut_as_an_org_node(driver: Driver) -> None:
+    """Its own kind is `organizationKind`; the node's `kind` stays 'org' for the access filter."""
+    records, _, _ = driver.execute_query("MATCH (n:Organization {key: 'org:1'}) RETURN n.kind AS kind")
+    assert records[0]["kind"] == "org"
+    org = next(n for n in net(driver, FULL, "person:10", 1).nodes if n.id == "org:1")
+    assert org.kind == "org" and org.properties["organizationKind"] == "company"
+    no_orgs = GraphAccess(
+        edge_kinds=frozenset(EdgeKind), cadres=CadreVisibility(all=True),
+        node_properties={kind: props for kind, props in ALL_PROPERTIES.items() if kind != NodeKind.ORGANIZATION},
+    )  # fmt: skip
+    assert not any(key.startswith("org:") for key in keys(net(driver, no_orgs, "person:10", 2).nodes))
+    unreadable_kind = GraphAccess(
+        edge_kinds=frozenset(EdgeKind), cadres=CadreVisibility(all=True),
+        node_properties={**ALL_PROPERTIES, NodeKind.ORGANIZATION: ALL_PROPERTIES[NodeKind.ORGANIZATION] - {"organizationKind"}},
+    )  # fmt: skip
+    org = next(n for n in net(driver, unreadable_kind, "person:10", 1).nodes if n.id == "org:1")
+    assert org.kind == "org" and org.properties == {"name": "湖州恒达建材有限公司", "industry": "建材"}
 
 
 # ------------------------------------------------------------------------------------------------
