@@ -70,6 +70,12 @@ PARENT_FOLLOWERS: dict[str, tuple[str, ColumnElement[int], type[models.Base]]] =
 }
 
 
+# Built predicates, by everything that goes into them. A predicate is an immutable SQL expression, and building
+# one (aliases, subqueries) costs more than running the statement it filters, so requests share them.
+_BUILT: dict[tuple[Any, ...], ColumnElement[bool]] = {}
+MAX_BUILT = 4096
+
+
 @dataclass(frozen=True)
 class PolicyRowScope:
     """The row predicates of one principal, from the scope names its policy grants."""
@@ -92,6 +98,15 @@ class PolicyRowScope:
         return or_(*(CADRE_SCOPES[name](self.principal, cadre) for name in self.cadre_scopes))
 
     def clause(self, table: str) -> ColumnElement[bool]:
+        key = (self.principal, self.cadre_scopes, self.negative_record_scopes, tuple(sorted(self.scopes.items())), table)
+        built = _BUILT.get(key)
+        if built is None:
+            if len(_BUILT) >= MAX_BUILT:
+                _BUILT.clear()
+            built = _BUILT[key] = self._build(table)
+        return built
+
+    def _build(self, table: str) -> ColumnElement[bool]:
         if table == "cadre":
             return self.cadre_clause()
         if table in CADRE_OWNED:

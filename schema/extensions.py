@@ -99,6 +99,8 @@ class AccessAudit(SchemaExtension):
             purpose=context.purpose,
         )
         session = context.session
+        # The rows read are no longer needed; detached first, the rollback has none to expire one by one.
+        session.expunge_all()
         session.rollback()
         with session.begin():
             audit.append(session, record)

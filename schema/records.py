@@ -1,14 +1,12 @@
-"""GraphQL object types of the records. Resolvers return ORM rows; nested lists go through DataLoaders."""
+"""GraphQL object types of the records. Values are ORM rows; relations are followed through the request's loaders."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
 import strawberry
-from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.types import Info
 
 from hub import models
@@ -31,6 +29,7 @@ from schema.enums import (
     SupervisionKind,
     TieKind,
 )
+from schema.relations import CurrentPosts, belongs_to, has_many, relation
 
 T = TypeVar("T")
 
@@ -52,26 +51,6 @@ async def reference(info: Info, model: type[models.Base], row_id: int | None) ->
     return await context_of(info).loaders.by_id(model).load(row_id)
 
 
-# The two helpers below are called from synchronous resolvers: they return the value itself when the parent's
-# siblings are known (the usual case), else an awaitable that graphql-core awaits.
-
-
-def related(info: Info, parent: Any, model: type[models.Base], foreign_key: str) -> Any:
-    """The row of `model` that `parent.<foreign_key>` points to; None when absent or outside the caller's scope."""
-    return context_of(info).loaders.by_id(model).follow(parent, foreign_key)
-
-
-def children(
-    info: Info,
-    parent: Any,
-    model: type[models.Base],
-    parent_key: InstrumentedAttribute[Any],
-    order_by: Sequence[Any] = (),
-) -> Any:
-    """The rows of `model` whose `parent_key` is the parent's id, scope-filtered."""
-    return context_of(info).loaders.children(model, parent_key, order_by=order_by).follow(parent, "id")
-
-
 @strawberry.type(description="One weighted fit dimension of a post's requirements.")
 class FitWeight:
     dimension: str
@@ -86,21 +65,15 @@ class UnitType:
     level: ManagementLevel
     version: int
 
-    @strawberry.field
-    def parent(self, info: Info) -> UnitType | None:
-        return related(info, self, models.Unit, "parent_id")
+    parent: UnitType | None = belongs_to(models.Unit, "parent_id")
 
-    @strawberry.field
-    def posts(self, info: Info) -> list[PostType]:
-        return children(info, self, models.Post, models.Post.unit_id)
+    posts: list[PostType] = has_many(models.Post, models.Post.unit_id)
 
-    @strawberry.field(description="Cadres employed by the unit that the caller may see.")
-    def cadres(self, info: Info) -> list[CadreType]:
-        return children(info, self, models.Cadre, models.Cadre.unit_id)
+    cadres: list[CadreType] = has_many(
+        models.Cadre, models.Cadre.unit_id, description="Cadres employed by the unit that the caller may see.",
+    )
 
-    @strawberry.field
-    def supply_contracts(self, info: Info) -> list[SupplyContractType]:
-        return children(info, self, models.SupplyContract, models.SupplyContract.unit_id)
+    supply_contracts: list[SupplyContractType] = has_many(models.SupplyContract, models.SupplyContract.unit_id)
 
 
 @record_type(models.Post, "Post", "岗位: a post with its approved quota (职数).")
@@ -117,13 +90,12 @@ class PostType:
         weights: dict[str, float] = self.requirements or {}  # type: ignore[assignment]
         return [FitWeight(dimension=key, weight=weights[key]) for key in sorted(weights)]
 
-    @strawberry.field
-    def unit(self, info: Info) -> UnitType | None:
-        return related(info, self, models.Unit, "unit_id")
+    unit: UnitType | None = belongs_to(models.Unit, "unit_id")
 
-    @strawberry.field(description="Tenures in this post, current and past.")
-    def tenures(self, info: Info) -> list[TenureType]:
-        return children(info, self, models.Tenure, models.Tenure.post_id, (models.Tenure.start_date,))
+    tenures: list[TenureType] = has_many(
+        models.Tenure, models.Tenure.post_id, (models.Tenure.start_date,),
+        description="Tenures in this post, current and past.",
+    )
 
 
 @record_type(models.Tenure, "Tenure", "任职经历: a cadre in a post from start to end.")
@@ -132,13 +104,9 @@ class TenureType:
     start_date: date
     end_date: date | None
 
-    @strawberry.field
-    def cadre(self, info: Info) -> CadreType | None:
-        return related(info, self, models.Cadre, "cadre_id")
+    cadre: CadreType | None = belongs_to(models.Cadre, "cadre_id")
 
-    @strawberry.field
-    def post(self, info: Info) -> PostType | None:
-        return related(info, self, models.Post, "post_id")
+    post: PostType | None = belongs_to(models.Post, "post_id")
 
 
 @record_type(models.Cadre, "Cadre", "干部: the file of one official.")
@@ -159,53 +127,36 @@ class CadreType:
     jurisdiction: str
     version: int
 
-    @strawberry.field
-    def unit(self, info: Info) -> UnitType | None:
-        return related(info, self, models.Unit, "unit_id")
+    unit: UnitType | None = belongs_to(models.Unit, "unit_id")
 
-    @strawberry.field(description="Posts held now.")
-    def posts(self, info: Info) -> list[PostType]:
-        return context_of(info).loaders.current_posts().follow(self, "id")
+    posts: list[PostType] = relation(CurrentPosts(), description="Posts held now.")
 
-    @strawberry.field
-    def tenures(self, info: Info) -> list[TenureType]:
-        return children(info, self, models.Tenure, models.Tenure.cadre_id, (models.Tenure.start_date,))
+    tenures: list[TenureType] = has_many(models.Tenure, models.Tenure.cadre_id, (models.Tenure.start_date,))
 
-    @strawberry.field
-    def relatives(self, info: Info) -> list[RelativeType]:
-        return children(info, self, models.Kinship, models.Kinship.cadre_id)
+    relatives: list[RelativeType] = has_many(models.Kinship, models.Kinship.cadre_id)
 
-    @strawberry.field
-    def ties(self, info: Info) -> list[SocialTieType]:
-        return children(info, self, models.SocialTie, models.SocialTie.cadre_id)
+    ties: list[SocialTieType] = has_many(models.SocialTie, models.SocialTie.cadre_id)
 
-    @strawberry.field
-    def negative_records(self, info: Info) -> list[NegativeRecordType]:
-        return children(
-            info, self, models.NegativeRecord, models.NegativeRecord.cadre_id, (models.NegativeRecord.reported_on,)
-        )
+    negative_records: list[NegativeRecordType] = has_many(
+        models.NegativeRecord, models.NegativeRecord.cadre_id, (models.NegativeRecord.reported_on,),
+    )
 
-    @strawberry.field(description="Personal matters reports (个人有关事项报告).")
-    def reports(self, info: Info) -> list[PersonalMattersReportType]:
-        return children(
-            info, self, models.PersonalMattersReport, models.PersonalMattersReport.cadre_id,
-            (models.PersonalMattersReport.year,),
-        )
+    reports: list[PersonalMattersReportType] = has_many(
+        models.PersonalMattersReport, models.PersonalMattersReport.cadre_id, (models.PersonalMattersReport.year,),
+        description="Personal matters reports (个人有关事项报告).",
+    )
 
-    @strawberry.field
-    def supervision_actions(self, info: Info) -> list[SupervisionActionType]:
-        return children(
-            info, self, models.SupervisionAction, models.SupervisionAction.cadre_id,
-            (models.SupervisionAction.issued_on,),
-        )
+    supervision_actions: list[SupervisionActionType] = has_many(
+        models.SupervisionAction, models.SupervisionAction.cadre_id, (models.SupervisionAction.issued_on,),
+    )
 
-    @strawberry.field
-    def part_time_positions(self, info: Info) -> list[PartTimePositionType]:
-        return children(info, self, models.PartTimePosition, models.PartTimePosition.cadre_id)
+    part_time_positions: list[PartTimePositionType] = has_many(
+        models.PartTimePosition, models.PartTimePosition.cadre_id,
+    )
 
-    @strawberry.field(description="Nominations of this cadre as a nominee.")
-    def nominations(self, info: Info) -> list[NominationType]:
-        return children(info, self, models.Nomination, models.Nomination.nominee_id)
+    nominations: list[NominationType] = has_many(
+        models.Nomination, models.Nomination.nominee_id, description="Nominations of this cadre as a nominee.",
+    )
 
 
 @record_type(models.Person, "Person", "A relative or associate (亲属, 社会关系).")
@@ -221,13 +172,13 @@ class PersonType:
     jurisdiction: str
     version: int
 
-    @strawberry.field(description="The cadres this person is a relative of.")
-    def relative_of(self, info: Info) -> list[RelativeType]:
-        return children(info, self, models.Kinship, models.Kinship.person_id)
+    relative_of: list[RelativeType] = has_many(
+        models.Kinship, models.Kinship.person_id, description="The cadres this person is a relative of.",
+    )
 
-    @strawberry.field
-    def organization_roles(self, info: Info) -> list[OrganizationRoleType]:
-        return children(info, self, models.OrganizationRole, models.OrganizationRole.person_id)
+    organization_roles: list[OrganizationRoleType] = has_many(
+        models.OrganizationRole, models.OrganizationRole.person_id,
+    )
 
 
 @record_type(models.Kinship, "Relative", "RELATIVE_OF: a cadre's family member.")
@@ -235,13 +186,9 @@ class RelativeType:
     id: int
     kind: KinshipKind
 
-    @strawberry.field
-    def person(self, info: Info) -> PersonType | None:
-        return related(info, self, models.Person, "person_id")
+    person: PersonType | None = belongs_to(models.Person, "person_id")
 
-    @strawberry.field
-    def cadre(self, info: Info) -> CadreType | None:
-        return related(info, self, models.Cadre, "cadre_id")
+    cadre: CadreType | None = belongs_to(models.Cadre, "cadre_id")
 
 
 @record_type(models.SocialTie, "SocialTie", "TIE: the social circle (社交圈).")
@@ -250,17 +197,11 @@ class SocialTieType:
     kind: TieKind
     source: str
 
-    @strawberry.field
-    def cadre(self, info: Info) -> CadreType | None:
-        return related(info, self, models.Cadre, "cadre_id")
+    cadre: CadreType | None = belongs_to(models.Cadre, "cadre_id")
 
-    @strawberry.field
-    def person(self, info: Info) -> PersonType | None:
-        return related(info, self, models.Person, "person_id")
+    person: PersonType | None = belongs_to(models.Person, "person_id")
 
-    @strawberry.field
-    def other_cadre(self, info: Info) -> CadreType | None:
-        return related(info, self, models.Cadre, "other_cadre_id")
+    other_cadre: CadreType | None = belongs_to(models.Cadre, "other_cadre_id")
 
 
 @record_type(models.Organization, "Organization", "A company, association or institution.")
@@ -272,17 +213,14 @@ class OrganizationType:
     industry: str
     version: int
 
-    @strawberry.field
-    def roles(self, info: Info) -> list[OrganizationRoleType]:
-        return children(info, self, models.OrganizationRole, models.OrganizationRole.organization_id)
+    roles: list[OrganizationRoleType] = has_many(models.OrganizationRole, models.OrganizationRole.organization_id)
 
-    @strawberry.field
-    def supply_contracts(self, info: Info) -> list[SupplyContractType]:
-        return children(info, self, models.SupplyContract, models.SupplyContract.organization_id)
+    supply_contracts: list[SupplyContractType] = has_many(models.SupplyContract, models.SupplyContract.organization_id)
 
-    @strawberry.field(description="Part-time positions (兼职) held in it by cadres.")
-    def part_time_positions(self, info: Info) -> list[PartTimePositionType]:
-        return children(info, self, models.PartTimePosition, models.PartTimePosition.organization_id)
+    part_time_positions: list[PartTimePositionType] = has_many(
+        models.PartTimePosition, models.PartTimePosition.organization_id,
+        description="Part-time positions (兼职) held in it by cadres.",
+    )
 
 
 @record_type(models.OrganizationRole, "OrganizationRole", "OWNS / DIRECTS / WORKS_AT.")
@@ -290,17 +228,11 @@ class OrganizationRoleType:
     id: int
     role: OrganizationRoleKind
 
-    @strawberry.field
-    def organization(self, info: Info) -> OrganizationType | None:
-        return related(info, self, models.Organization, "organization_id")
+    organization: OrganizationType | None = belongs_to(models.Organization, "organization_id")
 
-    @strawberry.field
-    def person(self, info: Info) -> PersonType | None:
-        return related(info, self, models.Person, "person_id")
+    person: PersonType | None = belongs_to(models.Person, "person_id")
 
-    @strawberry.field
-    def cadre(self, info: Info) -> CadreType | None:
-        return related(info, self, models.Cadre, "cadre_id")
+    cadre: CadreType | None = belongs_to(models.Cadre, "cadre_id")
 
 
 @record_type(models.PartTimePosition, "PartTimePosition", "MEMBER_OF: a part-time post (兼职).")
@@ -312,13 +244,9 @@ class PartTimePositionType:
     start_date: date
     end_date: date | None
 
-    @strawberry.field
-    def organization(self, info: Info) -> OrganizationType | None:
-        return related(info, self, models.Organization, "organization_id")
+    organization: OrganizationType | None = belongs_to(models.Organization, "organization_id")
 
-    @strawberry.field
-    def cadre(self, info: Info) -> CadreType | None:
-        return related(info, self, models.Cadre, "cadre_id")
+    cadre: CadreType | None = belongs_to(models.Cadre, "cadre_id")
 
 
 @record_type(models.SupplyContract, "SupplyContract", "SUPPLIES: an organization's contract with a unit.")
@@ -328,13 +256,9 @@ class SupplyContractType:
     amount: Decimal
     signed_on: date
 
-    @strawberry.field
-    def organization(self, info: Info) -> OrganizationType | None:
-        return related(info, self, models.Organization, "organization_id")
+    organization: OrganizationType | None = belongs_to(models.Organization, "organization_id")
 
-    @strawberry.field
-    def unit(self, info: Info) -> UnitType | None:
-        return related(info, self, models.Unit, "unit_id")
+    unit: UnitType | None = belongs_to(models.Unit, "unit_id")
 
 
 @record_type(models.NegativeRecord, "NegativeRecord", "负面信息: an item on the negative list.")
@@ -350,9 +274,7 @@ class NegativeRecordType:
     conclusion: str | None
     version: int
 
-    @strawberry.field
-    def cadre(self, info: Info) -> CadreType | None:
-        return related(info, self, models.Cadre, "cadre_id")
+    cadre: CadreType | None = belongs_to(models.Cadre, "cadre_id")
 
 
 @record_type(models.MatterItem, "MatterItem", "One declared or found item of a personal matters report.")
@@ -364,9 +286,7 @@ class MatterItemType:
     found: bool
     finding: MatterFinding
 
-    @strawberry.field
-    def report(self, info: Info) -> PersonalMattersReportType | None:
-        return related(info, self, models.PersonalMattersReport, "report_id")
+    report: PersonalMattersReportType | None = belongs_to(models.PersonalMattersReport, "report_id")
 
 
 @record_type(models.PersonalMattersReport, "PersonalMattersReport", "个人有关事项报告 of one year.")
@@ -377,13 +297,9 @@ class PersonalMattersReportType:
     verified_on: date | None
     version: int
 
-    @strawberry.field
-    def items(self, info: Info) -> list[MatterItemType]:
-        return children(info, self, models.MatterItem, models.MatterItem.report_id)
+    items: list[MatterItemType] = has_many(models.MatterItem, models.MatterItem.report_id)
 
-    @strawberry.field
-    def cadre(self, info: Info) -> CadreType | None:
-        return related(info, self, models.Cadre, "cadre_id")
+    cadre: CadreType | None = belongs_to(models.Cadre, "cadre_id")
 
 
 @record_type(models.SupervisionAction, "SupervisionAction", "Reminder talk, inquiry letter, admonishment, ...")
@@ -398,9 +314,7 @@ class SupervisionActionType:
     replied_on: date | None
     version: int
 
-    @strawberry.field
-    def cadre(self, info: Info) -> CadreType | None:
-        return related(info, self, models.Cadre, "cadre_id")
+    cadre: CadreType | None = belongs_to(models.Cadre, "cadre_id")
 
 
 @record_type(models.Selection, "Selection", "A selection procedure for one post.")
@@ -411,13 +325,9 @@ class SelectionType:
     notes: str
     version: int
 
-    @strawberry.field
-    def post(self, info: Info) -> PostType | None:
-        return related(info, self, models.Post, "post_id")
+    post: PostType | None = belongs_to(models.Post, "post_id")
 
-    @strawberry.field
-    def nominations(self, info: Info) -> list[NominationType]:
-        return children(info, self, models.Nomination, models.Nomination.selection_id)
+    nominations: list[NominationType] = has_many(models.Nomination, models.Nomination.selection_id)
 
 
 @record_type(models.Nomination, "Nomination", "NOMINATED: a first nominator (首推责任人) puts a nominee forward.")
@@ -431,14 +341,8 @@ class NominationType:
     reputation: int | None
     version: int
 
-    @strawberry.field
-    def selection(self, info: Info) -> SelectionType | None:
-        return related(info, self, models.Selection, "selection_id")
+    selection: SelectionType | None = belongs_to(models.Selection, "selection_id")
 
-    @strawberry.field
-    def nominee(self, info: Info) -> CadreType | None:
-        return related(info, self, models.Cadre, "nominee_id")
+    nominee: CadreType | None = belongs_to(models.Cadre, "nominee_id")
 
-    @strawberry.field
-    def nominator(self, info: Info) -> CadreType | None:
-        return related(info, self, models.Cadre, "nominator_id")
+    nominator: CadreType | None = belongs_to(models.Cadre, "nominator_id")

@@ -55,11 +55,10 @@ from schema.records import (
     SelectionType,
     SupervisionActionType,
     TenureType,
-    children,
     record_type,
     reference,
-    related,
 )
+from schema.relations import belongs_to, has_many
 
 T = TypeVar("T")
 
@@ -186,9 +185,10 @@ class ReportingRoundType:
     opened_on: date
     version: int
 
-    @strawberry.field(description="Every return the round asks for, submitted or still pending.")
-    def submissions(self, info: Info) -> list[ReportSubmissionType]:
-        return children(info, self, wf.ReportSubmission, wf.ReportSubmission.round_id, (wf.ReportSubmission.agency,))
+    submissions: list[ReportSubmissionType] = has_many(
+        wf.ReportSubmission, wf.ReportSubmission.round_id, (wf.ReportSubmission.agency,),
+        description="Every return the round asks for, submitted or still pending.",
+    )
 
     @strawberry.field(description="Your agency's return in this round; null if the round asks you for none.")
     async def own_submission(self, info: Info) -> ReportSubmissionType | None:
@@ -217,9 +217,7 @@ class ReportSubmissionType:
         submitted: date | None = self.submitted_on
         return submitted > due if submitted is not None else clock.today() > due
 
-    @strawberry.field
-    def round(self, info: Info) -> ReportingRoundType | None:
-        return related(info, self, wf.ReportingRound, "round_id")
+    round: ReportingRoundType | None = belongs_to(wf.ReportingRound, "round_id")
 
     @strawberry.field(description="The negative records submitted (those you may see).")
     async def records(self, info: Info) -> list[NegativeRecordType]:
@@ -323,21 +321,16 @@ class JointReviewType:
     note: str
     version: int
 
-    @strawberry.field
-    def candidate(self, info: Info) -> CadreType | None:
-        return related(info, self, models.Cadre, "candidate_id")
+    candidate: CadreType | None = belongs_to(models.Cadre, "candidate_id")
 
-    @strawberry.field
-    def post(self, info: Info) -> PostType | None:
-        return related(info, self, models.Post, "post_id")
+    post: PostType | None = belongs_to(models.Post, "post_id")
 
-    @strawberry.field
-    def selection(self, info: Info) -> SelectionType | None:
-        return related(info, self, models.Selection, "selection_id")
+    selection: SelectionType | None = belongs_to(models.Selection, "selection_id")
 
-    @strawberry.field(description="The answers you may see: your agency's own, or all if the policy says so.")
-    def answers(self, info: Info) -> list[ReviewAnswerType]:
-        return children(info, self, wf.ReviewAnswer, wf.ReviewAnswer.review_id, (wf.ReviewAnswer.agency,))
+    answers: list[ReviewAnswerType] = has_many(
+        wf.ReviewAnswer, wf.ReviewAnswer.review_id, (wf.ReviewAnswer.agency,),
+        description="The answers you may see: your agency's own, or all if the policy says so.",
+    )
 
     @strawberry.field(description="Asked agencies (among the answers you may see) that have not answered.")
     async def pending_agencies(self, info: Info) -> list[Agency]:  # type: ignore[valid-type]
@@ -357,9 +350,7 @@ class ReviewAnswerType:
     answered_by_user: str | None
     counted_in_conclusion: bool
 
-    @strawberry.field
-    def review(self, info: Info) -> JointReviewType | None:
-        return related(info, self, wf.JointReview, "review_id")
+    review: JointReviewType | None = belongs_to(wf.JointReview, "review_id")
 
 
 # ---- personal matters, supervision, the ledger ---------------------------------------------------
@@ -374,9 +365,7 @@ class MatterGapType:
     finding: MatterFinding
     rule: str
 
-    @strawberry.field
-    def item(self, info: Info) -> MatterItemType | None:
-        return related(info, self, models.MatterItem, "item_id")
+    item: MatterItemType | None = belongs_to(models.MatterItem, "item_id")
 
 
 @record_type(wf.MattersVerification, "MattersVerification", "The outcome of checking a personal matters report.")
@@ -390,17 +379,14 @@ class MattersVerificationType:
     decided_by_user: str
     decided_at: datetime
 
-    @strawberry.field
-    def report(self, info: Info) -> PersonalMattersReportType | None:
-        return related(info, self, models.PersonalMattersReport, "report_id")
+    report: PersonalMattersReportType | None = belongs_to(models.PersonalMattersReport, "report_id")
 
-    @strawberry.field(description="The supervision action taken as follow-up, if any.")
-    def supervision_action(self, info: Info) -> SupervisionActionType | None:
-        return related(info, self, models.SupervisionAction, "supervision_action_id")
+    supervision_action: SupervisionActionType | None = belongs_to(
+        models.SupervisionAction, "supervision_action_id",
+        description="The supervision action taken as follow-up, if any.",
+    )
 
-    @strawberry.field
-    def gaps(self, info: Info) -> list[MatterGapType]:
-        return children(info, self, wf.MatterGap, wf.MatterGap.verification_id)
+    gaps: list[MatterGapType] = has_many(wf.MatterGap, wf.MatterGap.verification_id)
 
 
 @record_type(wf.RectificationItem, "RectificationItem", "One item of a rectification order, due by a date.")
@@ -412,9 +398,7 @@ class RectificationItemType:
     completed_by_user: str | None
     note: str
 
-    @strawberry.field
-    def action(self, info: Info) -> SupervisionActionType | None:
-        return related(info, self, models.SupervisionAction, "action_id")
+    action: SupervisionActionType | None = belongs_to(models.SupervisionAction, "action_id")
 
 
 @record_type(wf.Decision, "Decision", "One workflow step: who (agency and user) took it, when, and what changed.")
