@@ -140,6 +140,9 @@ def _masked(field: GraphQLField) -> GraphQLField:
     def resolve_masked(source: Any, info: Any, **kwargs: Any) -> Any:
         return mask_text(resolve(source, info, **kwargs))
 
+    # What it reads and how it masks, for an executor that reads values without calling resolvers one by one.
+    resolve_masked.reads = resolve  # type: ignore[attr-defined]
+    resolve_masked.masks = mask_text  # type: ignore[attr-defined]
     return GraphQLField(**{**field.to_kwargs(), "resolve": resolve_masked})
 
 

@@ -6,7 +6,7 @@ import strawberry
 from strawberry.tools import merge_types
 
 from schema.availability import DatabaseAvailability
-from schema.execution import PlainFieldExecutor
+from schema.compiled import CompiledSubtreeExecutor
 from schema.extensions import AccessAudit, NamedInputErrors
 from schema.graph import GraphQueries
 from schema.limits import GraphQLLimits, limit_extensions
@@ -27,5 +27,5 @@ def build_full_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
             *limit_extensions(limits or GraphQLLimits()), ValidatedOperations, NamedInputErrors, AccessAudit,
             DatabaseAvailability,
         ],
-        execution_context_class=PlainFieldExecutor,
+        execution_context_class=CompiledSubtreeExecutor,
     )

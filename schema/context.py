@@ -12,6 +12,7 @@ from strawberry.types import Info
 from hub.models import Cadre
 from schema.access import AccessView
 from schema.loaders import Loaders
+from schema.read_rows import is_row_of
 
 
 @dataclass
@@ -25,7 +26,7 @@ class ReadLog:
         for row in rows:
             if row is None:
                 continue
-            cadre_id = row.id if isinstance(row, Cadre) else getattr(row, "cadre_id", None)
+            cadre_id = row.id if is_row_of(row, Cadre) else getattr(row, "cadre_id", None)
             if cadre_id is not None:
                 self.cadre_ids.add(cadre_id)
 

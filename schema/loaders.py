@@ -20,6 +20,7 @@ from strawberry.dataloader import DataLoader
 
 from hub import models
 from schema.access import RowScope
+from schema.read_rows import read_type, select_rows
 
 Value = TypeVar("Value")
 Fetch = Callable[[list[int]], dict[int, Any]]
@@ -116,9 +117,11 @@ class Loaders:
     def by_id(self, model: type[models.Base]) -> Relation[Any]:
         """Rows by primary key; a row outside the caller's scope loads as None, exactly like a missing one."""
 
+        read = read_type(model)
+
         def fetch(ids: list[int]) -> dict[int, Any]:
-            stmt = select(model).where(model.id.in_(ids), self.scoped(model))  # type: ignore[attr-defined]
-            rows = list(self.session.scalars(stmt))
+            stmt = select_rows(model).where(model.id.in_(ids), self.scoped(model))  # type: ignore[attr-defined]
+            rows = list(map(read._make, self.session.execute(stmt)))
             self.loaded(rows)
             return {row.id: row for row in rows}
 
@@ -134,13 +137,15 @@ class Loaders:
     ) -> Relation[list[Any]]:
         """Rows of `model` grouped by `parent_key`, scope-filtered, in a stable order."""
 
+        read = read_type(model)
+
         def fetch(keys: list[int]) -> dict[int, Any]:
             stmt: Select[Any] = (
-                select(model)
+                select_rows(model)
                 .where(parent_key.in_(keys), self.scoped(model), *where)
                 .order_by(*order_by, model.id)  # type: ignore[attr-defined]
             )
-            rows = list(self.session.scalars(stmt))
+            rows = list(map(read._make, self.session.execute(stmt)))
             self.loaded(rows)
             grouped: dict[int, list[Any]] = defaultdict(list)
             for row in rows:
@@ -152,9 +157,11 @@ class Loaders:
     def current_posts(self) -> Relation[list[Any]]:
         """Posts a cadre holds now (open tenures), through one join."""
 
+        read = read_type(models.Post)
+
         def fetch(cadre_ids: list[int]) -> dict[int, Any]:
             stmt = (
-                select(models.Tenure.cadre_id, models.Post)
+                select(models.Tenure.cadre_id, *models.Post.__table__.columns)
                 .join(models.Post, models.Post.id == models.Tenure.post_id)
                 .where(
                     models.Tenure.cadre_id.in_(cadre_ids),
@@ -165,7 +172,8 @@ class Loaders:
             )
             grouped: dict[int, list[Any]] = defaultdict(list)
             posts = []
-            for cadre_id, post in self.session.execute(stmt):
+            for cadre_id, *columns in self.session.execute(stmt):
+                post = read._make(columns)
                 grouped[cadre_id].append(post)
                 posts.append(post)
             self.siblings.remember(posts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -59,13 +60,20 @@ class Connection(Generic[Node]):
         return int(self.session.scalar(self.count_statement) or 0)
 
 
-def paginate(session: Session, statement: Select[Any], first: int | None, after: str | None) -> Connection[Any]:
-    """Run one page of `statement` (already filtered, scoped and ordered); fetch one extra row to know if more follow."""
+def paginate(
+    session: Session, statement: Select[Any], first: int | None, after: str | None,
+    read: Callable[[Any], Any] | None = None,
+) -> Connection[Any]:
+    """Run one page of `statement` (already filtered, scoped and ordered); fetch one extra row to know if more follow.
+
+    `read` turns each result row into a node; without it, the statement selects ORM entities.
+    """
     size = DEFAULT_PAGE_SIZE if first is None else first
     if not 0 <= size <= MAX_PAGE_SIZE:
         raise BadInput("first", f"must be between 0 and {MAX_PAGE_SIZE}")
     start = 0 if after is None else decode_cursor(after) + 1
-    rows = list(session.scalars(statement.offset(start).limit(size + 1)))
+    page = statement.offset(start).limit(size + 1)
+    rows = list(map(read, session.execute(page))) if read is not None else list(session.scalars(page))
     has_next = len(rows) > size
     edges = [Edge(cursor=encode_cursor(start + index), node=row) for index, row in enumerate(rows[:size])]
     count_statement = select(func.count()).select_from(statement.order_by(None).subquery())

@@ -27,6 +27,7 @@ from schema.filters import (
     order_clauses,
 )
 from schema.pagination import Connection, paginate
+from schema.read_rows import read_type, select_rows
 from schema.audit_types import AuditEntryType
 from schema.records import (
     CadreType,
@@ -44,11 +45,11 @@ def list_records(
 ) -> Connection[Any]:
     context = context_of(info)
     statement = (
-        select(model)
+        select_rows(model)
         .where(context.loaders.scoped(model), *filter_clauses(filter_input, context.loaders))
         .order_by(*order_clauses(model, order_by))
     )
-    connection = paginate(context.session, statement, first, after)
+    connection = paginate(context.session, statement, first, after, read=read_type(model)._make)
     context.loaders.loaded([edge.node for edge in connection.edges])
     return connection
 

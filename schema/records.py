@@ -1,4 +1,5 @@
-"""GraphQL object types of the records. Values are ORM rows; relations are followed through the request's loaders."""
+"""GraphQL object types of the records. Values are rows (read-only tuples from the loaders, or ORM instances from
+the services); relations are followed through the request's loaders."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from schema.enums import (
     SupervisionKind,
     TieKind,
 )
+from schema.read_rows import read_type
 from schema.relations import CurrentPosts, belongs_to, has_many, relation
 
 T = TypeVar("T")
@@ -38,7 +40,8 @@ def record_type(model: type[models.Base], name: str, description: str) -> Any:
     """A GraphQL type whose values are rows of `model` (so unions can tell their members apart)."""
 
     def decorate(cls: type[T]) -> type[T]:
-        cls.is_type_of = classmethod(lambda _cls, obj, _info: isinstance(obj, model))  # type: ignore[attr-defined]
+        row_types = (model, read_type(model))
+        cls.is_type_of = classmethod(lambda _cls, obj, _info: isinstance(obj, row_types))  # type: ignore[attr-defined]
         return strawberry.type(cls, name=name, description=description)
 
     return decorate
