@@ -51,6 +51,9 @@ CADRE_OWNED = {
     "joint_review": models.JointReview.candidate_id,
 }
 
+# Ties that make a person visible when the row holding them is (the first two disjuncts of `_person_clause`).
+PERSON_TIES = {("kinship", "person_id"), ("social_tie", "person_id")}
+
 # Joint review answers: an agency sees its own answer, or (scope:all) every agency's.
 REVIEW_ANSWER_SCOPES: dict[str, Callable[[Principal], ColumnElement[bool]]] = {
     "all": lambda _principal: true(),
@@ -106,15 +109,43 @@ class PolicyRowScope:
             built = _BUILT[key] = self._build(table)
         return built
 
+    def children_of_visible(self, table: str, column: str, parent_table: str) -> ColumnElement[bool]:
+        """What `clause(table)` still requires of rows whose `column` holds the id of a visible `parent_table` row.
+
+        A row tied to a cadre (or to a parent record) is visible exactly when that cadre (or record) is, so
+        once the parent is known to be visible only a narrowing of the table's own remains.
+        """
+        if CADRE_OWNED.get(table) is not None and CADRE_OWNED[table].key == column and parent_table == "cadre":
+            return self._own_narrowing(table)
+        follower = PARENT_FOLLOWERS.get(table)
+        if follower is not None and follower[1].key == column and follower[0] == parent_table:
+            return true()
+        return self.clause(table)
+
+    def referenced_by_visible(self, table: str, by_table: str, by_column: str) -> ColumnElement[bool]:
+        """What `clause(table)` still requires of rows that a visible `by_table` row points to through `by_column`."""
+        if table == "cadre" and CADRE_OWNED.get(by_table) is not None and CADRE_OWNED[by_table].key == by_column:
+            return true()  # a row tied to a cadre is visible only if its cadre is
+        if table == "person" and (by_table, by_column) in PERSON_TIES:
+            return true()  # a person tied to a visible cadre is visible (see _person_clause)
+        follower = PARENT_FOLLOWERS.get(by_table)
+        if follower is not None and follower[0] == table and follower[1].key == by_column:
+            return true()  # a follower is visible only if its parent is
+        return self.clause(table)
+
+    def _own_narrowing(self, table: str) -> ColumnElement[bool]:
+        """The narrowing a cadre-owned table adds to its cadre's scope (`Row.NegativeRecord` scopes), if any."""
+        if table == "negative_record" and self.negative_record_scopes:
+            return or_(*(NEGATIVE_RECORD_SCOPES[name](self.principal) for name in self.negative_record_scopes))
+        return true()
+
     def _build(self, table: str) -> ColumnElement[bool]:
         if table == "cadre":
             return self.cadre_clause()
         if table in CADRE_OWNED:
             clause = self._owned_clause(CADRE_OWNED[table])
-            if table == "negative_record" and self.negative_record_scopes:
-                narrowing = or_(*(NEGATIVE_RECORD_SCOPES[name](self.principal) for name in self.negative_record_scopes))
-                return clause & narrowing
-            return clause
+            narrowing = self._own_narrowing(table)
+            return clause if isinstance(narrowing, True_) else clause & narrowing
         if table in PARENT_FOLLOWERS:
             parent_table, link, parent = PARENT_FOLLOWERS[table]
             return self._parent_visible(link, parent, parent_table)
@@ -172,10 +203,15 @@ class PolicyRowScope:
         tie = aliased(models.SocialTie, name="person_tie")
         kin_cadre = aliased(models.Cadre, name="kin_cadre")
         tie_cadre = aliased(models.Cadre, name="tie_cadre")
+        untied_here = (
+            ~exists().where(kin.person_id == person.id)
+            & ~exists().where(tie.person_id == person.id)
+            & (person.jurisdiction == (self.principal.jurisdiction or ""))
+        )
+        if isinstance(cadre_clause, False_):
+            return untied_here
         return or_(
             exists().where(kin.person_id == person.id, kin_cadre.id == kin.cadre_id, self.cadre_clause(kin_cadre)),
             exists().where(tie.person_id == person.id, tie_cadre.id == tie.cadre_id, self.cadre_clause(tie_cadre)),
-            ~exists().where(kin.person_id == person.id)
-            & ~exists().where(tie.person_id == person.id)
-            & (person.jurisdiction == (self.principal.jurisdiction or "")),
+            untied_here,
         )

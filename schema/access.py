@@ -23,6 +23,14 @@ class RowScope(Protocol):
         """The policy's scope names for cadres (`all`, `management`, `own_unit`), for stores queried without SQL."""
         ...
 
+    def children_of_visible(self, table: str, column: str, parent_table: str) -> ColumnElement[bool]:
+        """`clause(table)` for rows whose `column` is the id of a `parent_table` row the caller may see."""
+        ...
+
+    def referenced_by_visible(self, table: str, by_table: str, by_column: str) -> ColumnElement[bool]:
+        """`clause(table)` for rows that a `by_table` row the caller may see points to through `by_column`."""
+        ...
+
 
 @dataclass(frozen=True)
 class AllRows:
@@ -33,6 +41,12 @@ class AllRows:
 
     def cadre_scope_names(self) -> tuple[str, ...]:
         return ("all",)
+
+    def children_of_visible(self, table: str, column: str, parent_table: str) -> ColumnElement[bool]:
+        return true()
+
+    def referenced_by_visible(self, table: str, by_table: str, by_column: str) -> ColumnElement[bool]:
+        return true()
 
 
 @dataclass(frozen=True)

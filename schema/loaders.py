@@ -5,6 +5,11 @@ time a field asks for a relation of one of them, the relation is loaded for all 
 statement and every later sibling gets its value synchronously, without an awaitable. A row whose siblings
 are unknown (returned by a service, for instance) goes through a strawberry DataLoader, which batches
 the keys asked for within one event-loop tick.
+
+Siblings are only ever rows read through the caller's row scope, so the relations of a batch of them start
+from rows the caller may see: the scope then says what is left to check (`RowScope.children_of_visible`,
+`RowScope.referenced_by_visible`; a relative's cadre, for instance, needs no second look). Keys that come
+through the DataLoader carry no such knowledge and get the whole scope predicate.
 """
 
 from __future__ import annotations
@@ -23,11 +28,17 @@ from schema.access import RowScope
 from schema.read_rows import read_type, select_rows
 
 Value = TypeVar("Value")
-Fetch = Callable[[list[int]], dict[int, Any]]
+# (table, column) of the visible rows the keys were read from: (parent table, "id") for children, or the
+# referencing table and its foreign key for a reference; None when the keys' origin is unknown.
+Origin = tuple[str, str] | None
+Fetch = Callable[[list[int], Origin], dict[int, Any]]
 
 
 class Siblings:
-    """Which rows were loaded together, so that a relation of one is loaded for all of them at once."""
+    """Which rows were loaded together, so that a relation of one is loaded for all of them at once.
+
+    Only rows read through the caller's row scope may be remembered here.
+    """
 
     def __init__(self) -> None:
         self._of: dict[int, Sequence[Any]] = {}  # id(row) -> its batch; the batch keeps the rows alive
@@ -63,14 +74,15 @@ class Relation(Generic[Value]):
             return self.loader.load(key)
         wanted = {getattr(row, key_attribute) for row in siblings}
         wanted.add(key)
-        self.fetch_now(key for key in wanted if key is not None and key not in found)
+        origin = (parent.__tablename__, key_attribute)
+        self.fetch_now((key for key in wanted if key is not None and key not in found), origin)
         return found[key]
 
-    def fetch_now(self, keys: Iterable[int]) -> None:
+    def fetch_now(self, keys: Iterable[int], origin: Origin = None) -> None:
         keys = list(keys)
         if not keys:
             return
-        fetched = self._fetch(keys)
+        fetched = self._fetch(keys, origin)
         for key in keys:
             self.found[key] = fetched.get(key, self._missing())
 
@@ -117,10 +129,11 @@ class Loaders:
     def by_id(self, model: type[models.Base]) -> Relation[Any]:
         """Rows by primary key; a row outside the caller's scope loads as None, exactly like a missing one."""
 
-        read = read_type(model)
+        read, table = read_type(model), model.__tablename__
 
-        def fetch(ids: list[int]) -> dict[int, Any]:
-            stmt = select_rows(model).where(model.id.in_(ids), self.scoped(model))  # type: ignore[attr-defined]
+        def fetch(ids: list[int], origin: Origin) -> dict[int, Any]:
+            scope = self.rows.referenced_by_visible(table, *origin) if origin else self.scoped(model)
+            stmt = select_rows(model).where(model.id.in_(ids), scope)  # type: ignore[attr-defined]
             rows = list(map(read._make, self.session.execute(stmt)))
             self.loaded(rows)
             return {row.id: row for row in rows}
@@ -137,12 +150,16 @@ class Loaders:
     ) -> Relation[list[Any]]:
         """Rows of `model` grouped by `parent_key`, scope-filtered, in a stable order."""
 
-        read = read_type(model)
+        read, table = read_type(model), model.__tablename__
 
-        def fetch(keys: list[int]) -> dict[int, Any]:
+        def fetch(keys: list[int], origin: Origin) -> dict[int, Any]:
+            if origin is not None and origin[1] == "id":
+                scope = self.rows.children_of_visible(table, parent_key.key, origin[0])
+            else:
+                scope = self.scoped(model)
             stmt: Select[Any] = (
                 select_rows(model)
-                .where(parent_key.in_(keys), self.scoped(model), *where)
+                .where(parent_key.in_(keys), scope, *where)
                 .order_by(*order_by, model.id)  # type: ignore[attr-defined]
             )
             rows = list(map(read._make, self.session.execute(stmt)))
@@ -159,7 +176,7 @@ class Loaders:
 
         read = read_type(models.Post)
 
-        def fetch(cadre_ids: list[int]) -> dict[int, Any]:
+        def fetch(cadre_ids: list[int], _origin: Origin) -> dict[int, Any]:
             stmt = (
                 select(models.Tenure.cadre_id, *models.Post.__table__.columns)
                 .join(models.Post, models.Post.id == models.Tenure.post_id)

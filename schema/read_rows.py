@@ -23,6 +23,7 @@ def read_type(model: type[models.Base]) -> type:
     if read is None:
         columns = [column.key for column in model.__table__.columns]
         read = _READ_TYPES[model] = namedtuple(f"{model.__name__}Read", columns)  # type: ignore[misc]
+        read.__tablename__ = model.__tablename__  # type: ignore[attr-defined]  (like the ORM class)
     return read
 
 
