@@ -26,12 +26,14 @@ from typing import Any
 
 from graphql import (
     GraphQLEnumType,
+    GraphQLID,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLString,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
@@ -156,6 +158,9 @@ class CompiledSubtreeExecutor(PlainFieldExecutor):
             return None if complete is None else _following(relation, self._loaders, complete)
         plain = _plain_read(field)
         if plain is not None:
+            leaf = _plain_leaf(field.type, *plain)
+            if leaf is not None:
+                return leaf
             complete = self._compile(field.type, details, info)
             return None if complete is None else _reading(*plain, complete)
         masked = _masked_read(field)
@@ -245,6 +250,31 @@ def _object(object_type: GraphQLObjectType, steps: list[tuple[str, Completer]], 
         return {response_name: step(value) for response_name, step in steps}
 
     return complete
+
+
+def _plain_leaf(output_type: GraphQLOutputType, read: Callable[[Any, str], Any], attribute: str) -> Completer | None:
+    """A plain attribute of a scalar or enum type, read and serialized in one step (the most common field)."""
+    non_null = isinstance(output_type, GraphQLNonNull)
+    leaf_type = output_type.of_type if non_null else output_type
+    if not is_leaf_type(leaf_type):
+        return None
+    complete = _leaf(leaf_type)
+    # A str is serialized as itself by String (and ID); any other value goes through the type's serializer.
+    text = leaf_type is GraphQLString or leaf_type is GraphQLID
+
+    def step(source: Any) -> Any:
+        try:
+            value = read(source, attribute)
+        except Exception as error:  # noqa: BLE001
+            raise Fallback from error
+        if text and value.__class__ is str:
+            return value
+        completed = complete(value)
+        if completed is None and non_null:
+            raise Fallback
+        return completed
+
+    return step
 
 
 def _reading(read: Callable[[Any, str], Any], attribute: str, complete: Completer) -> Completer:

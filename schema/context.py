@@ -12,7 +12,9 @@ from strawberry.types import Info
 from hub.models import Cadre
 from schema.access import AccessView
 from schema.loaders import Loaders
-from schema.read_rows import is_row_of
+from schema.read_rows import read_type
+
+CADRE_ROWS = (Cadre, read_type(Cadre))
 
 
 @dataclass
@@ -26,7 +28,7 @@ class ReadLog:
         for row in rows:
             if row is None:
                 continue
-            cadre_id = row.id if is_row_of(row, Cadre) else getattr(row, "cadre_id", None)
+            cadre_id = row.id if isinstance(row, CADRE_ROWS) else getattr(row, "cadre_id", None)
             if cadre_id is not None:
                 self.cadre_ids.add(cadre_id)
 

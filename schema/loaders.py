@@ -112,11 +112,15 @@ class Loaders:
         self.siblings = Siblings()
         self._relations: dict[Hashable, Relation[Any]] = {}
 
-    def _cached(self, key: Hashable, fetch: Fetch, missing: Callable[[], Any]) -> Relation[Any]:
+    def _cached(self, key: Hashable, build: Callable[[], Fetch], missing: Callable[[], Any]) -> Relation[Any]:
         relation = self._relations.get(key)
         if relation is None:
-            relation = self._relations[key] = Relation(fetch, missing, self.siblings)
+            relation = self._relations[key] = Relation(build(), missing, self.siblings)
         return relation
+
+    def _read(self, statement: Select[Any]) -> Any:
+        """The statement's result rows, through the session's connection (plain columns need no ORM loading)."""
+        return self.session.connection().execute(statement)
 
     def scoped(self, model: type[models.Base]) -> ColumnElement[bool]:
         return self.rows.clause(model.__tablename__)
@@ -128,17 +132,19 @@ class Loaders:
 
     def by_id(self, model: type[models.Base]) -> Relation[Any]:
         """Rows by primary key; a row outside the caller's scope loads as None, exactly like a missing one."""
+        return self._cached(("by_id", model), lambda: self._fetch_by_id(model), lambda: None)
 
+    def _fetch_by_id(self, model: type[models.Base]) -> Fetch:
         read, table = read_type(model), model.__tablename__
 
         def fetch(ids: list[int], origin: Origin) -> dict[int, Any]:
             scope = self.rows.referenced_by_visible(table, *origin) if origin else self.scoped(model)
             stmt = select_rows(model).where(model.id.in_(ids), scope)  # type: ignore[attr-defined]
-            rows = list(map(read._make, self.session.execute(stmt)))
+            rows = list(map(read._make, self._read(stmt)))
             self.loaded(rows)
             return {row.id: row for row in rows}
 
-        return self._cached(("by_id", model), fetch, lambda: None)
+        return fetch
 
     def children(
         self,
@@ -149,12 +155,18 @@ class Loaders:
         where: Sequence[ColumnElement[bool]] = (),
     ) -> Relation[list[Any]]:
         """Rows of `model` grouped by `parent_key`, scope-filtered, in a stable order."""
+        key = ("children", model, parent_key.key, tuple(map(str, where)) if where else ())
+        return self._cached(key, lambda: self._fetch_children(model, parent_key, order_by, where), list)
 
-        read, table = read_type(model), model.__tablename__
+    def _fetch_children(
+        self, model: type[models.Base], parent_key: InstrumentedAttribute[Any], order_by: Sequence[Any],
+        where: Sequence[ColumnElement[bool]],
+    ) -> Fetch:
+        read, table, column = read_type(model), model.__tablename__, parent_key.key
 
         def fetch(keys: list[int], origin: Origin) -> dict[int, Any]:
             if origin is not None and origin[1] == "id":
-                scope = self.rows.children_of_visible(table, parent_key.key, origin[0])
+                scope = self.rows.children_of_visible(table, column, origin[0])
             else:
                 scope = self.scoped(model)
             stmt: Select[Any] = (
@@ -162,18 +174,20 @@ class Loaders:
                 .where(parent_key.in_(keys), scope, *where)
                 .order_by(*order_by, model.id)  # type: ignore[attr-defined]
             )
-            rows = list(map(read._make, self.session.execute(stmt)))
+            rows = list(map(read._make, self._read(stmt)))
             self.loaded(rows)
             grouped: dict[int, list[Any]] = defaultdict(list)
             for row in rows:
-                grouped[getattr(row, parent_key.key)].append(row)
+                grouped[getattr(row, column)].append(row)
             return grouped
 
-        return self._cached(("children", model, parent_key.key, tuple(map(str, where))), fetch, list)
+        return fetch
 
     def current_posts(self) -> Relation[list[Any]]:
         """Posts a cadre holds now (open tenures), through one join."""
+        return self._cached("current_posts", self._fetch_current_posts, list)
 
+    def _fetch_current_posts(self) -> Fetch:
         read = read_type(models.Post)
 
         def fetch(cadre_ids: list[int], _origin: Origin) -> dict[int, Any]:
@@ -189,11 +203,11 @@ class Loaders:
             )
             grouped: dict[int, list[Any]] = defaultdict(list)
             posts = []
-            for cadre_id, *columns in self.session.execute(stmt):
+            for cadre_id, *columns in self._read(stmt):
                 post = read._make(columns)
                 grouped[cadre_id].append(post)
                 posts.append(post)
             self.siblings.remember(posts)
             return grouped
 
-        return self._cached("current_posts", fetch, list)
+        return fetch

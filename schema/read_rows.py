@@ -31,7 +31,3 @@ def select_rows(model: type[models.Base]) -> Select[Any]:
     """SELECT of the model's columns from its table; the rows it returns become `read_type(model)` values."""
     return select(*model.__table__.columns)
 
-
-def is_row_of(value: Any, model: type[models.Base]) -> bool:
-    """Whether `value` is a row of `model`, loaded through the ORM or read as a tuple."""
-    return isinstance(value, (model, read_type(model)))
