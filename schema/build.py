@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.extensions import ParserCache
 from strawberry.tools import merge_types
 
 from schema.availability import DatabaseAvailability
@@ -15,6 +16,8 @@ from schema.queries import RecordQueries
 from schema.validated_operations import ValidatedOperations
 from schema.workflows import WorkflowMutations, WorkflowQueries
 
+PARSED_TEXTS = 1024  # query texts whose parsed document is kept (clients send the same few over and over)
+
 Query = merge_types("Query", (RecordQueries, GraphQueries, WorkflowQueries))
 Mutation = merge_types("Mutation", (RecordMutations, WorkflowMutations))
 
@@ -24,8 +27,8 @@ def build_full_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=[
-            *limit_extensions(limits or GraphQLLimits()), ValidatedOperations, NamedInputErrors, AccessAudit,
-            DatabaseAvailability,
+            *limit_extensions(limits or GraphQLLimits()), lambda: ParserCache(maxsize=PARSED_TEXTS),
+            ValidatedOperations, NamedInputErrors, AccessAudit, DatabaseAvailability,
         ],
         execution_context_class=CompiledSubtreeExecutor,
     )

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from strawberry.dataloader import DataLoader
 
@@ -32,6 +32,7 @@ Value = TypeVar("Value")
 # referencing table and its foreign key for a reference; None when the keys' origin is unknown.
 Origin = tuple[str, str] | None
 Fetch = Callable[[list[int], Origin], dict[int, Any]]
+KEYS = bindparam("keys", expanding=True)  # the batch's keys, bound at execution rather than built into the statement
 
 
 class Siblings:
@@ -118,9 +119,10 @@ class Loaders:
             relation = self._relations[key] = Relation(build(), missing, self.siblings)
         return relation
 
-    def _read(self, statement: Select[Any]) -> Any:
-        """The statement's result rows, through the session's connection (plain columns need no ORM loading)."""
-        return self.session.connection().execute(statement)
+    def _read(self, statement: Select[Any], keys: list[int]) -> Sequence[Any]:
+        """The statement's rows for `keys` (its expanding KEYS parameter), through the session's connection:
+        plain columns need no ORM loading."""
+        return self.session.connection().execute(statement, {KEYS.key: keys}).all()
 
     def scoped(self, model: type[models.Base]) -> ColumnElement[bool]:
         return self.rows.clause(model.__tablename__)
@@ -139,8 +141,8 @@ class Loaders:
 
         def fetch(ids: list[int], origin: Origin) -> dict[int, Any]:
             scope = self.rows.referenced_by_visible(table, *origin) if origin else self.scoped(model)
-            stmt = select_rows(model).where(model.id.in_(ids), scope)  # type: ignore[attr-defined]
-            rows = list(map(read._make, self._read(stmt)))
+            stmt = select_rows(model).where(model.id.in_(KEYS), scope)  # type: ignore[attr-defined]
+            rows = list(map(read._make, self._read(stmt, ids)))
             self.loaded(rows)
             return {row.id: row for row in rows}
 
@@ -171,10 +173,10 @@ class Loaders:
                 scope = self.scoped(model)
             stmt: Select[Any] = (
                 select_rows(model)
-                .where(parent_key.in_(keys), scope, *where)
+                .where(parent_key.in_(KEYS), scope, *where)
                 .order_by(*order_by, model.id)  # type: ignore[attr-defined]
             )
-            rows = list(map(read._make, self._read(stmt)))
+            rows = list(map(read._make, self._read(stmt, keys)))
             self.loaded(rows)
             grouped: dict[int, list[Any]] = defaultdict(list)
             for row in rows:
@@ -195,7 +197,7 @@ class Loaders:
                 select(models.Tenure.cadre_id, *models.Post.__table__.columns)
                 .join(models.Post, models.Post.id == models.Tenure.post_id)
                 .where(
-                    models.Tenure.cadre_id.in_(cadre_ids),
+                    models.Tenure.cadre_id.in_(KEYS),
                     models.Tenure.end_date.is_(None),
                     self.scoped(models.Post),
                 )
@@ -203,7 +205,7 @@ class Loaders:
             )
             grouped: dict[int, list[Any]] = defaultdict(list)
             posts = []
-            for cadre_id, *columns in self._read(stmt):
+            for cadre_id, *columns in self._read(stmt, cadre_ids):
                 post = read._make(columns)
                 grouped[cadre_id].append(post)
                 posts.append(post)
