@@ -81,8 +81,12 @@ def rows(run: dict[str, Any]) -> list[list[str]]:
         if "rebuild" in r or "rebuild" in errors:
             if not failed("5a. graph rebuild", "rebuild"):
                 b = r["rebuild"]
+                checked = b.get("check_differences")
+                verdict = "" if checked is None else (
+                    f"graph check clean ({b['check_sampled']:,} sampled)" if checked == 0
+                    else f"**graph check: {checked} differences**")
                 add("5a. graph: full rebuild", f"{b['records_per_second']:,.0f} records/s",
-                    f"{b['records']:,} records in {b['seconds']:.0f} s", "", "(report)", "", "rebuild")
+                    f"{b['records']:,} records in {b['seconds']:.0f} s", "", "(report)", verdict, "rebuild")
         if "sync" in r or "sync" in errors:
             if not failed("5b. incremental sync lag", "sync"):
                 y = r["sync"]

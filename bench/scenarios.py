@@ -328,12 +328,16 @@ def graph_queries(server: HubServer, settings: Settings, engine: Engine, driver:
 
 
 def graph_rebuild(engine: Engine, driver: Driver) -> dict[str, Any]:
-    """(5a) Full projection into an emptied graph: records per second (nodes + edges written)."""
+    """(5a) Full projection into an emptied graph: records per second (nodes + edges written), then `hub graph
+    check` on the result (counts of every kind and a sample of nodes and edges compared with the records)."""
+    from graph_sync.check import check
     from graph_sync.rebuild import rebuild
 
     summary = rebuild(engine, driver, progress=True)
+    report = check(engine, driver, seed=7)
     return {"records": summary.records, "seconds": summary.seconds, "records_per_second": summary.records_per_second,
-            "deleted_nodes": summary.deleted_nodes}
+            "deleted_nodes": summary.deleted_nodes, "check_differences": len(report.differences),
+            "check_sampled": report.sampled_nodes + report.sampled_edges, "check_first": report.differences[:5]}
 
 
 def sync_lag(settings: Settings, engine: Engine, driver: Driver, samples: int = 20) -> dict[str, Any]:
