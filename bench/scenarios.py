@@ -193,7 +193,7 @@ def _in_scope_ids(engine: Engine, limit: int) -> list[int]:
     cadre = T["cadre"]
     with engine.connect() as connection:
         return list(connection.scalars(
-            select(cadre.c.id).where(cadre.c.management_level == ManagementLevel.CITY, cadre.c.jurisdiction == "huzhou")
+            select(cadre.c.id).where(_org_scope(cadre))
             .order_by(cadre.c.id).limit(limit)
         ))
 
@@ -276,18 +276,29 @@ def screening(server: HubServer, settings: Settings, engine: Engine, repeats: in
 # --- graph ----------------------------------------------------------------------------------------
 
 
+def _org_scope(cadre: Any) -> Any:
+    """The bench principal's row scope on a cadre table (alias): city-managed cadres of huzhou."""
+    return and_(cadre.c.management_level == ManagementLevel.CITY, cadre.c.jurisdiction == "huzhou")
+
+
 def graph_pairs(engine: Engine) -> tuple[str, tuple[str, str]]:
-    """A cadre with ties to other cadres (network start) and a cadre two ties away from it (path ends)."""
-    tie = T["social_tie"]
-    second = tie.alias("second")
+    """A cadre the bench principal may see, tied to another it may see (the network start), and two visible
+    cadres two ties apart through a third, with no tie of their own (the path ends)."""
+    tie, a, b = T["social_tie"], T["cadre"].alias("a"), T["cadre"].alias("b")
     with engine.connect() as connection:
-        row = connection.execute(
-            select(tie.c.cadre_id, second.c.other_cadre_id)
-            .join(second, and_(second.c.cadre_id == tie.c.other_cadre_id, second.c.other_cadre_id.is_not(None)))
-            .where(tie.c.other_cadre_id.is_not(None), second.c.other_cadre_id != tie.c.cadre_id)
-            .order_by(tie.c.id).limit(1)
-        ).one()
-    return f"cadre:{row[0]}", (f"cadre:{row[0]}", f"cadre:{row[1]}")
+        ties = connection.execute(
+            select(tie.c.cadre_id, tie.c.other_cadre_id)
+            .join(a, a.c.id == tie.c.cadre_id).join(b, b.c.id == tie.c.other_cadre_id)
+            .where(_org_scope(a), _org_scope(b)).order_by(tie.c.id)
+        ).all()
+    neighbours: dict[int, set[int]] = {}
+    for one, other in ties:
+        neighbours.setdefault(one, set()).add(other)
+        neighbours.setdefault(other, set()).add(one)
+    for start, middle in ties:
+        for end in sorted(neighbours[middle] - neighbours[start] - {start}):
+            return f"cadre:{start}", (f"cadre:{start}", f"cadre:{end}")
+    raise LookupError("no two visible cadres are two ties apart: seed more cadres")
 
 
 def graph_queries(server: HubServer, settings: Settings, engine: Engine, driver: Driver, repeats: int) -> dict[str, Any]:
@@ -319,6 +330,7 @@ def graph_queries(server: HubServer, settings: Settings, engine: Engine, driver:
             graphql, cypher = measure_pair(subject, baseline, repeats=repeats)
             figures[name] = {"graphql": graphql.as_dict(), "driver": cypher.as_dict(),
                              "ratio": _ratio(graphql.median_ms, cypher.median_ms)}
+    assert net["nodes"] and found, f"the network of {start} and the paths {a}–{b} must not be empty for the bench principal"
     figures["network"]["nodes"] = len(net["nodes"])
     figures["network"]["edges"] = len(net["edges"])
     figures["paths"]["found"] = len(found)

@@ -6,12 +6,9 @@ import dataclasses
 import gc
 import os
 import random
-import selectors
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -46,6 +43,7 @@ from hub.cli import app as hub_cli
 from hub.db import make_session_factory, transaction
 from hub.models import enums as E
 from hub.settings import Settings
+from tests.tcp_relay import TcpRelay
 from tests.world import id_number
 
 pytestmark = pytest.mark.neo4j
@@ -486,76 +484,6 @@ def test_killed_sync_process_resumes(
 
     assert apply_pending(factory, graph) == total - killed_at
     assert_consistent(world, graph)
-
-
-class TcpRelay:
-    """Forwards a local port to Neo4j; `close()` takes the port down (an outage), `open()` brings it back."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.port = free_port()
-        self._listener: socket.socket | None = None
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-
-    def open(self) -> None:
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(16)
-        self._listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-
-    def close(self) -> None:
-        with self._lock:
-            if self._listener is not None:
-                try:  # wakes the thread blocked in accept(); close() alone leaves the port listening
-                    self._listener.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                self._listener.close()
-                self._listener = None
-            for sock in self._sockets:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                sock.close()
-            self._sockets.clear()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _address = listener.accept()
-            except OSError:
-                return
-            try:
-                upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            except OSError:
-                client.close()
-                continue
-            with self._lock:
-                self._sockets += [client, upstream]
-            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
-
-    @staticmethod
-    def _pump(client: socket.socket, upstream: socket.socket) -> None:
-        selector = selectors.DefaultSelector()
-        selector.register(client, selectors.EVENT_READ, upstream)
-        selector.register(upstream, selectors.EVENT_READ, client)
-        try:
-            while True:
-                for key, _events in selector.select(timeout=1.0):
-                    data = key.fileobj.recv(65536)  # type: ignore[union-attr]
-                    if not data:
-                        return
-                    key.data.sendall(data)
-        except (OSError, ValueError):
-            return
-        finally:
-            selector.close()
-            for sock in (client, upstream):
-                sock.close()
 
 
 def test_worker_survives_a_neo4j_outage(
