@@ -128,8 +128,41 @@ def run_scale(cadres: int, args: argparse.Namespace, graph: tuple[Any, Any, Any]
     return results
 
 
+def _timed_phases() -> tuple[dict[str, float], Any]:
+    """Wrap the page's phases (root page, nested loads, audit append) with timers; returns (totals, restore)."""
+    from collections import defaultdict
+
+    import schema.extensions as extensions
+    import schema.loaders as loaders
+    import schema.queries as queries
+
+    totals: dict[str, float] = defaultdict(float)
+    wrapped = [(queries, "paginate", "root page: SQL and rows"), (loaders.Loaders, "_read", "nested lists: SQL and rows"),
+               (extensions.audit, "append", "access audit: append and commit")]
+    originals = [(owner, name, getattr(owner, name)) for owner, name, _label in wrapped]
+
+    def timer(function: Any, label: str) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                totals[label] += time.perf_counter() - started
+        return timed
+
+    for (owner, name, label), (_o, _n, function) in zip(wrapped, originals):
+        setattr(owner, name, timer(function, label))
+
+    def restore() -> None:
+        for owner, name, function in originals:
+            setattr(owner, name, function)
+
+    return totals, restore
+
+
 def profile_page(directory: Path, cadres: int) -> str:
-    """cProfile of the 100-cadre page through GraphQL in-process (the org), cumulative time, top functions."""
+    """Where the 100-cadre page's time goes, in-process as the org: the phases' share of a page (timers, no
+    profiler), the Core baseline, then a cProfile of 10 pages sorted by own time."""
     import asyncio
     import cProfile
     import io
@@ -151,7 +184,28 @@ def profile_page(directory: Path, cadres: int) -> str:
                                                 context_value=new_context(session, access)))
             assert result.errors is None, result.errors
 
-    once()
+    for _ in range(5):
+        once()
+    pages = 40
+    totals, restore = _timed_phases()
+    started = time.perf_counter()
+    try:
+        for _ in range(pages):
+            once()
+    finally:
+        restore()
+    page_ms = (time.perf_counter() - started) / pages * 1000
+    started = time.perf_counter()
+    for _ in range(pages):
+        json.dumps(scenarios.core_page(engine, 100), ensure_ascii=False)
+    core_ms = (time.perf_counter() - started) / pages * 1000
+    lines = [f"100-cadre page in-process (org), mean of {pages}: {page_ms:.1f} ms; Core + json.dumps: {core_ms:.1f} ms"]
+    spent = 0.0
+    for label, seconds in totals.items():
+        spent += seconds / pages * 1000
+        lines.append(f"  {label}: {seconds / pages * 1000:.1f} ms")
+    lines.append(f"  the rest (GraphQL execution and completion, event loop, session): {page_ms - spent:.1f} ms")
+
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(10):
@@ -159,7 +213,7 @@ def profile_page(directory: Path, cadres: int) -> str:
     profiler.disable()
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
-    return out.getvalue()
+    return "\n".join(lines) + "\n\n" + out.getvalue()
 
 
 def main() -> None:

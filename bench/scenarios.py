@@ -348,7 +348,7 @@ def graph_rebuild(engine: Engine, driver: Driver) -> dict[str, Any]:
     summary = rebuild(engine, driver, progress=True)
     report = check(engine, driver, seed=7)
     return {"records": summary.records, "seconds": summary.seconds, "records_per_second": summary.records_per_second,
-            "deleted_nodes": summary.deleted_nodes, "check_differences": len(report.differences),
+            "deleted_nodes": summary.deleted_nodes, "delete_seconds": summary.delete_seconds, "check_differences": len(report.differences),
             "check_sampled": report.sampled_nodes + report.sampled_edges, "check_first": report.differences[:5]}
 
 
