@@ -7,18 +7,12 @@ is ~200k objects and 50-100 ms on a small machine, paid by whichever request hap
 and again after an agency's schema is compiled, so collections only walk what requests created. Frozen
 objects are still freed when no longer referenced; only cycles among them wait until the next unfreeze.
 A new policy version replaces the cut schemas (which are cyclic), so it unfreezes before collecting.
-
-The youngest generation is also collected less often: a 100-cadre page allocates ~20k tracked objects that
-reference counting frees anyway, and at CPython's default threshold (700) the collector runs dozens of times
-per request for nothing (~13 % of the page's time; `python -m bench --profile 1k` shows the page).
 """
 
 from __future__ import annotations
 
 import gc
 import threading
-
-YOUNG_GENERATION_THRESHOLD = 50_000  # allocations between collections of the youngest generation (default 700)
 
 
 class LongLivedHeap:
@@ -38,6 +32,4 @@ class LongLivedHeap:
                 gc.unfreeze()  # the previous version's schemas may be cyclic garbage by now
             gc.collect()
             gc.freeze()
-            _young, *older = gc.get_threshold()
-            gc.set_threshold(YOUNG_GENERATION_THRESHOLD, *older)
             self._policy_version = policy_version
