@@ -14,6 +14,9 @@ import subprocess
 import sys
 import time
 import traceback
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -128,18 +131,17 @@ def run_scale(cadres: int, args: argparse.Namespace, graph: tuple[Any, Any, Any]
     return results
 
 
-def _timed_phases() -> tuple[dict[str, float], Any]:
-    """Wrap the page's phases (root page, nested loads, audit append) with timers; returns (totals, restore)."""
-    from collections import defaultdict
-
+@contextmanager
+def timed_phases() -> Iterator[dict[str, float]]:
+    """Seconds spent in the page's phases (root page, nested loads, audit append) while inside the block."""
     import schema.extensions as extensions
     import schema.loaders as loaders
     import schema.queries as queries
 
+    phases = [(queries, "paginate", "root page: SQL and rows"), (loaders.Loaders, "_read", "nested lists: SQL and rows"),
+              (extensions.audit, "append", "access audit: append and commit")]
     totals: dict[str, float] = defaultdict(float)
-    wrapped = [(queries, "paginate", "root page: SQL and rows"), (loaders.Loaders, "_read", "nested lists: SQL and rows"),
-               (extensions.audit, "append", "access audit: append and commit")]
-    originals = [(owner, name, getattr(owner, name)) for owner, name, _label in wrapped]
+    originals = [(owner, name, getattr(owner, name)) for owner, name, _label in phases]
 
     def timer(function: Any, label: str) -> Any:
         def timed(*args: Any, **kwargs: Any) -> Any:
@@ -150,14 +152,13 @@ def _timed_phases() -> tuple[dict[str, float], Any]:
                 totals[label] += time.perf_counter() - started
         return timed
 
-    for (owner, name, label), (_o, _n, function) in zip(wrapped, originals):
+    for (owner, name, function), (_owner, _name, label) in zip(originals, phases):
         setattr(owner, name, timer(function, label))
-
-    def restore() -> None:
+    try:
+        yield totals
+    finally:
         for owner, name, function in originals:
             setattr(owner, name, function)
-
-    return totals, restore
 
 
 def profile_page(directory: Path, cadres: int) -> str:
@@ -187,24 +188,19 @@ def profile_page(directory: Path, cadres: int) -> str:
     for _ in range(5):
         once()
     pages = 40
-    totals, restore = _timed_phases()
-    started = time.perf_counter()
-    try:
+    with timed_phases() as totals:
+        started = time.perf_counter()
         for _ in range(pages):
             once()
-    finally:
-        restore()
-    page_ms = (time.perf_counter() - started) / pages * 1000
+        page_ms = (time.perf_counter() - started) / pages * 1000
     started = time.perf_counter()
     for _ in range(pages):
         json.dumps(scenarios.core_page(engine, 100), ensure_ascii=False)
     core_ms = (time.perf_counter() - started) / pages * 1000
     lines = [f"100-cadre page in-process (org), mean of {pages}: {page_ms:.1f} ms; Core + json.dumps: {core_ms:.1f} ms"]
-    spent = 0.0
-    for label, seconds in totals.items():
-        spent += seconds / pages * 1000
-        lines.append(f"  {label}: {seconds / pages * 1000:.1f} ms")
-    lines.append(f"  the rest (GraphQL execution and completion, event loop, session): {page_ms - spent:.1f} ms")
+    lines += [f"  {label}: {seconds / pages * 1000:.1f} ms" for label, seconds in totals.items()]
+    rest = page_ms - sum(totals.values()) / pages * 1000
+    lines.append(f"  the rest (GraphQL execution and completion, event loop, session): {rest:.1f} ms")
 
     profiler = cProfile.Profile()
     profiler.enable()

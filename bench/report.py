@@ -85,9 +85,9 @@ def rows(run: dict[str, Any]) -> list[list[str]]:
                 verdict = "" if checked is None else (
                     f"graph check clean ({b['check_sampled']:,} sampled)" if checked == 0
                     else f"**graph check: {checked} differences**")
-                emptying = b.get("delete_seconds", 0.0)
-                spent = f"{b['records']:,} records in {b['seconds'] - emptying:.0f} s"
-                if b.get("deleted_nodes") and "delete_seconds" in b:
+                emptying = b.get("delete_seconds")  # absent from runs before it was reported apart
+                spent = f"{b['records']:,} records in {b['seconds'] - (emptying or 0.0):.0f} s"
+                if emptying is not None and b.get("deleted_nodes"):
                     spent += f" (+ {emptying:.0f} s emptying the graph of {b['deleted_nodes']:,} nodes)"
                 add("5a. graph: full rebuild", f"{b['records_per_second']:,.0f} records/s", spent, "", "(report)",
                     verdict, "rebuild")

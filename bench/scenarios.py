@@ -189,6 +189,12 @@ def _full_schema() -> Any:
     return _SCHEMA
 
 
+def _org_scope(cadre: Any) -> Any:
+    """The bench principal's (ORG's) row scope on a cadre table or alias: the cadres its level manages in its
+    jurisdiction."""
+    return and_(cadre.c.management_level == ManagementLevel(ORG["level"]), cadre.c.jurisdiction == ORG["jurisdiction"])
+
+
 def _in_scope_ids(engine: Engine, limit: int) -> list[int]:
     cadre = T["cadre"]
     with engine.connect() as connection:
@@ -276,11 +282,6 @@ def screening(server: HubServer, settings: Settings, engine: Engine, repeats: in
 # --- graph ----------------------------------------------------------------------------------------
 
 
-def _org_scope(cadre: Any) -> Any:
-    """The bench principal's row scope on a cadre table (alias): city-managed cadres of huzhou."""
-    return and_(cadre.c.management_level == ManagementLevel.CITY, cadre.c.jurisdiction == "huzhou")
-
-
 def graph_pairs(engine: Engine) -> tuple[str, tuple[str, str]]:
     """A cadre the bench principal may see, tied to another it may see (the network start), and two visible
     cadres two ties apart through a third, with no tie of their own (the path ends)."""
@@ -321,6 +322,7 @@ def graph_queries(server: HubServer, settings: Settings, engine: Engine, driver:
     with httpx.Client(base_url=server.url, timeout=60) as client:
         net = _post(client, token, NETWORK, {"id": start})["data"]["network"]
         found = _post(client, token, PATHS, {"a": a, "b": b})["data"]["paths"]
+        assert net["nodes"] and found, f"the network of {start} and the paths {a}–{b} must not be empty for the bench principal"
         for name, subject, baseline in (
             ("network", lambda: _post(client, token, NETWORK, {"id": start}),
              lambda: raw(queries.NETWORK_QUERIES[2], {"start": start, "limit": 200})),
@@ -330,7 +332,6 @@ def graph_queries(server: HubServer, settings: Settings, engine: Engine, driver:
             graphql, cypher = measure_pair(subject, baseline, repeats=repeats)
             figures[name] = {"graphql": graphql.as_dict(), "driver": cypher.as_dict(),
                              "ratio": _ratio(graphql.median_ms, cypher.median_ms)}
-    assert net["nodes"] and found, f"the network of {start} and the paths {a}–{b} must not be empty for the bench principal"
     figures["network"]["nodes"] = len(net["nodes"])
     figures["network"]["edges"] = len(net["edges"])
     figures["paths"]["found"] = len(found)
@@ -347,9 +348,12 @@ def graph_rebuild(engine: Engine, driver: Driver) -> dict[str, Any]:
 
     summary = rebuild(engine, driver, progress=True)
     report = check(engine, driver, seed=7)
-    return {"records": summary.records, "seconds": summary.seconds, "records_per_second": summary.records_per_second,
-            "deleted_nodes": summary.deleted_nodes, "delete_seconds": summary.delete_seconds, "check_differences": len(report.differences),
-            "check_sampled": report.sampled_nodes + report.sampled_edges, "check_first": report.differences[:5]}
+    return {
+        "records": summary.records, "seconds": summary.seconds, "records_per_second": summary.records_per_second,
+        "deleted_nodes": summary.deleted_nodes, "delete_seconds": summary.delete_seconds,
+        "check_differences": len(report.differences), "check_sampled": report.sampled_nodes + report.sampled_edges,
+        "check_first": report.differences[:5],
+    }
 
 
 def sync_lag(settings: Settings, engine: Engine, driver: Driver, samples: int = 20) -> dict[str, Any]:
