@@ -29,12 +29,14 @@ from graph_sync.sync import SyncWorker
 from hub.graph_store import GraphStore
 from hub.heap import LongLivedHeap
 from hub.settings import Settings
+from hub.worker_loops import WorkerLoops
 from policies.enforcement import PolicyStore, UnknownAgency
 from schema.build import build_full_schema
 from schema.limits import GraphQLLimits
 from schema.access import AccessView, Principal
 from schema.availability import RESPONSE_KEY
 from schema.context import RequestContext, new_context
+from schema.graph_budget import GraphBudget
 
 CONTEXT_KEY = "hub.context"
 PURPOSE_HEADER = "x-purpose"
@@ -76,6 +78,7 @@ class Hub:
     graph: GraphStore
     sync: SyncWorker | None
     heap: LongLivedHeap
+    workers: WorkerLoops
     _views: dict[tuple[int, str], AgencyGraphQL]
 
     def view_for(self, agency: str, schema: strawberry.Schema) -> AgencyGraphQL:
@@ -96,9 +99,6 @@ class GraphQLGateway:
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
-        # A request holds its pooled connection while it awaits (DataLoaders, graph calls). Admitting more requests
-        # than the pool holds would block the event loop on checkout, so the others wait here, without blocking.
-        self.executing = asyncio.Semaphore(hub.settings.db_pool_size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -115,15 +115,24 @@ class GraphQLGateway:
         if isinstance(admitted, Response):
             await admitted(scope, receive, send)
             return
-        access, schema = self.hub.policies.view(admitted)
-        async with self.executing:
-            await self._execute(scope, receive, send, request, admitted.agency, access, schema)
+        principal = admitted
 
-    async def _execute(self, scope: Scope, receive: Receive, send: Send, request: Request, agency: str,
-                       access: AccessView, schema: strawberry.Schema) -> None:
+        async def execute(receive: Receive, send: Send) -> None:
+            await self._execute(scope, receive, send, request, principal)
+
+        # SQL and Neo4j calls block: the request runs on a worker's loop, this one stays free for other requests.
+        # One worker per pooled connection: a request holds its connection while it awaits (DataLoaders, graph
+        # calls), so requests beyond the pool wait for a worker instead of blocking on checkout.
+        await self.hub.workers.run(execute, receive, send)
+
+    async def _execute(self, scope: Scope, receive: Receive, send: Send, request: Request, principal: Principal) -> None:
+        access, schema = self.hub.policies.view(principal)
+        agency = principal.agency
         with self.hub.sessions() as session:
             context = new_context(session, access, purpose=purpose_of(request))
             context.extras["graph"] = self.hub.graph
+            settings = self.hub.settings
+            context.graph_budget = GraphBudget(settings.graph_request_seconds, settings.graph_request_nodes)
             context.extras["policies"] = self.hub.policies
             context.extras["after_write"] = self.hub.sync.wake if self.hub.sync else _nothing
             scope[CONTEXT_KEY] = context
@@ -167,13 +176,19 @@ async def healthz(_request: Request) -> Response:
 
 
 def _readyz(hub: Hub) -> Any:
-    async def readyz(_request: Request) -> Response:
+    def database_answers() -> bool:
         try:
             with hub.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
         except SQLAlchemyError:
+            return False
+        return True
+
+    async def readyz(_request: Request) -> Response:
+        # Both checks block on the network: off the event loop, so a store that hangs never stalls the server.
+        if not await asyncio.to_thread(database_answers):
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-        graph = hub.graph.status()
+        graph = await asyncio.to_thread(hub.graph.status)
         body: dict[str, Any] = {
             "status": "ready" if graph == "ok" else "degraded",
             "database": "ok",
@@ -213,7 +228,7 @@ def create_app(settings: Settings | None = None, *, policies: PolicyStore | None
     hub = Hub(
         settings=settings, engine=engine, sessions=sessions, policies=store, graph=GraphStore(settings),
         sync=SyncWorker(settings, sessions) if settings.graph_sync else None,
-        heap=LongLivedHeap(settings.freeze_heap), _views={},
+        heap=LongLivedHeap(settings.freeze_heap), workers=WorkerLoops(settings.db_pool_size), _views={},
     )
     gateway = GraphQLGateway(hub)
 
@@ -225,6 +240,7 @@ def create_app(settings: Settings | None = None, *, policies: PolicyStore | None
         yield
         if hub.sync is not None:
             hub.sync.stop()
+        hub.workers.stop()
         hub.graph.close()
         engine.dispose()
 

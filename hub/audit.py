@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from hub.models.audit import GENESIS_HASH, AuditEntry, AuditHead
@@ -58,9 +60,8 @@ def append(session: Session, record: AccessRecord) -> AuditEntry:
     for _attempt in range(APPEND_ATTEMPTS):
         head = session.get(AuditHead, HEAD_ID, populate_existing=True)
         if head is None:
-            head = AuditHead(id=HEAD_ID, hash=GENESIS_HASH, count=0)
-            session.add(head)
-            session.flush()
+            _create_head(session)
+            continue
         prev_hash, count = head.hash, head.count
         at = datetime.now(timezone.utc)
         digest = entry_hash(prev_hash, at, record)
@@ -87,6 +88,15 @@ def append(session: Session, record: AccessRecord) -> AuditEntry:
             session.flush()
             return entry
     raise RuntimeError("the audit head kept changing; could not append")
+
+
+def _create_head(session: Session) -> None:
+    """The genesis head, unless a concurrent first append created it first (no error either way)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(AuditHead).values(id=HEAD_ID, hash=GENESIS_HASH, count=0).on_conflict_do_nothing(index_elements=["id"])
+    )
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,8 @@ class Settings:
     max_tokens: int = 5_000
     max_request_bytes: int = 100_000
     allowed_operations_file: Path | None = None
+    graph_request_seconds: float = 20.0  # the graph time one request may spend, across all its graph fields
+    graph_request_nodes: int = 5000  # the graph nodes one request may ask for, across all its graph fields
     graph_sync: bool = True  # apply the graph outbox to Neo4j in the background while serving
     db_pool_size: int = 10  # also the number of GraphQL requests served at once; the rest wait their turn
     freeze_heap: bool = False  # keep the collector off long-lived objects (hub/heap.py); on in `from_env`
@@ -80,6 +82,8 @@ class Settings:
             max_aliases=int(_env("HUB_MAX_ALIASES", "30")),
             max_tokens=int(_env("HUB_MAX_TOKENS", "5000")),
             max_request_bytes=int(_env("HUB_MAX_REQUEST_BYTES", "100000")),
+            graph_request_seconds=float(_env("HUB_GRAPH_REQUEST_SECONDS", "20")),
+            graph_request_nodes=int(_env("HUB_GRAPH_REQUEST_NODES", "5000")),
             graph_sync=_env("HUB_GRAPH_SYNC", "1") == "1",
             db_pool_size=int(_env("HUB_DB_POOL_SIZE", "10")),
             freeze_heap=_env("HUB_FREEZE_HEAP", "1") == "1",

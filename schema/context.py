@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from hub.models import Cadre
 from schema.access import AccessView
+from schema.graph_budget import GraphBudget
 from schema.loaders import Loaders
 from schema.read_rows import read_type
 
@@ -40,6 +41,7 @@ class RequestContext:
     loaders: Loaders
     read_log: ReadLog
     purpose: str = ""
+    graph_budget: GraphBudget = field(default_factory=GraphBudget)
     extras: dict[str, Any] = field(default_factory=dict)
 
 

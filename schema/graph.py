@@ -98,12 +98,17 @@ def _note_cadres(context: RequestContext, nodes: Iterable[queries.GraphNode]) ->
             context.read_log.cadre_ids.add(record_id)
 
 
-def _run(info: Info, query: Callable[[Any, GraphAccess], Result]) -> Result:
-    """Run a graph query with the caller's access; graph outages and bad arguments become clear errors."""
+def _run(info: Info, query: Callable[[Any, GraphAccess, float], Result], count_nodes: Callable[[Result], int]) -> Result:
+    """Run a graph query with the caller's access, within the request's graph budget (`query` gets the timeout).
+
+    Graph outages and bad arguments become clear errors.
+    """
     context = context_of(info)
+    budget = context.graph_budget
+    timeout = budget.timeout(GRAPH_TIMEOUT_SECONDS)
     try:
         driver = context.extras["graph"].driver()
-        return query(driver, _access(context))
+        result = query(driver, _access(context), timeout)
     except ValueError as bad:
         raise GraphQLError(str(bad), extensions={"code": "BAD_INPUT"}) from None
     except (GraphUnavailable, DriverError) as down:
@@ -114,6 +119,12 @@ def _run(info: Info, query: Callable[[Any, GraphAccess], Result]) -> Result:
         raise
     except Neo4jError as failure:
         raise GraphQLError("graph store unavailable; relational queries still work", extensions={"code": "GRAPH_UNAVAILABLE"}) from failure
+    budget.spend(count_nodes(result))
+    return result
+
+
+def _path_nodes(found: list[queries.GraphPath]) -> int:
+    return sum(len(path.nodes) for path in found)
 
 
 @strawberry.type
@@ -122,9 +133,10 @@ class GraphQueries:
     def network(
         self, info: Info, person_id: strawberry.ID, hops: int = 2, edge_kinds: list[str] | None = None, limit: int = 200
     ) -> Subgraph:
-        result = _run(info, lambda driver, access: queries.network(
-            driver, access, str(person_id), hops=hops, edge_kinds=edge_kinds, limit=limit, timeout=GRAPH_TIMEOUT_SECONDS,
-        ))
+        budget = context_of(info).graph_budget
+        result = _run(info, lambda driver, access, timeout: queries.network(
+            driver, access, str(person_id), hops=hops, edge_kinds=edge_kinds, limit=budget.cap(limit), timeout=timeout,
+        ), lambda subgraph: len(subgraph.nodes))
         _note_cadres(context_of(info), result.nodes)
         return Subgraph(nodes=[_node(n) for n in result.nodes], edges=[_edge(e) for e in result.edges],
                         truncated=result.truncated)
@@ -134,18 +146,18 @@ class GraphQueries:
         self, info: Info, from_id: strawberry.ID, to_id: strawberry.ID, max_hops: int = 4,
         edge_kinds: list[str] | None = None, limit: int = 10,
     ) -> list[GraphPath]:
-        found = _run(info, lambda driver, access: queries.paths(
+        found = _run(info, lambda driver, access, timeout: queries.paths(
             driver, access, str(from_id), str(to_id), max_hops=max_hops, edge_kinds=edge_kinds, limit=limit,
-            timeout=GRAPH_TIMEOUT_SECONDS,
-        ))
+            timeout=timeout,
+        ), _path_nodes)
         _note_cadres(context_of(info), (n for path in found for n in path.nodes))
         return [_path(path) for path in found]
 
     @strawberry.field(description="Relatives, associates or organizations that two or more of the cadres share.")
     def shared_connections(self, info: Info, person_ids: list[strawberry.ID], limit: int = 100) -> list[SharedConnection]:
-        found = _run(info, lambda driver, access: queries.shared_connections(
-            driver, access, [str(key) for key in person_ids], limit=limit, timeout=GRAPH_TIMEOUT_SECONDS,
-        ))
+        found = _run(info, lambda driver, access, timeout: queries.shared_connections(
+            driver, access, [str(key) for key in person_ids], limit=limit, timeout=timeout,
+        ), lambda shared: sum(1 + sum(len(path.nodes) for path in s.paths) for s in shared))
         _note_cadres(context_of(info), (n for shared in found for path in shared.paths for n in path.nodes))
         return [
             SharedConnection(node=_node(s.node), connected=[strawberry.ID(k) for k in s.connected],
@@ -155,9 +167,9 @@ class GraphQueries:
 
     @strawberry.field(description="Organizations tied to the cadre's relatives or associates that supply its units.")
     def conflicts_of_interest(self, info: Info, cadre_id: strawberry.ID, limit: int = 50) -> list[ConflictOfInterest]:
-        found = _run(info, lambda driver, access: queries.conflicts_of_interest(
-            driver, access, str(cadre_id), limit=limit, timeout=GRAPH_TIMEOUT_SECONDS,
-        ))
+        found = _run(info, lambda driver, access, timeout: queries.conflicts_of_interest(
+            driver, access, str(cadre_id), limit=limit, timeout=timeout,
+        ), lambda conflicts: sum(len(c.path.nodes) for c in conflicts))
         _note_cadres(context_of(info), (n for conflict in found for n in conflict.path.nodes))
         return [
             ConflictOfInterest(cadre=_node(c.cadre), via=_node(c.via), organization=_node(c.organization),

@@ -102,6 +102,10 @@ def _errors(failure: ValidationFailed) -> ValidationErrors:
     return ValidationErrors(errors=[FieldError(field=v.field, message=v.message) for v in failure.violations])
 
 
+# Attempts of a write without an expected version whose row a concurrent write changed in between.
+STALE_RETRIES = 5
+
+
 def audit_write(context: RequestContext, operation_name: str, cadre_ids: Iterable[int], fields: Iterable[str]) -> None:
     """Append the write's audit entry (who, which cadres, which `Type.field`s, why) in the write's transaction."""
     principal = context.access.principal
@@ -129,13 +133,26 @@ def _audit_write(context: RequestContext, spec: RecordSpec, operation_name: str,
     )
 
 
-def run_write(context: RequestContext, action: Callable[[], Any], audit_entry: Callable[[Any], None]) -> Any:
-    """Run one write in its own transaction with its audit entry: commit both, or roll back everything."""
+def run_write(
+    context: RequestContext, action: Callable[[], Any], audit_entry: Callable[[Any], None], *, last_writer_wins: bool = False,
+) -> Any:
+    """Run one write in its own transaction with its audit entry: commit both, or roll back everything.
+
+    `last_writer_wins`: the caller named no version it expects, so a concurrent change of the same row is
+    not a conflict: the write is applied again on top of it (as if the two had come one after the other).
+    """
     session = context.session
     try:
-        result = action()
-        audit_entry(result)
-        session.commit()
+        for attempt in range(1, STALE_RETRIES + 1):
+            try:
+                result = action()
+                audit_entry(result)
+                session.commit()
+                break
+            except StaleVersion:
+                session.rollback()
+                if not last_writer_wins or attempt == STALE_RETRIES:
+                    raise
     except ValidationFailed as failure:
         session.rollback()
         return _errors(failure)
@@ -186,6 +203,7 @@ def _mutation_fields(spec: RecordSpec) -> dict[str, Any]:
             context,
             lambda: writer.update(id, values, expected_version),
             lambda row: _audit_write(context, spec, f"update{spec.type_name}", values, row),
+            last_writer_wins=expected_version is None,
         )
 
     def delete(info: Info, id: int) -> Any:

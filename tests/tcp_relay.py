@@ -5,6 +5,7 @@ from __future__ import annotations
 import selectors
 import socket
 import threading
+import time
 
 from graph_sync.local_server import free_port
 
@@ -12,8 +13,9 @@ from graph_sync.local_server import free_port
 class TcpRelay:
     """Forwards a local port to a server (Neo4j, PostgreSQL); `close()` takes the port down (an outage), `open()` brings it back."""
 
-    def __init__(self, target_port: int) -> None:
+    def __init__(self, target_port: int, delay: float = 0.0) -> None:
         self.target_port = target_port
+        self.delay = delay  # seconds each forwarded chunk waits: a slow network
         self.port = free_port()
         self._listener: socket.socket | None = None
         self._sockets: list[socket.socket] = []
@@ -57,10 +59,10 @@ class TcpRelay:
                 continue
             with self._lock:
                 self._sockets += [client, upstream]
-            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self._pump, args=(client, upstream, self.delay), daemon=True).start()
 
     @staticmethod
-    def _pump(client: socket.socket, upstream: socket.socket) -> None:
+    def _pump(client: socket.socket, upstream: socket.socket, delay: float) -> None:
         selector = selectors.DefaultSelector()
         selector.register(client, selectors.EVENT_READ, upstream)
         selector.register(upstream, selectors.EVENT_READ, client)
@@ -70,6 +72,8 @@ class TcpRelay:
                     data = key.fileobj.recv(65536)  # type: ignore[union-attr]
                     if not data:
                         return
+                    if delay:
+                        time.sleep(delay)
                     key.data.sendall(data)
         except (OSError, ValueError):
             return

@@ -13,15 +13,13 @@ import pytest
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from graph_sync.cypher import ensure_schema
-from graph_sync.driver import open_driver
 from graph_sync.local_server import free_port
-from graph_sync.rebuild import rebuild
 from hub.app import create_app
 from hub.settings import Settings
 from policies.enforcement import POLICY_DIR, PolicyStore
 from schema.build import build_full_schema
 from tests.conftest import Caller
+from tests.graph_world import project_world
 from tests.world import C1_ID
 
 pytestmark = pytest.mark.neo4j
@@ -32,16 +30,7 @@ NETWORK = """query($id: ID!, $hops: Int!, $kinds: [String!]) { network(personId:
 
 @pytest.fixture
 def graph_app(world: Engine, settings: Settings, neo4j_settings: Settings, policy_store: Any) -> Iterator[tuple[TestClient, Settings]]:
-    app_settings = dataclasses.replace(
-        settings, neo4j_uri=neo4j_settings.neo4j_uri, neo4j_user=neo4j_settings.neo4j_user,
-        neo4j_password=neo4j_settings.neo4j_password,
-    )
-    driver = open_driver(app_settings)
-    with driver.session() as session:
-        session.run("MATCH (n) DETACH DELETE n").consume()
-    ensure_schema(driver)
-    rebuild(world, driver, progress=False)
-    driver.close()
+    app_settings = project_world(world, settings, neo4j_settings)
     with TestClient(create_app(app_settings, policies=policy_store)) as client:
         yield client, app_settings
 

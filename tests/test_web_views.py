@@ -4,10 +4,7 @@ view are saved under docs/screenshots/ (linked from the README)."""
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,16 +13,13 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 
-from graph_sync.cypher import ensure_schema
-from graph_sync.driver import open_driver
-from graph_sync.local_server import free_port
-from graph_sync.rebuild import rebuild
 from hub.app import create_app
 from hub.auth import mint_token
 from hub.settings import Settings
+from tests.live_server import serving
+from tests.graph_world import project_world
 from tests.world import C1_ID, C2_ID
 
 CHROMIUM = shutil.which("chromium")
@@ -76,30 +70,9 @@ class LiveHub:
 @pytest.fixture
 def live_hub(world: Engine, settings: Settings, neo4j_settings: Settings, policy_store: Any) -> Iterator[LiveHub]:
     """The hub over the known world and its projected graph, served by uvicorn on a free loopback port."""
-    app_settings = dataclasses.replace(
-        settings, neo4j_uri=neo4j_settings.neo4j_uri, neo4j_user=neo4j_settings.neo4j_user,
-        neo4j_password=neo4j_settings.neo4j_password,
-    )
-    driver = open_driver(app_settings)
-    with driver.session() as session:
-        session.run("MATCH (n) DETACH DELETE n").consume()
-    ensure_schema(driver)
-    rebuild(world, driver, progress=False)
-    driver.close()
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(
-        create_app(app_settings, policies=policy_store), host="127.0.0.1", port=port, log_level="warning", lifespan="on",
-    ))
-    thread = threading.Thread(target=server.run, name="hub-under-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the hub did not start", pytrace=False)
-        time.sleep(0.05)
-    yield LiveHub(f"http://127.0.0.1:{port}", app_settings)
-    server.should_exit = True
-    thread.join(timeout=WAIT_SECONDS)
+    app_settings = project_world(world, settings, neo4j_settings)
+    with serving(create_app(app_settings, policies=policy_store)) as url:
+        yield LiveHub(url, app_settings)
 
 
 @pytest.fixture(scope="module")
