@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -16,7 +17,11 @@ from starlette.testclient import TestClient
 
 from hub import models
 from hub.db import make_session_factory
+from hub.services.bulk_import import NEGATIVE_RECORD_LABELS, OUTSIDE_SCOPE, import_report
+from hub.services.records import WriteGate
+from hub.services.specs import SPECS_BY_TYPE
 from hub.settings import Settings
+from schema.access import Principal
 from tests.conftest import Caller
 
 POLICE_HEADER = [
@@ -128,7 +133,7 @@ def test_bad_rows_are_reported_by_row_column_and_reason_and_nothing_is_imported(
     reasons = {e["row"]: e["reason"] for e in body["errors"]}
     assert "NOT_A_CATEGORY" in reasons[3] and "is required" in reasons[5] and "no Cadre with id 999" in reasons[6]
     assert negative_records(world) == before
-    assert audit_entries(world, "importNegativeRecords") == []
+    assert [entry.operation for entry in audit_entries(world, "importNegativeRecords")] == ["write_refused"]
 
 
 def test_a_column_the_agency_may_not_write_refuses_the_file(world: Engine, as_agency: Any) -> None:
@@ -189,7 +194,7 @@ def test_fifty_thousand_rows_import_in_one_transaction_with_progress(world: Engi
     phases = [line["progress"] for line in lines[:-1]]
     writes = [p for p in phases if p["phase"] == "write"]
     assert writes[-1] == {"phase": "write", "done": count, "total": count} and len(writes) == count // 1000
-    assert {p["phase"] for p in phases} == {"read", "write"}
+    assert {p["phase"] for p in phases} == {"read", "validate", "write"}
     assert negative_records(world) == 4 + count
     assert len(audit_entries(world, "importNegativeRecords")) == 1
     print(f"\n50,000-row xlsx import on {settings.database_url.split(':')[0]}: {elapsed:.1f} s")
@@ -203,4 +208,52 @@ def test_fifty_thousand_rows_with_one_bad_row_import_nothing(world: Engine, as_a
     response = upload(police, as_csv(POLICE_HEADER, rows))
     assert response.status_code == 422
     assert response.json()["errors"] == [{"row": 42_001, "column": "severity", "reason": "'HUGE' is not one of MINOR, SERIOUS, GRAVE"}]
+    assert negative_records(world) == 4
+
+
+def test_a_refused_import_is_audited_with_its_cadres_and_columns(world: Engine, as_agency: Any) -> None:
+    police = as_agency("police")
+    police.purpose = "半年报送"
+    response = upload(police, as_csv(POLICE_HEADER, [good_row(1), good_row(3), [2, *good_row()[1:6], "HUGE", "REPORTED"]]))
+    assert response.status_code == 422
+    refused = audit_entries(world, "importNegativeRecords")
+    assert [(entry.operation, entry.agency, entry.cadre_ids) for entry in refused] == [("write_refused", "police", [1, 2, 3])]
+    assert "NegativeRecord.severity" in refused[0].fields and refused[0].purpose == ""  # the upload sent no purpose
+    unreadable = upload(police, b"not a workbook", XLSX)
+    assert unreadable.status_code == 422
+    assert [entry.operation for entry in audit_entries(world, "importNegativeRecords")] == ["write_refused"] * 2
+
+
+def test_a_refused_file_never_takes_the_write_lock(world: Engine, settings: Settings, policy_store: Any) -> None:
+    """Validation writes nothing: while every row of a large failing file is checked, others can still write.
+
+    The last row falls outside the caller's scope (Row.NegativeRecord own_reports), which once could only be found
+    out by writing the rows.
+    """
+    if not settings.database_url.startswith("sqlite:///"):
+        pytest.skip("the write lock is SQLite's")
+    path = settings.database_url.removeprefix("sqlite:///")
+    access, _schema = policy_store.view(Principal(user="p1", agency="police", jurisdiction="huzhou", level="city"))
+    gate = WriteGate(writable=access.writable, row_clause=access.rows.clause)
+    rows = [(number + 2, good_row((1, 2, 4)[number % 3], f"事实 {number}")) for number in range(5_000)]
+    rows.append((5_002, good_row(1, "他局报送", agency="ORG")))  # the police reports only its own records
+    locks: list[bool] = []
+
+    def try_to_write(_phase: str, _done: int, _total: int) -> None:
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            locks.append(True)
+        except sqlite3.OperationalError:
+            locks.append(False)
+        finally:
+            other.close()
+
+    with make_session_factory(world)() as session:
+        result = import_report(session, SPECS_BY_TYPE["NegativeRecord"], gate, POLICE_HEADER, rows,
+                               NEGATIVE_RECORD_LABELS, try_to_write)
+        session.rollback()
+    assert [(error.row, error.reason) for error in result.errors] == [(5_002, OUTSIDE_SCOPE)]
+    assert len(locks) >= 5 and all(locks), f"another writer was locked out during validation: {locks}"
     assert negative_records(world) == 4

@@ -21,11 +21,13 @@ from sqlalchemy.orm import Session
 from graph_sync.outbox import PROJECTED_TABLES
 from hub.models import enums
 from hub.services.records import RecordWriter, ValidationFailed, WriteGate
+from hub.services.scope_check import rows_inside
 from hub.services.specs import InputField, RecordSpec
 from hub.validation import DomainValidationError
 
 BATCH_SIZE = 1000
 HEADER_ROW = 1
+OUTSIDE_SCOPE = "the record would fall outside the rows your agency may write"
 
 # Chinese column labels of the negative list (负面清单) report, by attribute.
 NEGATIVE_RECORD_LABELS: dict[str, str] = {
@@ -356,49 +358,74 @@ def parse_rows(
                 continue
             if value is not None:
                 values[column.field.attr] = value
+        if isinstance(cadre_id := values.get("cadre_id"), int):
+            result.cadre_ids.add(cadre_id)  # audited whether the row is written or refused
         if not failed:
             parsed.append(ParsedRow(number, values))
     return parsed
 
 
-def write_rows(
+def validate_rows(
     session: Session, spec: RecordSpec, gate: WriteGate, parsed: Sequence[ParsedRow], result: ImportResult,
     progress: Progress = _no_progress,
-) -> None:
-    """Validate and insert the rows in batches inside the caller's transaction, collecting every row's errors.
+) -> list[tuple[int, dict[str, Any]]]:
+    """Validate every row, in batches, without writing anything: (row number, cleaned values) of the valid rows.
 
-    Rows are written even when earlier rows failed, so that one pass reports every problem, including rows
-    that would fall outside the caller's scope; the caller rolls the transaction back when any error exists.
+    Fields, permissions and references are checked as for a GraphQL write; whether a row would fall inside the
+    caller's row scope is asked of the database over the row's values (`scope_check`), so a file that fails
+    never takes the write lock. Every row's problems are collected in `result.errors`.
     """
     writer = BatchRecordWriter(session, spec, gate)
+    table = spec.model.__table__  # type: ignore[attr-defined]
+    scope = gate.scope(table.name)
+    valid: list[tuple[int, dict[str, Any]]] = []
     total = len(parsed)
     for start in range(0, total, BATCH_SIZE):
         batch = parsed[start : start + BATCH_SIZE]
         writer.prefetch(row.values for row in batch)
-        numbers: list[int] = []
-        cleaned_rows: list[dict[str, Any]] = []
+        cleaned_batch: list[tuple[int, dict[str, Any]]] = []
         for row in batch:
             try:
-                cleaned_rows.append(writer.validate(row.values))
-                numbers.append(row.number)
+                cleaned_batch.append((row.number, writer.validate(row.values)))
             except ValidationFailed as failure:
                 result.errors.extend(RowError(row.number, v.field, v.message) for v in failure.violations)
-        try:
-            ids = writer.insert(cleaned_rows)
-        except IntegrityError as refused:
-            raise ImportRefused(f"the database refused rows {batch[0].number}-{batch[-1].number}: {refused.orig}") from None
-        outside = writer.out_of_scope(ids) if ids else set()
-        refused = 0
-        for number, cleaned in zip(numbers, cleaned_rows):
-            if outside and writer.row_key(cleaned) in outside:
-                refused += 1
-                result.errors.append(RowError(number, None, "the record would fall outside the rows your agency may write"))
-            elif (cadre_id := cleaned.get("cadre_id")) is not None:
-                result.cadre_ids.add(cadre_id)
-        result.imported += len(ids) - refused
+        inside = rows_inside(session, table, scope, [cleaned for _number, cleaned in cleaned_batch])
+        for position, (number, cleaned) in enumerate(cleaned_batch):
+            if position in inside:
+                valid.append((number, cleaned))
+            else:
+                result.errors.append(RowError(number, None, OUTSIDE_SCOPE))
         session.expunge_all()  # keep the identity map small on large files
-        progress("write", min(start + BATCH_SIZE, total), total)
+        progress("validate", min(start + BATCH_SIZE, total), total)
     result.errors.sort(key=lambda error: error.row)
+    return valid
+
+
+def insert_rows(
+    session: Session, spec: RecordSpec, gate: WriteGate, valid: Sequence[tuple[int, dict[str, Any]]],
+    result: ImportResult, progress: Progress = _no_progress,
+) -> None:
+    """Insert validated rows in batches inside the caller's transaction; rows the scope refuses after all are errors.
+
+    The scope was checked before writing; checking the written rows again inside the transaction catches a
+    cadre that left the caller's scope in between.
+    """
+    writer = BatchRecordWriter(session, spec, gate)
+    total = len(valid)
+    for start in range(0, total, BATCH_SIZE):
+        batch = valid[start : start + BATCH_SIZE]
+        try:
+            ids = writer.insert([cleaned for _number, cleaned in batch])
+        except IntegrityError as refused:
+            raise ImportRefused(f"the database refused rows {batch[0][0]}-{batch[-1][0]}: {refused.orig}") from None
+        outside = writer.out_of_scope(ids) if ids else set()
+        for number, cleaned in batch:
+            if outside and writer.row_key(cleaned) in outside:
+                result.errors.append(RowError(number, None, OUTSIDE_SCOPE))
+            else:
+                result.imported += 1
+        session.expunge_all()
+        progress("write", min(start + BATCH_SIZE, total), total)
 
 
 class ImportRefused(Exception):
@@ -414,7 +441,10 @@ def import_report(
     labels: dict[str, str],
     progress: Progress = _no_progress,
 ) -> ImportResult:
-    """Check the header, convert, validate and write every row in the caller's open transaction."""
+    """Check the header, convert and validate every row; only when all are valid, write them in a new transaction.
+
+    The caller commits the writes (with its audit entry) or rolls them back when `result` has errors.
+    """
     columns, header_errors = map_header(header, spec, gate.writable, labels)
     result = ImportResult(columns=[column for column in columns if column is not None])
     if header_errors:
@@ -424,7 +454,11 @@ def import_report(
     if result.rows == 0:
         result.errors.append(RowError(HEADER_ROW + 1, None, "the file has no rows below its header"))
         return result
-    write_rows(session, spec, gate, parsed, result, progress)
+    valid = validate_rows(session, spec, gate, parsed, result, progress)
+    if result.errors:
+        return result
+    session.commit()  # ends the read transaction of the validation: the writes start one of their own
+    insert_rows(session, spec, gate, valid, result, progress)
     return result
 
 

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -81,16 +82,18 @@ def template_route(hub: Hub, admit: Admit) -> Route:
 
 def _run_import(hub: Hub, access: AccessView, purpose: str, data: bytes, content_type: str, filename: str,
                 progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    """Read, validate and write the file in one transaction; commit with its audit entry only when no row failed."""
+    """Read and validate the whole file, then write it in one transaction with its audit entry; nothing if any row fails.
+
+    A refused file is audited too (`write_refused`): who tried to write which cadres' fields, and why.
+    """
     try:
         kind = detect_format(data, content_type, filename)
         sheet = read_sheet(data, kind, lambda done, total: progress({"phase": "read", "done": done, "total": total}))
     except UnreadableFile as unreadable:
-        return ImportResult(errors=[RowError(1, None, str(unreadable))]).as_dict()
+        return _refused(hub, access, purpose, ImportResult(errors=[RowError(1, None, str(unreadable))]))
     progress({"phase": "read", "done": len(sheet.rows), "total": len(sheet.rows)})
     gate = WriteGate(writable=access.writable, row_clause=access.rows.clause)
     with hub.sessions() as session:
-        session.begin()
         try:
             result = import_report(
                 session, SPEC, gate, sheet.header, sheet.rows, NEGATIVE_RECORD_LABELS,
@@ -98,23 +101,34 @@ def _run_import(hub: Hub, access: AccessView, purpose: str, data: bytes, content
             )
         except ImportRefused as refused:
             session.rollback()
-            return ImportResult(errors=[RowError(1, None, str(refused))]).as_dict()
+            return _refused(hub, access, purpose, ImportResult(errors=[RowError(1, None, str(refused))]))
         except Exception:
             session.rollback()
             raise
         if not result.ok:
             session.rollback()
-            return result.as_dict()
-        principal = access.principal
-        audit.append(session, audit.AccessRecord(
-            user=principal.user, agency=principal.agency, operation="write", operation_name=OPERATION_NAME,
-            cadre_ids=tuple(sorted(result.cadre_ids)),
-            fields=tuple(sorted(f"{SPEC.type_name}.{column.field.policy_name}" for column in result.columns)),
-            purpose=purpose,
-        ))
+            return _refused(hub, access, purpose, result)
+        _audit(session, access, purpose, "write", result)
         session.commit()
     if hub.sync is not None:
         hub.sync.wake()
+    return result.as_dict()
+
+
+def _audit(session: Session, access: AccessView, purpose: str, operation: str, result: ImportResult) -> None:
+    principal = access.principal
+    audit.append(session, audit.AccessRecord(
+        user=principal.user, agency=principal.agency, operation=operation, operation_name=OPERATION_NAME,
+        cadre_ids=tuple(sorted(result.cadre_ids)),
+        fields=tuple(sorted(f"{SPEC.type_name}.{column.field.policy_name}" for column in result.columns)),
+        purpose=purpose,
+    ))
+
+
+def _refused(hub: Hub, access: AccessView, purpose: str, result: ImportResult) -> dict[str, Any]:
+    """Audit the refused import in a transaction of its own; the refusal for the caller."""
+    with hub.sessions() as session, session.begin():
+        _audit(session, access, purpose, "write_refused", result)
     return result.as_dict()
 
 

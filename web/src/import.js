@@ -4,7 +4,7 @@ import { authHeaders } from "./lib/api.js";
 import { clear, frame, h, message, table } from "./lib/ui.js";
 
 const main = document.getElementById("main");
-const PHASES = { read: "读取 Reading", write: "校验写入 Validating and writing" };
+const PHASES = { read: "读取 Reading", validate: "校验 Validating", write: "写入 Writing" };
 
 async function download(format, status) {
   const response = await fetch(`/reports/template?format=${format}`, { headers: authHeaders() });
