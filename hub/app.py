@@ -21,9 +21,13 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 from cross_web import HTTPException
 
 from hub.auth import AuthenticationFailed, principal_from_header
+from hub.graphql_http import GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from hub.db import make_engine, make_session_factory
 from graph_sync.sync import SyncWorker
 from hub.graph_store import GraphStore
@@ -54,7 +58,36 @@ class AgencyGraphQL(GraphQL[RequestContext, None]):
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         context: RequestContext = request.scope[CONTEXT_KEY]
         context.extras[RESPONSE_KEY] = response  # lets DatabaseAvailability answer 503 on an outage
+        response.media_type = response_media_type(request.headers.get("accept"))
         return context
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        """In application/graphql-response+json a request error (nothing executed) is a 400 without `data`.
+
+        In application/json it stays a 200 with `"data": null`, as clients of that media type expect.
+        """
+        processed = await super().process_result(request, result)
+        response = request.scope[CONTEXT_KEY].extras[RESPONSE_KEY]
+        if response.media_type == GRAPHQL_RESPONSE_JSON and is_request_error(result.data, result.errors):
+            processed.pop("data", None)
+            if response.status_code is None:
+                response.status_code = 400
+        return processed
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """As strawberry's, with a mutation sent over GET refused as 405 (Method Not Allowed), as the spec asks."""
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as refused:
+            if isinstance(refused.__cause__, InvalidOperationTypeError):
+                raise HTTPException(405, refused.reason) from refused.__cause__
+            raise
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+        return response
 
     async def parse_http_body(self, request: Any) -> Any:
         """Strawberry's parsing, with any JSON body that is not a request object refused as a 400, not a 500."""
@@ -85,7 +118,7 @@ class Hub:
         key = (self.policies.version, agency)
         view = self._views.get(key)
         if view is None or view.schema is not schema:
-            view = self._views[key] = AgencyGraphQL(schema, graphql_ide="graphiql", allow_queries_via_get=False)
+            view = self._views[key] = AgencyGraphQL(schema, graphql_ide="graphiql", allow_queries_via_get=True)
             self.heap.settle(self.policies.version)  # the agency's cut schema lives as long as this version
         return view
 
