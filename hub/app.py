@@ -28,7 +28,7 @@ from hub.db import make_engine, make_session_factory
 from graph_sync.sync import SyncWorker
 from hub.graph_store import GraphStore
 from hub.heap import LongLivedHeap
-from hub.settings import Settings
+from hub.settings import Settings, refuse_insecure_production
 from policies.enforcement import PolicyStore, UnknownAgency
 from schema.build import build_full_schema
 from schema.limits import GraphQLLimits
@@ -207,6 +207,7 @@ def _web_views(hub: Hub, gateway: GraphQLGateway) -> list[Any]:
 
 def create_app(settings: Settings | None = None, *, policies: PolicyStore | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    refuse_insecure_production(settings)
     engine = make_engine(settings)
     store = policies or PolicyStore(build_full_schema(graphql_limits(settings)), settings.policy_dir, settings.policy_db_url)
     sessions = make_session_factory(engine)
