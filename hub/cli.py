@@ -180,8 +180,13 @@ def audit_verify() -> None:
     from hub import audit
     from hub.db import make_engine, make_session_factory
 
+    from hub.audit_seal import AuditKeyMissing
+
     with make_session_factory(make_engine(_settings()))() as session:
-        problems = audit.verify(session)
+        try:
+            problems = audit.verify(session)
+        except AuditKeyMissing as missing:
+            raise _fail(str(missing)) from None
     if problems:
         for problem in problems:
             where = f"entry {problem.entry_id}" if problem.entry_id else "chain"
