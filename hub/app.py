@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
 
 import strawberry
 from sqlalchemy import Engine, text
@@ -28,6 +27,7 @@ from hub.db import make_engine, make_session_factory
 from graph_sync.sync import SyncWorker
 from hub.graph_store import GraphStore
 from hub.heap import LongLivedHeap
+from hub.purpose import PurposeRefused, admitted_purpose, purpose_of
 from hub.settings import Settings, refuse_insecure_production
 from policies.enforcement import PolicyStore, UnknownAgency
 from schema.build import build_full_schema
@@ -37,13 +37,6 @@ from schema.availability import RESPONSE_KEY
 from schema.context import RequestContext, new_context
 
 CONTEXT_KEY = "hub.context"
-PURPOSE_HEADER = "x-purpose"
-MAX_PURPOSE_LENGTH = 500
-
-
-def purpose_of(request: Request) -> str:
-    """The X-Purpose header; non-ASCII text travels percent-encoded as UTF-8 (HTTP headers are ASCII)."""
-    return unquote(request.headers.get(PURPOSE_HEADER, ""), errors="strict").strip()
 
 
 class AgencyGraphQL(GraphQL[RequestContext, None]):
@@ -148,13 +141,9 @@ class GraphQLGateway:
         except UnknownAgency:
             return _error(403, "the token's agency has no access to this hub", "FORBIDDEN")
         try:
-            purpose = purpose_of(request)
-        except UnicodeDecodeError:
-            return _error(400, "the X-Purpose header must be UTF-8 text, percent-encoded", "BAD_INPUT")
-        if len(purpose) > MAX_PURPOSE_LENGTH:
-            return _error(400, f"the X-Purpose header is longer than {MAX_PURPOSE_LENGTH} characters", "BAD_INPUT")
-        if grant.purpose_required and not purpose.strip():
-            return _error(400, "your agency must state the purpose of access in the X-Purpose header", "PURPOSE_REQUIRED")
+            admitted_purpose(request, self.hub.settings, grant.purpose_required)
+        except PurposeRefused as refused:
+            return _error(400, refused.message, refused.code)
         return principal
 
 

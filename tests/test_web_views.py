@@ -66,7 +66,7 @@ class LiveHub:
     def graphql(self, agency: str, query: str) -> dict[str, Any]:
         response = httpx.post(
             f"{self.url}/graphql", json={"query": query},
-            headers={"Authorization": f"Bearer {self.token(agency)}", "X-Purpose": quote("测试")}, timeout=30,
+            headers={"Authorization": f"Bearer {self.token(agency)}", "X-Purpose": quote("线索核查")}, timeout=30,
         )
         body = response.json()
         assert "errors" not in body, body
