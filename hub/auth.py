@@ -99,14 +99,18 @@ def _decode(settings: Settings, token: str) -> dict[str, Any]:
 
 def _check_lifetime(settings: Settings, claims: dict[str, Any]) -> None:
     issued, expires = claims["iat"], claims["exp"]
-    if not _is_integer(issued) or not _is_integer(expires):
-        raise AuthenticationFailed("the 'iat' and 'exp' claims must be integers")
+    if not _is_number(issued) or not _is_number(expires):
+        raise AuthenticationFailed("the 'iat' and 'exp' claims must be numbers (seconds since the epoch)")
     if expires - issued > settings.jwt_max_ttl:
         raise AuthenticationFailed(f"the token's lifetime (exp - iat) exceeds the maximum of {settings.jwt_max_ttl} seconds")
 
 
 def _is_integer(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _string_claim(claims: dict[str, Any], name: str, *, required: bool) -> str | None:

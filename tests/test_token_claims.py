@@ -39,6 +39,7 @@ def assert_401(response: Any, message_part: str) -> None:
         ({"iat": None}, "lacks the 'iat' claim"),
         ({"iat": int(time.time()), "exp": int(time.time()) + 13 * 3600}, "exceeds the maximum of 43200 seconds"),
         ({"iat": "now"}, "'iat' claim must be an integer"),
+        ({"iat": int(time.time()) + 3600, "exp": int(time.time()) + 7200}, "not valid yet"),
         ({"unit_id": "7"}, "'unit_id' claim must be an integer"),
         ({"unit_id": True}, "'unit_id' claim must be an integer"),
         ({"unit_id": 7.5}, "'unit_id' claim must be an integer"),
