@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
 
 import strawberry
 from sqlalchemy import Engine, text
@@ -32,7 +31,8 @@ from hub.db import make_engine, make_session_factory
 from graph_sync.sync import SyncWorker
 from hub.graph_store import GraphStore
 from hub.heap import LongLivedHeap
-from hub.settings import Settings
+from hub.purpose import PurposeRefused, admitted_purpose, purpose_of
+from hub.settings import Settings, refuse_insecure_production
 from hub.worker_loops import WorkerLoops
 from policies.enforcement import PolicyStore, UnknownAgency
 from schema.build import build_full_schema
@@ -43,13 +43,6 @@ from schema.context import RequestContext, new_context
 from schema.graph_budget import GraphBudget
 
 CONTEXT_KEY = "hub.context"
-PURPOSE_HEADER = "x-purpose"
-MAX_PURPOSE_LENGTH = 500
-
-
-def purpose_of(request: Request) -> str:
-    """The X-Purpose header; non-ASCII text travels percent-encoded as UTF-8 (HTTP headers are ASCII)."""
-    return unquote(request.headers.get(PURPOSE_HEADER, ""), errors="strict").strip()
 
 
 class AgencyGraphQL(GraphQL[RequestContext, None]):
@@ -190,13 +183,9 @@ class GraphQLGateway:
         except UnknownAgency:
             return _error(403, "the token's agency has no access to this hub", "FORBIDDEN")
         try:
-            purpose = purpose_of(request)
-        except UnicodeDecodeError:
-            return _error(400, "the X-Purpose header must be UTF-8 text, percent-encoded", "BAD_INPUT")
-        if len(purpose) > MAX_PURPOSE_LENGTH:
-            return _error(400, f"the X-Purpose header is longer than {MAX_PURPOSE_LENGTH} characters", "BAD_INPUT")
-        if grant.purpose_required and not purpose.strip():
-            return _error(400, "your agency must state the purpose of access in the X-Purpose header", "PURPOSE_REQUIRED")
+            admitted_purpose(request, self.hub.settings, grant.purpose_required)
+        except PurposeRefused as refused:
+            return _error(400, refused.message, refused.code)
         return principal
 
 
@@ -255,6 +244,7 @@ def _web_views(hub: Hub, gateway: GraphQLGateway) -> list[Any]:
 
 def create_app(settings: Settings | None = None, *, policies: PolicyStore | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    refuse_insecure_production(settings)
     engine = make_engine(settings)
     store = policies or PolicyStore(build_full_schema(graphql_limits(settings)), settings.policy_dir, settings.policy_db_url)
     sessions = make_session_factory(engine)

@@ -1,22 +1,28 @@
-"""Append to and verify the hash-chained access audit."""
+"""Append to and verify the hash-chained access audit.
+
+Each entry's hash is an HMAC-SHA256 (key outside the database) over the entry and the previous hash; after each
+commit that appended entries, the new head is anchored in an append-only file (`hub.audit_seal`), so verification
+catches edits, removals, a truncated tail with a moved head, and a chain recomputed without the key.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
+from hub.audit_seal import AuditSeal, seal_for
 from hub.models.audit import GENESIS_HASH, AuditEntry, AuditHead
 
 HEAD_ID = 1
 APPEND_ATTEMPTS = 20
+PENDING_ANCHOR = "hub.audit.pending_anchor"  # session.info: (seal, count, hash) to anchor once committed
 
 
 @dataclass(frozen=True)
@@ -30,7 +36,7 @@ class AccessRecord:
     purpose: str
 
 
-def entry_hash(prev_hash: str, at: datetime, record: AccessRecord) -> str:
+def entry_hash(seal: AuditSeal, prev_hash: str, at: datetime, record: AccessRecord) -> str:
     payload = json.dumps(
         {
             "prev": prev_hash,
@@ -47,7 +53,7 @@ def entry_hash(prev_hash: str, at: datetime, record: AccessRecord) -> str:
         sort_keys=True,
         separators=(",", ":"),
     )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return seal.mac(payload.encode())
 
 
 def _utc(moment: datetime) -> datetime:
@@ -57,6 +63,7 @@ def _utc(moment: datetime) -> datetime:
 
 def append(session: Session, record: AccessRecord) -> AuditEntry:
     """Append one entry within the caller's transaction, chained to the current head (compare-and-swap)."""
+    seal = seal_for(session)
     for _attempt in range(APPEND_ATTEMPTS):
         head = session.get(AuditHead, HEAD_ID, populate_existing=True)
         if head is None:
@@ -64,7 +71,7 @@ def append(session: Session, record: AccessRecord) -> AuditEntry:
             continue
         prev_hash, count = head.hash, head.count
         at = datetime.now(timezone.utc)
-        digest = entry_hash(prev_hash, at, record)
+        digest = entry_hash(seal, prev_hash, at, record)
         swapped = session.execute(
             update(AuditHead)
             .where(AuditHead.id == HEAD_ID, AuditHead.hash == prev_hash)
@@ -86,6 +93,7 @@ def append(session: Session, record: AccessRecord) -> AuditEntry:
             )
             session.add(entry)
             session.flush()
+            session.info[PENDING_ANCHOR] = (seal, count + 1, digest)
             return entry
     raise RuntimeError("the audit head kept changing; could not append")
 
@@ -99,6 +107,19 @@ def _create_head(session: Session) -> None:
     )
 
 
+@event.listens_for(Session, "after_commit")
+def _anchor_committed_head(session: Session) -> None:
+    pending = session.info.pop(PENDING_ANCHOR, None)
+    if pending is not None:
+        seal, count, digest = pending
+        seal.anchor(count, digest)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back_head(session: Session, _previous: SessionTransaction) -> None:
+    session.info.pop(PENDING_ANCHOR, None)  # a rolled-back append is never anchored
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     entry_id: int
@@ -106,7 +127,13 @@ class ChainProblem:
 
 
 def verify(session: Session, batch_size: int = 5000) -> list[ChainProblem]:
-    """Recompute the chain from the first entry; report every entry whose content or link does not match."""
+    """Recompute the chain from the first entry; report every entry whose content or link does not match,
+    every anchored head the chain no longer holds, and a chain shorter than its newest anchor."""
+    seal = seal_for(session)
+    anchor_log = seal.read_anchors()
+    anchored: dict[int, set[str]] = {}
+    for anchor in anchor_log.anchors:
+        anchored.setdefault(anchor.count, set()).add(anchor.hash)
     problems: list[ChainProblem] = []
     expected_prev = GENESIS_HASH
     last_hash = GENESIS_HASH
@@ -119,12 +146,28 @@ def verify(session: Session, batch_size: int = 5000) -> list[ChainProblem]:
             entry.user, entry.agency, entry.operation, entry.operation_name,
             tuple(entry.cadre_ids), tuple(entry.fields), entry.purpose,
         )
-        if entry_hash(entry.prev_hash, entry.at, record) != entry.hash:
+        if entry_hash(seal, entry.prev_hash, entry.at, record) != entry.hash:
             problems.append(ChainProblem(entry.id, "its content does not match its hash (edited)"))
+        if count in anchored and anchored[count] != {entry.hash}:
+            problems.append(ChainProblem(entry.id, f"it is not the entry anchored at position {count} (rewritten)"))
         expected_prev = last_hash = entry.hash
     head = session.get(AuditHead, HEAD_ID)
     if head is not None and (head.hash != last_hash or head.count != count):
         problems.append(ChainProblem(0, "entries were removed or added outside the chain (head does not match)"))
+    problems.extend(_anchor_problems(anchor_log.forged_lines, max(anchored, default=0), count, seal))
+    return problems
+
+
+def _anchor_problems(forged_lines: int, newest_anchor: int, count: int, seal: AuditSeal) -> list[ChainProblem]:
+    problems: list[ChainProblem] = []
+    if forged_lines:
+        problems.append(ChainProblem(0, f"{forged_lines} line(s) of {seal.anchor_file} fail their HMAC (forged)"))
+    if count < newest_anchor:
+        problems.append(ChainProblem(
+            0, f"the chain holds {count} entries but {newest_anchor} were anchored (entries removed from the end)"
+        ))
+    elif count and not newest_anchor:
+        problems.append(ChainProblem(0, f"the chain holds {count} entries but {seal.anchor_file} anchors none"))
     return problems
 
 

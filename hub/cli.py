@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from graph_sync.cli import graph_app
-from hub.settings import Settings
+from hub.settings import InsecureConfiguration, Settings, refuse_insecure_production
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="The cadre data hub.")
 db_app = typer.Typer(no_args_is_help=True, help="The relational database.")
@@ -34,6 +34,11 @@ def _settings() -> Settings:
 
 def _fail(message: str) -> typer.Exit:
     console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=1)
+
+
+def _refuse(refusal: InsecureConfiguration) -> typer.Exit:
+    typer.echo(f"error: {refusal}", err=True)  # plain echo: one line, never wrapped to the terminal's width
     return typer.Exit(code=1)
 
 
@@ -85,7 +90,11 @@ def serve(
 
     settings = _settings()
     settings = replace(settings, host=host or settings.host, port=port or settings.port)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    try:
+        application = create_app(settings)
+    except InsecureConfiguration as refusal:
+        raise _refuse(refusal) from None
+    uvicorn.run(application, host=settings.host, port=settings.port, log_level="info")
 
 
 @app.command()
@@ -101,6 +110,10 @@ def demo(
 
     settings = _settings()
     settings = replace(settings, port=port or settings.port)
+    try:
+        refuse_insecure_production(settings)
+    except InsecureConfiguration as refusal:
+        raise _refuse(refusal) from None
     examples = prepare_demo(settings, cadres=cadres, console=console)
     print(examples, flush=True)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
@@ -167,8 +180,13 @@ def audit_verify() -> None:
     from hub import audit
     from hub.db import make_engine, make_session_factory
 
+    from hub.audit_seal import AuditKeyMissing
+
     with make_session_factory(make_engine(_settings()))() as session:
-        problems = audit.verify(session)
+        try:
+            problems = audit.verify(session)
+        except AuditKeyMissing as missing:
+            raise _fail(str(missing)) from None
     if problems:
         for problem in problems:
             where = f"entry {problem.entry_id}" if problem.entry_id else "chain"

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from graph_sync.outbox import install_outbox
+from hub.audit_seal import bind_seal
 from hub.settings import Settings
 
 
@@ -18,6 +19,12 @@ POOL_OVERFLOW = 10
 
 
 def make_engine(settings: Settings) -> Engine:
+    engine = _create_engine(settings)
+    bind_seal(engine, settings)  # the audit chain's key and anchor file, which never live in the database
+    return engine
+
+
+def _create_engine(settings: Settings) -> Engine:
     url = settings.database_url
     pool = {"pool_size": settings.db_pool_size, "max_overflow": POOL_OVERFLOW}
     if url.startswith("sqlite:///"):

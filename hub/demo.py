@@ -110,7 +110,7 @@ def examples_text(settings: Settings, unit_id: int | None) -> str:
         )
         headers = ["-H", "Content-Type: application/json", "-H", f"Authorization: Bearer {token}"]
         if agency == "inspector":
-            headers += ["-H", "X-Purpose: demo: review of the two circles"]
+            headers += ["-H", "X-Purpose: XC-2025-0001 demo: review of the two circles"]  # names a case
         command = ["curl", "-s", url, *headers, "-d", json.dumps({"query": query}, ensure_ascii=False)]
         lines += [f"# {agency}: {title}", " ".join(shlex.quote(part) for part in command), ""]
     return "\n".join(lines)

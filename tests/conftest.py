@@ -128,7 +128,7 @@ class Caller:
         claims.setdefault("jurisdiction", "huzhou")
         claims.setdefault("level", "city")
         self.token = mint_token(settings, agency=agency, user=claims.pop("user", f"{agency}-tester"), **claims)
-        self.purpose = "test"
+        self.purpose = "线索核查"  # a reason agencies that must state a purpose may give
 
     def post(self, query: str, variables: dict[str, Any] | None = None) -> Any:
         return self.client.post(

@@ -76,6 +76,7 @@ def test_an_edited_row_is_detected(world: Any, as_agency: Any, settings: Any, mo
         problems = audit.verify(session)
     assert [(p.entry_id, "edited" in p.reason) for p in problems] == [(first_id, True)]
     monkeypatch.setenv("HUB_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("HUB_VAR_DIR", str(settings.var_dir))  # where the chain's key and anchors are
     result = CliRunner().invoke(cli_app, ["audit", "verify"])
     assert result.exit_code == 1
 

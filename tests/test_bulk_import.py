@@ -9,6 +9,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -87,7 +88,7 @@ def test_template_has_the_columns_the_agency_may_write(world: Engine, as_agency:
 
 def test_template_and_import_refuse_agencies_that_do_not_report(world: Engine, as_agency: Any, client: TestClient) -> None:
     inspector = as_agency("inspector")
-    inspector_headers = {"Authorization": f"Bearer {inspector.token}", "X-Purpose": "test"}
+    inspector_headers = {"Authorization": f"Bearer {inspector.token}", "X-Purpose": quote("线索核查")}
     assert client.get("/reports/template", headers=inspector_headers).status_code == 403
     assert client.post("/reports/import", content=as_csv(POLICE_HEADER, [good_row()]), headers=inspector_headers).status_code == 403
     assert client.get("/reports/template").status_code == 401

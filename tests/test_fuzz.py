@@ -52,7 +52,7 @@ def test_fuzzed_requests_never_500_and_never_leak(round_: int, world: Any, clien
     @given(agency=st.sampled_from(AGENCIES), body=bodies)
     def check(agency: str, body: str) -> None:
         response = client.post("/graphql", content=body.encode("utf-8", "surrogatepass"), headers={
-            "Authorization": f"Bearer {tokens[agency]}", "X-Purpose": quote("fuzz"), "Content-Type": "application/json"})
+            "Authorization": f"Bearer {tokens[agency]}", "X-Purpose": quote("线索核查"), "Content-Type": "application/json"})
         assert response.status_code < 500, (body, response.text[:500])
         text = " ".join(response_strings(response.json())) if response.headers.get(
             "content-type", "").startswith("application/json") else response.text

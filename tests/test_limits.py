@@ -79,7 +79,8 @@ def test_malformed_json_gets_a_clear_400(client: TestClient, org: Caller) -> Non
 
 @pytest.fixture
 def production(settings: Settings, world: Any, tmp_path: Path) -> Iterator[tuple[TestClient, Settings]]:
-    prod = replace(settings, production=True)
+    prod = replace(settings, production=True, jwt_secret="a-production-secret-of-at-least-32-bytes",
+                   audit_key="an-audit-chain-key-of-at-least-32-bytes")
     with TestClient(create_app(prod)) as client:
         yield client, prod
 

@@ -60,7 +60,7 @@ class LiveHub:
     def graphql(self, agency: str, query: str) -> dict[str, Any]:
         response = httpx.post(
             f"{self.url}/graphql", json={"query": query},
-            headers={"Authorization": f"Bearer {self.token(agency)}", "X-Purpose": quote("测试")}, timeout=30,
+            headers={"Authorization": f"Bearer {self.token(agency)}", "X-Purpose": quote("线索核查")}, timeout=30,
         )
         body = response.json()
         assert "errors" not in body, body
@@ -301,3 +301,25 @@ def test_graphiql_opens_on_the_agencys_schema_with_examples(browser: WebDriver, 
     tabs = " ".join(texts(browser, ".graphiql-tab"))
     assert "Network" in tabs and "Paths" in tabs and "Report" not in tabs
     assert C2_ID not in browser.page_source
+
+
+# `next` values as they appear in a link's query string: /\evil.example, //evil.example, /\127.0.0.2/x, ...
+FOREIGN_NEXT = ["%2F%5Cevil.example", "//evil.example", "/%5C127.0.0.2/x", "https://evil.example", "javascript:alert(1)"]
+
+
+def login_then_follow(browser: WebDriver, hub: LiveHub, raw_next: str) -> None:
+    browser.get(f"{hub.url}/")
+    browser.execute_script("sessionStorage.clear()")
+    browser.get(f"{hub.url}/?next={raw_next}")
+    wait_for(browser, lambda b: b.find_elements(By.ID, "token"), "the login form")
+    browser.find_element(By.ID, "token").send_keys(hub.token("police"))
+    browser.find_element(By.ID, "login-button").click()
+
+
+def test_login_never_leaves_the_hubs_origin(browser: WebDriver, live_hub: LiveHub) -> None:
+    for raw_next in FOREIGN_NEXT:
+        login_then_follow(browser, live_hub, raw_next)
+        wait_for(browser, lambda b: b.current_url == f"{live_hub.url}/" and b.find_elements(
+            By.CSS_SELECTOR, "[data-testid=views] li"), f"the hub's own home page after login with next={raw_next}")
+    login_then_follow(browser, live_hub, quote("/cadre?id=1", safe=""))
+    wait_for(browser, lambda b: b.current_url == f"{live_hub.url}/cadre?id=1", "the same-origin page named by next")

@@ -13,7 +13,6 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
 
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -29,6 +28,7 @@ from hub.services.bulk_import import (
     import_report,
     report_columns,
 )
+from hub.purpose import purpose_of
 from hub.services.records import WriteGate
 from hub.services.specs import SPECS_BY_TYPE
 from hub.web.spreadsheets import FORMATS, XLSX_MEDIA_TYPE, UnreadableFile, detect_format, read_sheet, write_template
@@ -143,7 +143,7 @@ def import_route(hub: Hub, admit: Admit) -> Route:
         data = await _read_body(request)
         if data is None:
             return _error(413, f"the file is larger than {MAX_UPLOAD_BYTES:,} bytes", "REQUEST_TOO_LARGE")
-        purpose = unquote(request.headers.get("x-purpose", "")).strip()
+        purpose = purpose_of(request)  # checked by `admit`
         content_type = request.headers.get("content-type", "")
         filename = request.query_params.get("filename", "")
         if NDJSON in request.headers.get("accept", ""):

@@ -1,5 +1,6 @@
 // Log in with a token from `hub token --agency X --user Y`; list the views this agency's schema supports.
 import { agencySchema, gql, mutationField, queryField, session } from "./lib/api.js";
+import { sameOriginTarget } from "./lib/redirect.js";
 import { clear, frame, h, message } from "./lib/ui.js";
 
 const main = document.getElementById("main");
@@ -30,7 +31,7 @@ function loginForm() {
       return;
     }
     const next = new URLSearchParams(location.search).get("next");
-    location.href = next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+    location.href = sameOriginTarget(next);
   });
   return form;
 }
