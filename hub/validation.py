@@ -39,9 +39,20 @@ def validate_id_number(value: str, field: str = "idNumber") -> str:
     return normalized
 
 
+ID_REGION_LENGTH = 6
+
+
 def mask_id_number(value: str) -> str:
-    """Show the first 6 and last 4 characters only: 320102********1234."""
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    """Keep the 6-digit region and the check character only: 320102***********4.
+
+    The birth date (digits 7-14) and the gender (the parity of digit 17) are readable as fields of their
+    own wherever the number is masked, so the mask must hide enough besides them: with the sequence
+    (digits 15-16) and digit 17 hidden, about 45 numbers still fit the region, birth date, gender and check
+    character. Anything that is not an 18-character number is hidden entirely.
+    """
+    if len(value) != 18:
+        return "*" * len(value)
+    return value[:ID_REGION_LENGTH] + "*" * (len(value) - ID_REGION_LENGTH - 1) + value[-1]
 
 
 def validate_date_order(start: date | None, end: date | None, start_field: str, end_field: str) -> None:

@@ -29,6 +29,7 @@ from graphql import (
 from graphql.utilities.map_schema_config import SchemaElementKind, map_schema_config
 from strawberry.schema.schema_converter import CustomGraphQLEnumType
 
+from hub.validation import mask_id_number
 from policies.catalog import MUTATION, ORDER_ENUM_SUFFIX, is_structural, metadata_of, named_type_name, user_types
 from schema.access import AccessView
 
@@ -36,10 +37,11 @@ Masker = Callable[[Any], Any]
 
 
 def mask_text(value: Any) -> Any:
-    """First 6 and last 4 characters stay; the rest become `*` (an ID number: 320102********1234)."""
-    if not isinstance(value, str) or len(value) <= 10:
-        return None if value is None else "*" * len(str(value))
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    """The value as a masked field shows it: an ID number keeps its region and check character only
+    (320102***********4, see `hub.validation.mask_id_number`); any other value becomes `*`s."""
+    if value is None:
+        return None
+    return mask_id_number(value if isinstance(value, str) else str(value))
 
 
 class _Survivors:

@@ -10,6 +10,7 @@ from schema.availability import DatabaseAvailability
 from schema.compiled import CompiledSubtreeExecutor
 from schema.extensions import AccessAudit, NamedInputErrors
 from schema.graph import GraphQueries
+from schema.internal_errors import InternalErrors
 from schema.limits import GraphQLLimits, limit_extensions
 from schema.mutations import Mutation as RecordMutations
 from schema.queries import RecordQueries
@@ -27,6 +28,7 @@ def build_full_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=[
+            InternalErrors,  # first, so that it masks what every other extension lets through or raises
             *limit_extensions(limits or GraphQLLimits()), lambda: ParserCache(maxsize=PARSED_TEXTS),
             ValidatedOperations, NamedInputErrors, AccessAudit, DatabaseAvailability,
         ],

@@ -13,6 +13,7 @@ from hub.models import Cadre
 from schema.access import AccessView
 from schema.graph_budget import GraphBudget
 from schema.loaders import Loaders
+from schema.read_cadres import direct_cadre_ids, linked_key, resolve_linked
 from schema.read_rows import read_type
 
 CADRE_ROWS = (Cadre, read_type(Cadre))
@@ -24,14 +25,29 @@ class ReadLog:
 
     cadre_ids: set[int] = field(default_factory=set)
     wrote: bool = False
+    # Keys of rows that name their cadres through another row, by table (see schema.read_cadres).
+    linked: dict[str, set[int]] = field(default_factory=dict)
 
     def note(self, rows: Iterable[Any]) -> None:
         for row in rows:
             if row is None:
                 continue
-            cadre_id = row.id if isinstance(row, CADRE_ROWS) else getattr(row, "cadre_id", None)
-            if cadre_id is not None:
-                self.cadre_ids.add(cadre_id)
+            if isinstance(row, CADRE_ROWS):
+                self.cadre_ids.add(row.id)
+                continue
+            table = getattr(row, "__tablename__", None)
+            self.cadre_ids.update(direct_cadre_ids(table, row))
+            key = linked_key(table, row)
+            if key is not None:
+                self.note_linked(*key)
+
+    def note_linked(self, table: str, key: int) -> None:
+        """A `table` row read by key (a person, say) whose cadres are named by other rows."""
+        self.linked.setdefault(table, set()).add(key)
+
+    def all_cadre_ids(self, session: Session) -> set[int]:
+        """The cadres noted directly and those behind the linked rows."""
+        return self.cadre_ids | resolve_linked(session, self.linked)
 
 
 @dataclass

@@ -89,20 +89,20 @@ class AccessAudit(SchemaExtension):
         if not fields:
             return
         principal = context.access.principal
-        record = audit.AccessRecord(
-            user=principal.user,
-            agency=principal.agency,
-            operation=_operation_kind(document, execution.operation_name),
-            operation_name=execution.operation_name or "",
-            cadre_ids=tuple(sorted(context.read_log.cadre_ids)),
-            fields=tuple(sorted(fields)),
-            purpose=context.purpose,
-        )
         session = context.session
         # The rows read are no longer needed; detached first, the rollback has none to expire one by one.
         session.expunge_all()
         session.rollback()
         with session.begin():
+            record = audit.AccessRecord(
+                user=principal.user,
+                agency=principal.agency,
+                operation=_operation_kind(document, execution.operation_name),
+                operation_name=execution.operation_name or "",
+                cadre_ids=tuple(sorted(context.read_log.all_cadre_ids(session))),
+                fields=tuple(sorted(fields)),
+                purpose=context.purpose,
+            )
             audit.append(session, record)
 
 

@@ -96,6 +96,8 @@ def _note_cadres(context: RequestContext, nodes: Iterable[queries.GraphNode]) ->
         kind, record_id = parse_node_key(node.id)
         if kind is NodeKind.CADRE:
             context.read_log.cadre_ids.add(record_id)
+        elif kind is NodeKind.PERSON:
+            context.read_log.note_linked("person", record_id)  # a relative or associate: their cadres' data
 
 
 def _run(info: Info, query: Callable[[Any, GraphAccess, float], Result], count_nodes: Callable[[Result], int]) -> Result:

@@ -29,7 +29,6 @@ from graphql import (
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
@@ -46,7 +45,7 @@ class GraphQLLimits:
     list_size_estimate: int = 10  # rows assumed for a nested list that has no `first`
     max_aliases: int = 30
     max_tokens: int = 5_000
-    production: bool = False  # introspection off, unexpected errors masked
+    production: bool = False  # introspection off (unexpected errors are masked in every mode)
     allowed_operations: frozenset[str] | None = None  # sha256 of allowed query texts; None allows any
 
 
@@ -133,11 +132,6 @@ class AllowListedOperations(SchemaExtension):
         yield
 
 
-def _should_mask(error: GraphQLError) -> bool:
-    """Errors we raise on purpose carry a code and no stored data; anything else is masked in production."""
-    return not (error.extensions or {}).get("code") and error.original_error is not None
-
-
 def limit_extensions(limits: GraphQLLimits) -> list[Any]:
     """Extension factories (a fresh extension per request) for the configured limits."""
     cost = cost_rule(limits)
@@ -151,8 +145,5 @@ def limit_extensions(limits: GraphQLLimits) -> list[Any]:
     if allowed is not None:
         extensions.insert(0, lambda: AllowListedOperations(allowed))
     if limits.production:
-        extensions += [
-            DisableIntrospection,
-            lambda: MaskErrors(should_mask_error=_should_mask, error_message="internal error"),
-        ]
+        extensions.append(DisableIntrospection)
     return extensions

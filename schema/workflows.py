@@ -605,9 +605,11 @@ class WorkflowQueries:
     @strawberry.field(description="The decisions taken about a record you may see, oldest first.")
     def decisions(self, info: Info, subject: DecisionSubject, subject_id: int) -> list[DecisionType]:  # type: ignore[valid-type]
         context = context_of(info)
-        return _read("subjectId", lambda: ledger.decisions_about(  # type: ignore[return-value]
+        found = _read("subjectId", lambda: ledger.decisions_about(
             context.session, actor_of(context), subject.value, subject_id
         ))
+        _note(info, found)
+        return found  # type: ignore[return-value]
 
     @strawberry.field
     async def joint_review(self, info: Info, id: int) -> JointReviewType | None:
@@ -632,11 +634,13 @@ class WorkflowQueries:
     @strawberry.field(description="The verification of a personal matters report, once made.")
     def matters_verification(self, info: Info, report_id: int) -> MattersVerificationType | None:
         context = context_of(info)
-        return context.session.scalar(  # type: ignore[return-value]
+        found = context.session.scalar(
             select(wf.MattersVerification).where(
                 wf.MattersVerification.report_id == report_id, context.loaders.scoped(wf.MattersVerification)
             )
         )
+        _note(info, (found,))
+        return found  # type: ignore[return-value]
 
     @strawberry.field(description="The items of a rectification order.")
     async def rectification_items(self, info: Info, action_id: int) -> list[RectificationItemType]:

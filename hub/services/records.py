@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, select, true
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -14,6 +15,7 @@ from hub.services.specs import InputField, RecordSpec
 from hub.validation import DomainValidationError, validate_id_number
 
 CONTROL_ALLOWED_IN_TEXT = {"\n", "\t", "\r"}
+WRITE_REFUSED = "the record cannot be written as given"
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ class RecordWriter:
         cleaned = self._validate({**missing, **values}, current={})
         row = self.spec.model(**cleaned)
         self.session.add(row)
-        self.session.flush()
+        self._flush()
         self._ensure_in_scope(row)
         return row
 
@@ -102,7 +104,7 @@ class RecordWriter:
         for attr, value in cleaned.items():
             setattr(row, attr, value)
         try:
-            self.session.flush()
+            self._flush()
         except StaleDataError:
             raise StaleVersion(self._current_version(row_id)) from None
         self._ensure_in_scope(row)
@@ -190,15 +192,26 @@ class RecordWriter:
             raise DomainValidationError(spec.graphql_name, f"no {target.__name__} with id {value} is visible to you")
 
     def _unique_violations(self, cleaned: dict[str, Any], current: dict[str, Any]) -> list[Violation]:
+        """Values already taken by a row the caller may see. A row it may not see is not looked for: its
+        existence must not show (the database's constraint still refuses the write, see `_flush`)."""
         model = self.spec.model
+        scope = self.gate.scope(model.__tablename__)  # type: ignore[attr-defined]
         violations = []
         for column in model.__table__.columns:  # type: ignore[attr-defined]
             value = cleaned.get(column.key)
             if column.unique and value is not None and value != current.get(column.key):
-                if self.session.scalar(select(exists().where(column == value))):
+                if self.session.scalar(select(exists().where(column == value, scope))):
                     name = self.spec.field_by_attr(column.key).graphql_name
                     violations.append(Violation(name, "is already registered"))
         return violations
+
+    def _flush(self) -> None:
+        """Flush the write; a constraint the checks above could not report (a unique value held by a row outside
+        the caller's scope, a concurrent write) refuses it without naming the field or the other row."""
+        try:
+            self.session.flush()
+        except IntegrityError:
+            raise ValidationFailed([Violation("input", WRITE_REFUSED)]) from None
 
     def _ensure_in_scope(self, row: Any) -> None:
         model = self.spec.model
