@@ -13,10 +13,14 @@ import uuid
 from collections.abc import Iterator
 
 from graphql import GraphQLError, VariableDefinitionNode
+from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import MaskErrors
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 logger = logging.getLogger("hub.errors")
 
+# Raised by strawberry before execution about the request itself (no query, wrong operation for the method).
+REQUEST_ERRORS = (MissingQueryError, InvalidOperationTypeError, CannotGetOperationTypeError)
 INTERNAL_MESSAGE = "internal error"
 INTERNAL_CODE = "INTERNAL_ERROR"
 
@@ -59,6 +63,8 @@ class InternalErrors(MaskErrors):
             if is_unexpected(error):
                 raise internal_error(error.original_error or error) from None
             raise
+        except REQUEST_ERRORS:
+            raise  # strawberry's view answers these as HTTP 400 (or 405) with its own words
         except Exception as error:  # e.g. the access audit's own write failed after execution
             raise internal_error(error) from None
         yield from operation

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from collections.abc import Iterator
@@ -69,6 +70,12 @@ def settings(migrated_backend: str, tmp_path: Path) -> Settings:
         engine.dispose()
         url = migrated_backend
     return Settings(var_dir=tmp_path, database_url=url, graph_sync=False)
+
+
+def production_settings(settings: Settings) -> Settings:
+    """`settings` in production mode, with the secrets production refuses to start without."""
+    return dataclasses.replace(settings, production=True, jwt_secret="a-production-secret-of-at-least-32-bytes",
+                               audit_key="an-audit-chain-key-of-at-least-32-bytes")
 
 
 @pytest.fixture

@@ -117,7 +117,7 @@ def test_no_masked_id_number_can_be_rebuilt(seeded: Engine, policy_store: Policy
         query_type = schema.query_type
         assert query_type is not None
         caller = as_agency(agency, **CLAIMS)
-        caller.purpose = "masking check"
+        caller.purpose = "线索核查 masking check"
         checked = 0
         for root, type_name in (("cadres", "Cadre"), ("persons", "Person")):
             if root not in query_type.fields or f"{type_name}.idNumber" not in grant.masked:

@@ -3,7 +3,6 @@ mode; the SQL, tables and columns stay in the server log under the same id."""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ from starlette.testclient import TestClient
 
 from hub.app import create_app
 from hub.settings import Settings
-from tests.conftest import Caller
+from tests.conftest import Caller, production_settings
 
 # Words of the failing statements that must never reach a client.
 LEAKS = re.compile(r"select|insert|from |where|sqlite|psycopg|no such table|relation|post_gone|audit_entry|unit_id|"
@@ -24,7 +23,7 @@ LEAKS = re.compile(r"select|insert|from |where|sqlite|psycopg|no such table|rela
 
 @pytest.fixture(params=["development", "production"])
 def caller(request: pytest.FixtureRequest, settings: Settings, world: Engine) -> Iterator[Caller]:
-    app_settings = dataclasses.replace(settings, production=request.param == "production")
+    app_settings = production_settings(settings) if request.param == "production" else settings
     with TestClient(create_app(app_settings)) as client:
         yield Caller(client, app_settings, "org")
 

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from hub.app import create_app
 from hub.settings import Settings
-from tests.conftest import Caller
+from tests.conftest import Caller, production_settings
 
 
 def nested_relatives(levels: int) -> str:
@@ -79,8 +79,7 @@ def test_malformed_json_gets_a_clear_400(client: TestClient, org: Caller) -> Non
 
 @pytest.fixture
 def production(settings: Settings, world: Any, tmp_path: Path) -> Iterator[tuple[TestClient, Settings]]:
-    prod = replace(settings, production=True, jwt_secret="a-production-secret-of-at-least-32-bytes",
-                   audit_key="an-audit-chain-key-of-at-least-32-bytes")
+    prod = production_settings(settings)
     with TestClient(create_app(prod)) as client:
         yield client, prod
 

@@ -7,6 +7,7 @@ spreadsheet row, the column and the reason.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,6 +26,7 @@ from hub.services.scope_check import rows_inside
 from hub.services.specs import InputField, RecordSpec
 from hub.validation import DomainValidationError
 
+logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000
 HEADER_ROW = 1
 OUTSIDE_SCOPE = "the record would fall outside the rows your agency may write"
@@ -416,8 +418,10 @@ def insert_rows(
         batch = valid[start : start + BATCH_SIZE]
         try:
             ids = writer.insert([cleaned for _number, cleaned in batch])
-        except IntegrityError as refused:
-            raise ImportRefused(f"the database refused rows {batch[0][0]}-{batch[-1][0]}: {refused.orig}") from None
+        except IntegrityError:
+            # The database's own message names tables and constraints: logged, not shown.
+            logger.exception("the database refused import rows %s-%s", batch[0][0], batch[-1][0])
+            raise ImportRefused(f"the database refused rows {batch[0][0]}-{batch[-1][0]}; nothing was imported") from None
         outside = writer.out_of_scope(ids) if ids else set()
         for number, cleaned in batch:
             if outside and writer.row_key(cleaned) in outside:
