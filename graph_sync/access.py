@@ -1,11 +1,13 @@
 """What one caller may see of the graph, derived from their compiled `AccessView` (never from agency names).
 
 Graph queries restrict the traversal itself (edges of visible kinds, through visible nodes only), so a
-hidden node is never revealed by an edge that leads to it; properties are then cut per node kind.
+hidden node is never revealed by an edge that leads to it; properties are then cut per node kind. Cadre and
+person nodes are scoped by the same rules as their SQL rows (`policies.scope_rules`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,37 +20,98 @@ from graph_sync.model import (
     EdgeKind,
     NodeKind,
 )
-from schema.access import AccessView
+from policies.scope_rules import CADRE_SCOPE_RULES, PERSON_TIES, UNTIED_PERSON_MATCH, PersonTie, untied_person_value
+from schema.access import AccessView, Principal
 
 
 @dataclass(frozen=True)
 class CadreVisibility:
-    """Which cadre nodes are visible: any of the granted scopes (an empty tuple means none)."""
+    """Which cadre and person nodes are visible, by the scope rules of `policies.scope_rules` (as in SQL).
 
-    all: bool = False
-    management: tuple[str, str] | None = None  # (level, jurisdiction)
-    unit_id: int | None = None
+    `scopes` holds, for each cadre scope granted and usable, the principal's values it compares with;
+    `untied_person` is the value a person tied to no cadre must match (None: no such person is visible).
+    """
+
+    scopes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    untied_person: Any | None = None
+
+    @classmethod
+    def of(cls, principal: Principal, scope_names: Iterable[str]) -> CadreVisibility:
+        scopes: dict[str, Mapping[str, Any]] = {}
+        for name in scope_names:
+            values = CADRE_SCOPE_RULES[name].principal_values(principal)
+            if values is not None:
+                scopes[name] = dict(values)
+        return cls(scopes=scopes, untied_person=untied_person_value(principal))
 
     def cypher_parameters(self) -> dict[str, Any]:
-        return {
-            "all_cadres": self.all,
-            "scope_level": self.management[0] if self.management else None,
-            "scope_jurisdiction": self.management[1] if self.management else None,
-            "scope_unit_id": self.unit_id,
-        }
+        parameters: dict[str, Any] = {_scope_parameter(name): self.scopes.get(name) for name in CADRE_SCOPE_RULES}
+        parameters[_UNTIED_PERSON] = self.untied_person
+        return parameters
 
 
-# A node is visible when its kind is visible and, for cadres, it falls in the caller's scope.
-# Used inside Cypher as: WHERE <VISIBLE_NODE with n bound> (all values come from parameters).
-VISIBLE_NODE_CYPHER = (
-    "({n}.kind IN $visible_kinds AND ({n}.kind <> 'cadre' OR $all_cadres"
-    " OR ({n}.managementLevel = $scope_level AND {n}.jurisdiction = $scope_jurisdiction)"
-    " OR {n}.unitId = $scope_unit_id))"
-)
+# The scope rules as Cypher. Each cadre scope is a map parameter (null when not granted) holding the principal's
+# values; node properties are found from the record attributes they project (graph_sync.model.NODE_PROPERTIES).
+_UNTIED_PERSON = "untied_person"
+
+
+def _scope_parameter(name: str) -> str:
+    return f"scope_{name}"
+
+
+def _property_of(kind: NodeKind, attribute: str) -> str:
+    for name, (record_attribute, _field) in NODE_PROPERTIES[kind].items():
+        if record_attribute == attribute:
+            return name
+    raise ValueError(f"the scope rules compare {kind.value}.{attribute}, which the graph does not project")
+
+
+def _cadre_in_scope(cadre: str) -> str:
+    granted = []
+    for name, rule in CADRE_SCOPE_RULES.items():
+        parameter = f"${_scope_parameter(name)}"
+        tests = [f"{parameter} IS NOT NULL"] + [
+            f"{cadre}.{_property_of(NodeKind.CADRE, column)} = {parameter}.{attribute}" for column, attribute in rule.matches
+        ]
+        granted.append("(" + " AND ".join(tests) + ")")
+    return "(" + " OR ".join(granted) + ")"
+
+
+def _tie_pattern(tie: PersonTie, person: str, cadre: str) -> str:
+    """The edge a `tie` row becomes, from the person node to the cadre node, in its projected direction."""
+    (kind,) = (kind for kind, spec in EDGE_SPECS.items() if spec.table == tie.table)
+    source_columns, target_columns = EDGE_SPECS[kind].source[0].split("|"), EDGE_SPECS[kind].target[0].split("|")
+    if tie.person_column in source_columns and tie.cadre_column in target_columns:
+        return f"({person})-[:{kind.value}]->({cadre})"
+    if tie.person_column in target_columns and tie.cadre_column in source_columns:
+        return f"({person})<-[:{kind.value}]-({cadre})"
+    raise ValueError(f"{tie.table} ties no person to a cadre in the graph model")
+
+
+def _person_in_scope(person: str) -> str:
+    every_cadre = [f"${_scope_parameter(name)} IS NOT NULL" for name, rule in CADRE_SCOPE_RULES.items() if rule.every_cadre]
+    tied_cadre = f"{person}_tied_cadre"  # a name no query uses: a subquery would otherwise bind an outer variable
+    tied = [
+        f"EXISTS {{ MATCH {_tie_pattern(tie, person, tied_cadre)}"
+        f" WHERE {tied_cadre}.kind = 'cadre' AND {_cadre_in_scope(tied_cadre)} }}"
+        for tie in PERSON_TIES
+    ]
+    untied = [f"${_UNTIED_PERSON} IS NOT NULL"]
+    untied += [f"NOT EXISTS {{ MATCH {_tie_pattern(tie, person, '')} }}" for tie in PERSON_TIES]
+    untied.append(f"{person}.{_property_of(NodeKind.PERSON, UNTIED_PERSON_MATCH[0])} = ${_UNTIED_PERSON}")
+    scoped = "(" + " OR ".join([*tied, "(" + " AND ".join(untied) + ")"]) + ")"
+    # CASE, not OR: the planner runs an OR's subqueries for every node even when the first operand holds.
+    return f"(CASE WHEN {' OR '.join(every_cadre) or 'false'} THEN true ELSE {scoped} END)"
 
 
 def visible_node(variable: str) -> str:
-    return VISIBLE_NODE_CYPHER.format(n=variable)
+    """Cypher that holds when the node bound to `variable` is visible: its kind is, and for cadres and persons
+    the same row scope as in SQL (all values come from parameters)."""
+    return (
+        f"({variable}.kind IN $visible_kinds"
+        f" AND ({variable}.kind <> 'cadre' OR {_cadre_in_scope(variable)})"
+        f" AND ({variable}.kind <> 'person' OR {_person_in_scope(variable)}))"
+    )
 
 
 # Structural properties are never cut into `properties`: a node's key and kind travel as its id and kind.
@@ -111,12 +174,5 @@ def graph_access(view: AccessView, cadre_scopes: tuple[str, ...]) -> GraphAccess
         and NodeKind(spec.source[1]) in node_properties
         and NodeKind(spec.target[1]) in node_properties
     )
-    principal = view.principal
-    cadres = CadreVisibility(
-        all="all" in cadre_scopes,
-        management=(principal.level, principal.jurisdiction)
-        if "management" in cadre_scopes and principal.level and principal.jurisdiction
-        else None,
-        unit_id=principal.unit_id if "own_unit" in cadre_scopes else None,
-    )
+    cadres = CadreVisibility.of(view.principal, cadre_scopes)
     return GraphAccess(edge_kinds=edge_kinds, node_properties=node_properties, cadres=cadres)

@@ -13,26 +13,32 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, false, or_, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import False_, True_
 
 from hub import models
+from policies import scope_rules
+from policies.scope_rules import CADRE_SCOPE_RULES, CadreScopeRule
 from schema.access import Principal
 
 CadreScope = Callable[[Principal, Any], ColumnElement[bool]]
 
+
+def _cadre_scope(rule: CadreScopeRule) -> CadreScope:
+    def predicate(principal: Principal, cadre: Any) -> ColumnElement[bool]:
+        values = rule.principal_values(principal)
+        if values is None:
+            return false()
+        if rule.every_cadre:
+            return true()
+        return and_(*(getattr(cadre, column) == values[attribute] for column, attribute in rule.matches))
+
+    return predicate
+
+
 # Each scope is a predicate over a cadre table (the `cadre` table itself, or an alias of it).
-CADRE_SCOPES: dict[str, CadreScope] = {
-    "all": lambda _principal, _cadre: true(),
-    "management": lambda principal, cadre: (cadre.management_level == principal.level)
-    & (cadre.jurisdiction == principal.jurisdiction)
-    if principal.level and principal.jurisdiction
-    else false(),
-    "own_unit": lambda principal, cadre: cadre.unit_id == principal.unit_id
-    if principal.unit_id is not None
-    else false(),
-}
+CADRE_SCOPES: dict[str, CadreScope] = {name: _cadre_scope(rule) for name, rule in CADRE_SCOPE_RULES.items()}
 
 NEGATIVE_RECORD_SCOPES: dict[str, Callable[[Principal], ColumnElement[bool]]] = {
     "own_reports": lambda principal: models.NegativeRecord.reporting_agency == principal.agency,
@@ -51,8 +57,10 @@ CADRE_OWNED = {
     "joint_review": models.JointReview.candidate_id,
 }
 
-# Ties that make a person visible when the row holding them is (the first two disjuncts of `_person_clause`).
-PERSON_TIES = {("kinship", "person_id"), ("social_tie", "person_id")}
+# Ties that make a person visible when the row holding them is (the tied disjuncts of `_person_clause`).
+PERSON_TIES = {(tie.table, tie.person_column) for tie in scope_rules.PERSON_TIES}
+
+_MODELS_BY_TABLE: dict[str, Any] = {mapper.local_table.name: mapper.class_ for mapper in models.Base.registry.mappers}
 
 # Joint review answers: an agency sees its own answer, or (scope:all) every agency's.
 REVIEW_ANSWER_SCOPES: dict[str, Callable[[Principal], ColumnElement[bool]]] = {
@@ -199,19 +207,20 @@ class PolicyRowScope:
         if isinstance(cadre_clause, True_):
             return true()
         person = models.Person
-        kin = aliased(models.Kinship, name="person_kin")
-        tie = aliased(models.SocialTie, name="person_tie")
-        kin_cadre = aliased(models.Cadre, name="kin_cadre")
-        tie_cadre = aliased(models.Cadre, name="tie_cadre")
-        untied_here = (
-            ~exists().where(kin.person_id == person.id)
-            & ~exists().where(tie.person_id == person.id)
-            & (person.jurisdiction == (self.principal.jurisdiction or ""))
-        )
+        tied: list[ColumnElement[bool]] = []
+        untied: list[ColumnElement[bool]] = []
+        for tie in scope_rules.PERSON_TIES:
+            link = aliased(_MODELS_BY_TABLE[tie.table], name=f"person_{tie.table}")
+            tied_cadre = aliased(models.Cadre, name=f"{tie.table}_cadre")
+            tied.append(exists().where(
+                getattr(link, tie.person_column) == person.id,
+                tied_cadre.id == getattr(link, tie.cadre_column),
+                self.cadre_clause(tied_cadre),
+            ))
+            untied.append(~exists().where(getattr(link, tie.person_column) == person.id))
+        value = scope_rules.untied_person_value(self.principal)
+        person_attribute = getattr(person, scope_rules.UNTIED_PERSON_MATCH[0])
+        untied_here = and_(*untied, person_attribute == value) if value is not None else false()
         if isinstance(cadre_clause, False_):
             return untied_here
-        return or_(
-            exists().where(kin.person_id == person.id, kin_cadre.id == kin.cadre_id, self.cadre_clause(kin_cadre)),
-            exists().where(tie.person_id == person.id, tie_cadre.id == tie.cadre_id, self.cadre_clause(tie_cadre)),
-            untied_here,
-        )
+        return or_(*tied, untied_here)

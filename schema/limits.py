@@ -14,10 +14,12 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLCompositeType,
     GraphQLError,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
@@ -25,6 +27,8 @@ from graphql import (
     ValidationContext,
     ValidationRule,
     get_named_type,
+    is_abstract_type,
+    is_composite_type,
 )
 from strawberry.extensions import (
     AddValidationRules,
@@ -49,42 +53,82 @@ class GraphQLLimits:
     allowed_operations: frozenset[str] | None = None  # sha256 of allowed query texts; None allows any
 
 
-def estimated_cost(selection_set: SelectionSetNode, parent: GraphQLObjectType, context: ValidationContext,
-                   limits: GraphQLLimits, fragments: dict[str, FragmentDefinitionNode], depth: int = 0) -> int:
-    """1 per field, times the rows each list can return (its `first` or the estimate), summed down the tree."""
-    if depth > limits.max_depth * 2:
-        return limits.max_cost + 1
-    total = 0
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            total += _field_cost(selection, parent, context, limits, fragments, depth)
-        elif isinstance(selection, InlineFragmentNode):
-            condition = selection.type_condition
-            target = context.schema.get_type(condition.name.value) if condition else parent
-            if isinstance(target, GraphQLObjectType):
-                total += estimated_cost(selection.selection_set, target, context, limits, fragments, depth + 1)
-        elif isinstance(selection, FragmentSpreadNode):
-            fragment = fragments.get(selection.name.value)
-            if fragment is not None:
-                target = context.schema.get_type(fragment.type_condition.name.value)
-                if isinstance(target, GraphQLObjectType):
-                    total += estimated_cost(fragment.selection_set, target, context, limits, fragments, depth + 1)
-    return total
+def estimated_cost(selection_set: SelectionSetNode, parent: GraphQLCompositeType, context: ValidationContext,
+                   limits: GraphQLLimits, fragments: dict[str, FragmentDefinitionNode]) -> int:
+    """1 per field, times the rows each list can return (its `first` or the estimate), summed down the tree.
+
+    A selection on a union or interface is priced for each object type it can resolve to, and the costliest
+    one counts: fields, inline fragments and fragment spreads are priced alike wherever they appear (query or
+    mutation payload), so wrapping a selection in a fragment never makes it cheaper.
+    """
+    return _CostEstimator(context.schema, limits, fragments).selection_set(selection_set, parent, 0)
 
 
-def _field_cost(node: FieldNode, parent: GraphQLObjectType, context: ValidationContext, limits: GraphQLLimits,
-                fragments: dict[str, FragmentDefinitionNode], depth: int) -> int:
-    definition = parent.fields.get(node.name.value)
-    if definition is None or node.selection_set is None:
-        return 1
-    output = definition.type.of_type if isinstance(definition.type, GraphQLNonNull) else definition.type
-    rows = _rows(node, limits) if "first" in definition.args else (
-        limits.list_size_estimate if isinstance(output, GraphQLList) else 1
-    )
-    named = get_named_type(definition.type)
-    if not isinstance(named, GraphQLObjectType):
-        return 1 + rows  # unions: their members are priced by their inline fragments at the next level
-    return 1 + rows * estimated_cost(node.selection_set, named, context, limits, fragments, depth + 1)
+class _CostEstimator:
+    """One operation's estimate; each (selection set, object type) is priced once, however often it is spread."""
+
+    def __init__(self, schema: GraphQLSchema, limits: GraphQLLimits, fragments: dict[str, FragmentDefinitionNode]):
+        self.schema = schema
+        self.limits = limits
+        self.fragments = fragments
+        self.priced: dict[tuple[int, str], int] = {}
+        self.pricing: set[tuple[int, str]] = set()  # in progress: meeting one again is a fragment cycle
+
+    @property
+    def too_costly(self) -> int:
+        return self.limits.max_cost + 1
+
+    def selection_set(self, selection_set: SelectionSetNode, parent: GraphQLCompositeType, depth: int) -> int:
+        """The cost of `selection_set` on one value of `parent`: the costliest object type it may be."""
+        possible = self.schema.get_possible_types(parent) if is_abstract_type(parent) else (parent,)
+        return max((self._on_object(selection_set, kind, depth) for kind in possible), default=0)
+
+    def _on_object(self, selection_set: SelectionSetNode, kind: GraphQLObjectType, depth: int) -> int:
+        if depth > self.limits.max_depth * 2:
+            return self.too_costly
+        key = (id(selection_set), kind.name)
+        if key in self.priced:
+            return self.priced[key]
+        if key in self.pricing:
+            return self.too_costly
+        self.pricing.add(key)
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                total += self._field(selection, kind, depth)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                if condition is None or self._applies(condition.name.value, kind):
+                    total += self._on_object(selection.selection_set, kind, depth + 1)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments.get(selection.name.value)
+                if fragment is not None and self._applies(fragment.type_condition.name.value, kind):
+                    total += self._on_object(fragment.selection_set, kind, depth + 1)
+        self.pricing.discard(key)
+        self.priced[key] = total
+        return total
+
+    def _applies(self, condition: str, kind: GraphQLObjectType) -> bool:
+        """Whether a fragment on type `condition` is applied to a value of object type `kind`."""
+        target = self.schema.get_type(condition)
+        if target is None:
+            return False
+        if is_abstract_type(target):
+            return self.schema.is_sub_type(target, kind)  # type: ignore[arg-type]
+        return target is kind
+
+    def _field(self, node: FieldNode, parent: GraphQLObjectType, depth: int) -> int:
+        definition = parent.fields.get(node.name.value)
+        if definition is None or node.selection_set is None:
+            return 1
+        output = definition.type.of_type if isinstance(definition.type, GraphQLNonNull) else definition.type
+        rows = _rows(node, self.limits) if "first" in definition.args else (
+            self.limits.list_size_estimate if isinstance(output, GraphQLList) else 1
+        )
+        named = get_named_type(definition.type)
+        if not is_composite_type(named):
+            return 1 + rows
+        return 1 + rows * self.selection_set(node.selection_set, named, depth + 1)  # type: ignore[arg-type]
 
 
 def _rows(node: FieldNode, limits: GraphQLLimits) -> int:

@@ -35,6 +35,7 @@ from graph_sync.queries import (
     shared_connections,
 )
 from hub.settings import Settings
+from schema.access import Principal
 
 pytestmark = pytest.mark.neo4j
 
@@ -205,27 +206,28 @@ def driver(neo4j_settings: Settings) -> Iterator[Driver]:
 # Accesses
 
 ALL_PROPERTIES = {kind: frozenset(properties) for kind, properties in NODE_PROPERTIES.items()}
-FULL = GraphAccess(edge_kinds=frozenset(EdgeKind), node_properties=ALL_PROPERTIES, cadres=CadreVisibility(all=True))
-# Sees city-managed cadres of 湖州 only: cadre:9 (county, 长兴) is hidden.
+EVERY_CADRE = CadreVisibility.of(Principal(user="t", agency="inspector", jurisdiction="huzhou"), ("all",))
+FULL = GraphAccess(edge_kinds=frozenset(EdgeKind), node_properties=ALL_PROPERTIES, cadres=EVERY_CADRE)
+# Sees city-managed cadres of 湖州 only: cadre:9 (county, 长兴) is hidden, and so is person:41, tied to it alone.
 CITY = GraphAccess(
     edge_kinds=frozenset(EdgeKind),
     node_properties=ALL_PROPERTIES,
-    cadres=CadreVisibility(management=("city", "huzhou")),
+    cadres=CadreVisibility.of(Principal(user="t", agency="org", level="city", jurisdiction="huzhou"), ("management",)),
 )
 POSTS_ONLY = GraphAccess(
     edge_kinds=frozenset({EdgeKind.HOLDS, EdgeKind.PART_OF}),
     node_properties=ALL_PROPERTIES,
-    cadres=CadreVisibility(all=True),
+    cadres=EVERY_CADRE,
 )
 NO_PERSONS = GraphAccess(
     edge_kinds=frozenset(EdgeKind),
     node_properties={kind: props for kind, props in ALL_PROPERTIES.items() if kind != NodeKind.PERSON},
-    cadres=CadreVisibility(all=True),
+    cadres=EVERY_CADRE,
 )
 NO_NAMES = GraphAccess(
     edge_kinds=frozenset(EdgeKind),
     node_properties={kind: props - {"name"} for kind, props in ALL_PROPERTIES.items()},
-    cadres=CadreVisibility(all=True),
+    cadres=EVERY_CADRE,
 )
 EMPTY = Subgraph(nodes=[], edges=[], truncated=False)
 
@@ -378,12 +380,12 @@ def test_an_organization_is_seen_and_cut_as_an_org_node(driver: Driver) -> None:
     org = next(n for n in net(driver, FULL, "person:10", 1).nodes if n.id == "org:1")
     assert org.kind == "org" and org.properties["organizationKind"] == "company"
     no_orgs = GraphAccess(
-        edge_kinds=frozenset(EdgeKind), cadres=CadreVisibility(all=True),
+        edge_kinds=frozenset(EdgeKind), cadres=EVERY_CADRE,
         node_properties={kind: props for kind, props in ALL_PROPERTIES.items() if kind != NodeKind.ORGANIZATION},
     )  # fmt: skip
     assert not any(key.startswith("org:") for key in keys(net(driver, no_orgs, "person:10", 2).nodes))
     unreadable_kind = GraphAccess(
-        edge_kinds=frozenset(EdgeKind), cadres=CadreVisibility(all=True),
+        edge_kinds=frozenset(EdgeKind), cadres=EVERY_CADRE,
         node_properties={**ALL_PROPERTIES, NodeKind.ORGANIZATION: ALL_PROPERTIES[NodeKind.ORGANIZATION] - {"organizationKind"}},
     )  # fmt: skip
     org = next(n for n in net(driver, unreadable_kind, "person:10", 1).nodes if n.id == "org:1")
@@ -408,7 +410,7 @@ def test_scope_hides_the_bridge_cadre(driver: Driver) -> None:
 
 def test_unit_scope_sees_only_cadres_of_that_unit(driver: Driver) -> None:
     unit_2 = GraphAccess(
-        edge_kinds=frozenset(EdgeKind), node_properties=ALL_PROPERTIES, cadres=CadreVisibility(unit_id=2)
+        edge_kinds=frozenset(EdgeKind), node_properties=ALL_PROPERTIES, cadres=CadreVisibility.of(Principal(user="t", agency="unit", unit_id=2), ("own_unit",))
     )
     # cadre:1 and cadre:2 are in unit 2; cadre:3 (unit 3) is hidden, so only cadre:2 reaches person:20.
     assert shared(driver, unit_2, ["cadre:2", "cadre:3"]) == []
