@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import datetime, timezone
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -69,6 +70,19 @@ def pending_count(session_factory: sessionmaker[Session]) -> int:
     with session_factory() as session:
         checkpoint = read_checkpoint(session)
         return int(session.scalar(select(func.count()).select_from(GraphOutbox).where(GraphOutbox.id > checkpoint)) or 0)
+
+
+def backlog(session_factory: sessionmaker[Session]) -> tuple[int, float | None]:
+    """Outbox rows not yet applied, and the age in seconds of the oldest of them (None when there is none)."""
+    with session_factory() as session:
+        checkpoint = read_checkpoint(session)
+        count, oldest = session.execute(
+            select(func.count(), func.min(GraphOutbox.created_at)).where(GraphOutbox.id > checkpoint)
+        ).one()
+    if oldest is None:
+        return int(count or 0), None
+    oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=timezone.utc)
+    return int(count), max(0.0, (datetime.now(timezone.utc) - oldest).total_seconds())
 
 
 # --- applying ------------------------------------------------------------------------------------

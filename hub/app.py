@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,11 +15,15 @@ import strawberry
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from opentelemetry.sdk.trace import TracerProvider
+from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
@@ -28,9 +33,13 @@ from cross_web import HTTPException
 from hub.auth import AuthenticationFailed, principal_from_header
 from hub.graphql_http import GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from hub.db import make_engine, make_session_factory
-from graph_sync.sync import SyncWorker
+from graph_sync.sync import SyncWorker, backlog
 from hub.graph_store import GraphStore
 from hub.heap import LongLivedHeap
+from hub.logs import RequestIds, quiet_casbin
+from hub.metrics import HttpMetrics, SyncBacklog, exposition, record_operation
+from hub.tracing import otlp_exporter, tracing_extension
+from hub.tracing import tracer_provider as export_to
 from hub.purpose import PurposeRefused, admitted_purpose, purpose_of
 from hub.settings import Settings, refuse_insecure_production
 from hub.worker_loops import WorkerLoops
@@ -43,6 +52,7 @@ from schema.context import RequestContext, new_context
 from schema.graph_budget import GraphBudget
 
 CONTEXT_KEY = "hub.context"
+CORS_REQUEST_HEADERS = ["authorization", "content-type", "accept", "x-purpose", "x-request-id"]
 
 
 class AgencyGraphQL(GraphQL[RequestContext, None]):
@@ -162,7 +172,19 @@ class GraphQLGateway:
             context.extras["policies"] = self.hub.policies
             context.extras["after_write"] = self.hub.sync.wake if self.hub.sync else _nothing
             scope[CONTEXT_KEY] = context
-            await self.hub.view_for(agency, schema)(scope, receive, send)
+            started = time.perf_counter()
+            status = {"code": 500}
+
+            async def noting_status(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    status["code"] = message["status"]
+                await send(message)
+
+            try:
+                await self.hub.view_for(agency, schema)(scope, receive, noting_status)
+            finally:
+                record_operation(context.operation_type, context.operation_name, agency, status["code"],
+                                 time.perf_counter() - started)
 
     def _too_large(self, request: Request) -> Response | None:
         limit = self.hub.settings.max_request_bytes
@@ -242,11 +264,48 @@ def _web_views(hub: Hub, gateway: GraphQLGateway) -> list[Any]:
     return web_routes(hub, admit=gateway._admit)
 
 
-def create_app(settings: Settings | None = None, *, policies: PolicyStore | None = None) -> Starlette:
+def _metrics_route(hub: Hub) -> Route:
+    """Prometheus metrics of this process; the sync backlog is read from the outbox when scraped."""
+    registry = CollectorRegistry(auto_describe=True)
+    registry.register(SyncBacklog(lambda: backlog(hub.sessions)))
+
+    async def metrics(_request: Request) -> Response:
+        body, content_type = await asyncio.to_thread(exposition, registry)  # the backlog query blocks
+        return Response(body, media_type=content_type)
+
+    return Route("/metrics", metrics)
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    """Outermost first: request ids (so every later log line has one), metrics, CORS."""
+    return [
+        Middleware(RequestIds),
+        Middleware(HttpMetrics),
+        Middleware(
+            CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+            allow_headers=CORS_REQUEST_HEADERS, expose_headers=["x-request-id", "retry-after"], max_age=600,
+        ),
+    ]
+
+
+def _observers(settings: Settings, provider: TracerProvider | None) -> list[Any]:
+    if provider is None and settings.otel_endpoint:
+        provider = export_to(otlp_exporter(settings.otel_endpoint))
+    return [tracing_extension(provider)] if provider is not None else []
+
+
+def create_app(
+    settings: Settings | None = None, *, policies: PolicyStore | None = None, tracer_provider: TracerProvider | None = None,
+) -> Starlette:
+    """The hub. `tracer_provider` overrides the OTLP exporter of `HUB_OTEL_ENDPOINT` (tests use an in-memory one)."""
     settings = settings or Settings.from_env()
     refuse_insecure_production(settings)
+    quiet_casbin(settings.log_casbin)
     engine = make_engine(settings)
-    store = policies or PolicyStore(build_full_schema(graphql_limits(settings)), settings.policy_dir, settings.policy_db_url)
+    store = policies or PolicyStore(
+        build_full_schema(graphql_limits(settings), _observers(settings, tracer_provider)),
+        settings.policy_dir, settings.policy_db_url,
+    )
     sessions = make_session_factory(engine)
     hub = Hub(
         settings=settings, engine=engine, sessions=sessions, policies=store, graph=GraphStore(settings),
@@ -272,8 +331,10 @@ def create_app(settings: Settings | None = None, *, policies: PolicyStore | None
             Route("/graphql", gateway, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", _readyz(hub)),
+            _metrics_route(hub),
             *_web_views(hub, gateway),
         ],
+        middleware=_middleware(settings),
         lifespan=lifespan,
     )
     app.state.hub = hub

@@ -18,11 +18,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, SessionTransaction
 
 from hub.audit_seal import AuditSeal, seal_for
+from hub.metrics import record_audit_entries
 from hub.models.audit import GENESIS_HASH, AuditEntry, AuditHead
 
 HEAD_ID = 1
 APPEND_ATTEMPTS = 20
 PENDING_ANCHOR = "hub.audit.pending_anchor"  # session.info: (seal, count, hash) to anchor once committed
+PENDING_COUNTS = "hub.audit.pending_counts"  # session.info: entries appended by operation, counted once committed
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ def append(session: Session, record: AccessRecord) -> AuditEntry:
             session.add(entry)
             session.flush()
             session.info[PENDING_ANCHOR] = (seal, count + 1, digest)
+            appended = session.info.setdefault(PENDING_COUNTS, {})
+            appended[record.operation] = appended.get(record.operation, 0) + 1
             return entry
     raise RuntimeError("the audit head kept changing; could not append")
 
@@ -109,6 +113,9 @@ def _create_head(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _anchor_committed_head(session: Session) -> None:
+    counts = session.info.pop(PENDING_COUNTS, None)
+    if counts:
+        record_audit_entries(counts)
     pending = session.info.pop(PENDING_ANCHOR, None)
     if pending is not None:
         seal, count, digest = pending
@@ -118,6 +125,7 @@ def _anchor_committed_head(session: Session) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back_head(session: Session, _previous: SessionTransaction) -> None:
     session.info.pop(PENDING_ANCHOR, None)  # a rolled-back append is never anchored
+    session.info.pop(PENDING_COUNTS, None)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+from hub.logs import configure_logging
 from rich.console import Console
 from rich.table import Table
 
@@ -94,7 +96,8 @@ def serve(
         application = create_app(settings)
     except InsecureConfiguration as refusal:
         raise _refuse(refusal) from None
-    uvicorn.run(application, host=settings.host, port=settings.port, log_level="info")
+    log_config = configure_logging(settings.log_format, settings.log_level, settings.log_casbin)
+    uvicorn.run(application, host=settings.host, port=settings.port, log_config=log_config)
 
 
 @app.command()
@@ -116,7 +119,9 @@ def demo(
         raise _refuse(refusal) from None
     examples = prepare_demo(settings, cadres=cadres, console=console)
     print(examples, flush=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    # The demo's console shows the example requests: plain text, warnings only.
+    log_config = configure_logging("text", "WARNING", settings.log_casbin)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=log_config)
 
 
 @app.command()
@@ -218,6 +223,10 @@ def schema_export(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()
 
 
 

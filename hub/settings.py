@@ -67,6 +67,11 @@ class Settings:
     allowed_operations_file: Path | None = None
     graph_request_seconds: float = 20.0  # the graph time one request may spend, across all its graph fields
     graph_request_nodes: int = 5000  # the graph nodes one request may ask for, across all its graph fields
+    cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API (CORS); none by default
+    log_format: str = "json"  # json | text
+    log_level: str = "INFO"
+    log_casbin: bool = False  # Casbin's line per authorization decision
+    otel_endpoint: str | None = None  # OTLP/HTTP traces endpoint; tracing is off without one
     graph_sync: bool = True  # apply the graph outbox to Neo4j in the background while serving
     db_pool_size: int = 10  # also the number of GraphQL requests served at once; the rest wait their turn
     freeze_heap: bool = False  # keep the collector off long-lived objects (hub/heap.py); on in `from_env`
@@ -115,6 +120,11 @@ class Settings:
             max_request_bytes=int(_env("HUB_MAX_REQUEST_BYTES", "100000")),
             graph_request_seconds=float(_env("HUB_GRAPH_REQUEST_SECONDS", "20")),
             graph_request_nodes=int(_env("HUB_GRAPH_REQUEST_NODES", "5000")),
+            cors_origins=tuple(origin.strip() for origin in _env("HUB_CORS_ORIGINS", "").split(",") if origin.strip()),
+            log_format=_env("HUB_LOG_FORMAT", "json"),
+            log_level=_env("HUB_LOG_LEVEL", "INFO").upper(),
+            log_casbin=_env("HUB_LOG_CASBIN", "0") == "1",
+            otel_endpoint=os.environ.get("HUB_OTEL_ENDPOINT") or None,
             graph_sync=_env("HUB_GRAPH_SYNC", "1") == "1",
             db_pool_size=int(_env("HUB_DB_POOL_SIZE", "10")),
             freeze_heap=_env("HUB_FREEZE_HEAP", "1") == "1",

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import strawberry
 from strawberry.extensions import ParserCache
 from strawberry.tools import merge_types
 
 from schema.availability import DatabaseAvailability
 from schema.compiled import CompiledSubtreeExecutor
-from schema.extensions import AccessAudit, NamedInputErrors
+from schema.extensions import AccessAudit, NamedInputErrors, OperationLabels
 from schema.graph import GraphQueries
 from schema.internal_errors import InternalErrors
 from schema.limits import GraphQLLimits, limit_extensions
@@ -23,14 +26,16 @@ Query = merge_types("Query", (RecordQueries, GraphQueries, WorkflowQueries))
 Mutation = merge_types("Mutation", (RecordMutations, WorkflowMutations))
 
 
-def build_full_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
+def build_full_schema(limits: GraphQLLimits | None = None, observers: Sequence[Any] = ()) -> strawberry.Schema:
+    """`observers`: extensions that only watch operations (tracing), run outermost."""
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         extensions=[
+            *observers,
             InternalErrors,  # first, so that it masks what every other extension lets through or raises
             *limit_extensions(limits or GraphQLLimits()), lambda: ParserCache(maxsize=PARSED_TEXTS),
-            ValidatedOperations, NamedInputErrors, AccessAudit, DatabaseAvailability,
+            ValidatedOperations, NamedInputErrors, OperationLabels, AccessAudit, DatabaseAvailability,
         ],
         execution_context_class=CompiledSubtreeExecutor,
     )

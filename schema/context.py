@@ -58,6 +58,8 @@ class RequestContext:
     read_log: ReadLog
     purpose: str = ""
     graph_budget: GraphBudget = field(default_factory=GraphBudget)
+    operation_type: str = ""  # query | mutation, once known (for metrics)
+    operation_name: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
 
 

@@ -75,6 +75,18 @@ def _operation_kind(document: DocumentNode, operation_name: str | None) -> str:
     return "query"
 
 
+class OperationLabels(SchemaExtension):
+    """Notes the operation's type and name in the request context (for metrics), once per execution."""
+
+    def on_execute(self) -> Iterator[None]:
+        execution = self.execution_context
+        context = execution.context
+        if isinstance(context, RequestContext) and execution.graphql_document is not None:
+            context.operation_type = _operation_kind(execution.graphql_document, execution.operation_name)
+            context.operation_name = execution.operation_name or ""
+        yield
+
+
 class AccessAudit(SchemaExtension):
     """After a successful execution, append who read which cadres' fields, and why, to the hash-chained audit."""
 

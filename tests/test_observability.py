@@ -1,0 +1,156 @@
+"""What an operator sees: Prometheus metrics, OpenTelemetry spans, JSON logs with request ids, CORS for browser clients."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from starlette.testclient import TestClient
+
+from graph_sync.local_server import free_port
+from hub.app import create_app
+from hub.auth import mint_token
+from hub.metrics import BoundedNames
+from hub.settings import Settings
+
+UNITS = "query Units { units(first: 2) { totalCount } }"
+VIEWS_ORIGIN = "https://views.example"
+
+
+def _headers(settings: Settings, agency: str = "org", **extra: str) -> dict[str, str]:
+    token = mint_token(settings, agency=agency, user=f"{agency}-1", jurisdiction="huzhou", level="city")
+    return {"Authorization": f"Bearer {token}", **extra}
+
+
+def _sample(metrics: str, name: str, **labels: str) -> float:
+    """The value of the sample `name{labels...}` (labels in any order), or 0 when absent."""
+    for line in metrics.splitlines():
+        if not line.startswith(name + "{"):
+            continue
+        found = dict(re.findall(r'(\w+)="([^"]*)"', line[: line.rindex("}")]))
+        if all(found.get(key) == value for key, value in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_metrics_count_operations_statuses_latencies_audit_and_sync_backlog(settings: Settings, world: Any) -> None:
+    with TestClient(create_app(settings)) as client:
+        before = client.get("/metrics").text
+        assert client.post("/graphql", json={"query": UNITS, "operationName": "Units"},
+                           headers=_headers(settings)).status_code == 200
+        assert client.post("/graphql", json={"query": UNITS}).status_code == 401
+        changed = client.post("/graphql", headers=_headers(settings), json={
+            "query": 'mutation Rename { updateUnit(id: 1, input: {name: "湖州市新名"}) { __typename } }'})
+        assert changed.json()["data"]["updateUnit"]["__typename"] == "Unit"
+        scraped = client.get("/metrics")
+    assert scraped.status_code == 200 and scraped.headers["content-type"].startswith("text/plain")
+    after = scraped.text
+    ok = {"operation_type": "query", "operation": "Units", "agency": "org", "status": "200"}
+    assert _sample(after, "hub_graphql_operations_total", **ok) == _sample(before, "hub_graphql_operations_total", **ok) + 1
+    assert _sample(after, "hub_http_requests_total", route="/graphql", method="POST", status="401") >= 1
+    assert _sample(after, "hub_graphql_operation_duration_seconds_count", operation_type="mutation", agency="org") >= 1
+    assert _sample(after, "hub_audit_entries_total", operation="query") >= 1
+    assert _sample(after, "hub_audit_entries_total", operation="mutation") >= 1
+    assert _sample(after, "hub_audit_entries_total", operation="write") >= 1
+    # The sync worker is off in tests: the rename waits in the outbox.
+    assert float(re.search(r"^hub_graph_sync_pending_changes (\S+)$", after, re.M).group(1)) >= 1  # type: ignore[union-attr]
+    assert float(re.search(r"^hub_graph_sync_lag_seconds (\S+)$", after, re.M).group(1)) >= 0  # type: ignore[union-attr]
+    assert "湖州" not in after and "huzhou" not in after, "no record data or claims in metrics"
+
+
+def test_operation_names_are_bounded() -> None:
+    names = BoundedNames(limit=2)
+    assert [names(name) for name in ("A", "B", "C", "A", "D")] == ["A", "B", "other", "A", "other"]
+
+
+def test_spans_for_operations_and_none_per_resolver(settings: Settings, world: Any) -> None:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    with TestClient(create_app(settings, tracer_provider=provider)) as client:
+        assert client.post("/graphql", json={"query": UNITS, "operationName": "Units"},
+                           headers=_headers(settings)).status_code == 200
+    names = [span.name for span in exporter.get_finished_spans()]
+    assert "GraphQL Query: Units" in names and "GraphQL Parsing" in names and "GraphQL Validation" in names
+    assert not [name for name in names if name.startswith("GraphQL Resolving")]
+
+
+def test_cors_preflight_and_answers_for_allowed_origins_only(settings: Settings, world: Any) -> None:
+    app = create_app(dataclasses.replace(settings, cors_origins=(VIEWS_ORIGIN,)))
+    preflight = {"Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "authorization, content-type, x-purpose"}
+    with TestClient(app) as client:
+        allowed = client.options("/graphql", headers={"Origin": VIEWS_ORIGIN, **preflight})
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == VIEWS_ORIGIN
+        assert {"authorization", "content-type", "x-purpose"} <= {
+            header.strip().lower() for header in allowed.headers["access-control-allow-headers"].split(",")}
+        refused = client.options("/graphql", headers={"Origin": "https://evil.example", **preflight})
+        assert refused.status_code == 400 and "access-control-allow-origin" not in refused.headers
+        answer = client.post("/graphql", json={"query": UNITS}, headers=_headers(settings, Origin=VIEWS_ORIGIN))
+        assert answer.status_code == 200 and answer.headers["access-control-allow-origin"] == VIEWS_ORIGIN
+        other = client.post("/graphql", json={"query": UNITS}, headers=_headers(settings, Origin="https://evil.example"))
+        assert "access-control-allow-origin" not in other.headers
+    with TestClient(create_app(settings)) as client:  # no origins configured: preflights answered, none allowed
+        default = client.options("/graphql", headers={"Origin": VIEWS_ORIGIN, **preflight})
+        assert default.status_code == 400 and "access-control-allow-origin" not in default.headers
+
+
+def _serve(settings: Settings, tmp_path: Path, **env: str) -> tuple[subprocess.Popen[str], str]:
+    """`hub serve` in a process of its own; its log (stderr) goes to tmp_path/hub.log (a pipe could fill up)."""
+    port = free_port()
+    environment = {**os.environ, "HUB_DATABASE_URL": settings.database_url, "HUB_VAR_DIR": str(tmp_path),
+                   "HUB_PORT": str(port), "HUB_GRAPH_SYNC": "0", **env}
+    log = (tmp_path / "hub.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "hub.cli", "serve"], env=environment, text=True,
+                               stdout=subprocess.DEVNULL, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    pytest.fail(f"hub serve did not start: {(tmp_path / 'hub.log').read_text()}", pytrace=False)
+
+
+def _logs(process: subprocess.Popen[str], tmp_path: Path) -> list[str]:
+    process.terminate()
+    process.wait(timeout=30)
+    return [line for line in (tmp_path / "hub.log").read_text().splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("casbin", ["0", "1"])
+def test_json_logs_carry_the_request_id_and_casbin_only_when_asked(
+    settings: Settings, world: Any, tmp_path: Path, casbin: str,
+) -> None:
+    process, url = _serve(settings, tmp_path, HUB_LOG_FORMAT="json", HUB_LOG_CASBIN=casbin)
+    try:
+        for agency in ("org", "police", "unit"):  # each agency's grant is compiled from the policy on first use
+            answer = httpx.post(f"{url}/graphql", json={"query": UNITS},
+                                headers=_headers(settings, agency, **{"X-Request-ID": f"req-{agency}-42"}), timeout=30)
+            assert answer.headers["x-request-id"] == f"req-{agency}-42"
+        generated = httpx.get(f"{url}/healthz", headers={"X-Request-ID": "bad id\twith spaces"}, timeout=10)
+        assert re.fullmatch(r"[0-9a-f]{32}", generated.headers["x-request-id"])
+    finally:
+        lines = _logs(process, tmp_path)
+    records = [json.loads(line) for line in lines]  # every line is one JSON object
+    assert all({"time", "level", "logger", "message"} <= set(record) for record in records)
+    access = [record for record in records if record["logger"] == "uvicorn.access"]
+    assert {record["request_id"] for record in access} >= {"req-org-42", "req-police-42", "req-unit-42"}
+    casbin_lines = [record for record in records if record["logger"].startswith("casbin")]
+    assert bool(casbin_lines) == (casbin == "1"), casbin_lines[:3]
