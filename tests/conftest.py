@@ -6,6 +6,7 @@ import dataclasses
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -94,16 +95,22 @@ def world(engine: Engine) -> Engine:
     return engine
 
 
+@contextmanager
+def table_renamed_away(engine: Engine, table: str) -> Iterator[Engine]:
+    """`table` renamed to `<table>_gone` for the block, and put back after it: PostgreSQL's test database is shared."""
+    with engine.begin() as connection:
+        connection.execute(text(f"ALTER TABLE {table} RENAME TO {table}_gone"))
+    try:
+        yield engine
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f"ALTER TABLE {table}_gone RENAME TO {table}"))
+
+
 @pytest.fixture
 def post_table_missing(world: Engine) -> Iterator[Engine]:
-    """The `post` table renamed away for the test, and put back after it: PostgreSQL's test database is shared."""
-    with world.begin() as connection:
-        connection.execute(text("ALTER TABLE post RENAME TO post_gone"))
-    try:
-        yield world
-    finally:
-        with world.begin() as connection:
-            connection.execute(text("ALTER TABLE post_gone RENAME TO post"))
+    with table_renamed_away(world, "post") as engine:
+        yield engine
 
 
 def reset_sequences(engine: Engine) -> None:

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
 from hub.app import create_app
 from hub.settings import Settings
-from tests.conftest import Caller, production_settings
+from tests.conftest import Caller, production_settings, table_renamed_away
 
 # Words of the failing statements that must never reach a client.
 LEAKS = re.compile(r"select|insert|from |where|sqlite|psycopg|no such table|relation|post_gone|audit_entry|unit_id|"
@@ -31,13 +31,8 @@ def caller(request: pytest.FixtureRequest, settings: Settings, world: Engine) ->
 @pytest.fixture
 def audit_table_missing(world: Engine) -> Iterator[Engine]:
     """The audit table renamed away: the access audit's own write fails after the query ran."""
-    with world.begin() as connection:
-        connection.execute(text("ALTER TABLE audit_entry RENAME TO audit_entry_gone"))
-    try:
-        yield world
-    finally:
-        with world.begin() as connection:
-            connection.execute(text("ALTER TABLE audit_entry_gone RENAME TO audit_entry"))
+    with table_renamed_away(world, "audit_entry") as engine:
+        yield engine
 
 
 def assert_generic(body: dict[str, Any], caplog: pytest.LogCaptureFixture) -> str:
