@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from cross_web import HTTPException
 
-from hub.auth import AuthenticationFailed, principal_from_header
+from hub.auth import AuthenticationFailed, KeysUnavailable, principal_from_header
 from hub.graphql_http import GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from hub.db import make_engine, make_session_factory
 from graph_sync.sync import SyncWorker
@@ -43,6 +44,7 @@ from schema.context import RequestContext, new_context
 from schema.graph_budget import GraphBudget
 
 CONTEXT_KEY = "hub.context"
+logger = logging.getLogger(__name__)
 
 
 class AgencyGraphQL(GraphQL[RequestContext, None]):
@@ -116,8 +118,9 @@ class Hub:
         return view
 
 
-def _error(status: int, message: str, code: str) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
+def _error(status: int, message: str, code: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 class GraphQLGateway:
@@ -137,7 +140,11 @@ class GraphQLGateway:
         if too_large is not None:
             await too_large(scope, receive, send)
             return
-        admitted = self._admit(request)
+        if self.hub.settings.jwt_jwks_url is not None:
+            # Verifying may fetch the identity provider's keys over the network: not on this loop.
+            admitted = await asyncio.to_thread(self._admit, request)
+        else:
+            admitted = self._admit(request)
         if isinstance(admitted, Response):
             await admitted(scope, receive, send)
             return
@@ -179,7 +186,10 @@ class GraphQLGateway:
             principal = principal_from_header(self.hub.settings, request.headers.get("authorization"))
             grant = self.hub.policies.grant(principal.agency)
         except AuthenticationFailed as failure:
-            return _error(401, str(failure), "UNAUTHENTICATED")
+            return _error(401, str(failure), "UNAUTHENTICATED", {"WWW-Authenticate": failure.challenge})
+        except KeysUnavailable as unavailable:
+            logger.warning("the identity provider's keys could not be fetched: %s", unavailable)
+            return _error(503, "the identity provider cannot be reached; try again later", "IDENTITY_PROVIDER_UNAVAILABLE")
         except UnknownAgency:
             return _error(403, "the token's agency has no access to this hub", "FORBIDDEN")
         try:
