@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -32,6 +30,7 @@ from hub.db import make_engine, make_session_factory
 from graph_sync.sync import SyncWorker
 from hub.graph_store import GraphStore
 from hub.heap import LongLivedHeap
+from hub.persisted_queries import PersistedQueries, allowed_operation_texts
 from hub.purpose import PurposeRefused, admitted_purpose, purpose_of
 from hub.settings import Settings, refuse_insecure_production
 from hub.worker_loops import WorkerLoops
@@ -49,6 +48,14 @@ logger = logging.getLogger(__name__)
 
 class AgencyGraphQL(GraphQL[RequestContext, None]):
     """Strawberry's ASGI view for one agency's schema; the context is prepared by the gateway."""
+
+    def __init__(self, schema: strawberry.Schema, persisted: PersistedQueries, **options: Any) -> None:
+        super().__init__(schema, **options)
+        self.persisted = persisted
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """Not for a GET that names its query by a persisted query hash instead of a `query` parameter."""
+        return super().should_render_graphql_ide(request) and "extensions" not in request.query_params
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         context: RequestContext = request.scope[CONTEXT_KEY]
@@ -70,7 +77,14 @@ class AgencyGraphQL(GraphQL[RequestContext, None]):
         return processed
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        """As strawberry's, with a mutation sent over GET refused as 405 (Method Not Allowed), as the spec asks."""
+        """As strawberry's, with a mutation sent over GET refused as 405 (Method Not Allowed), as the spec asks.
+
+        A persisted query hash (Apollo's `extensions.persistedQuery`) is resolved to its text first.
+        """
+        context: RequestContext = kwargs["context"]
+        unresolved = self.persisted.prepare(kwargs["request_data"], context.access.principal.agency)
+        if unresolved is not None:
+            return ExecutionResult(data=None, errors=[unresolved])
         try:
             return await super().execute_single(*args, **kwargs)
         except HTTPException as refused:
@@ -103,6 +117,7 @@ class Hub:
     engine: Engine
     sessions: sessionmaker[Session]
     policies: PolicyStore
+    persisted: PersistedQueries
     graph: GraphStore
     sync: SyncWorker | None
     heap: LongLivedHeap
@@ -113,7 +128,9 @@ class Hub:
         key = (self.policies.version, agency)
         view = self._views.get(key)
         if view is None or view.schema is not schema:
-            view = self._views[key] = AgencyGraphQL(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+            view = self._views[key] = AgencyGraphQL(
+                schema, self.persisted, graphql_ide="graphiql", allow_queries_via_get=True
+            )
             self.heap.settle(self.policies.version)  # the agency's cut schema lives as long as this version
         return view
 
@@ -235,10 +252,8 @@ def _readyz(hub: Hub) -> Any:
 
 
 def graphql_limits(settings: Settings) -> GraphQLLimits:
-    allowed = None
-    if settings.allowed_operations_file is not None:
-        texts = json.loads(settings.allowed_operations_file.read_text(encoding="utf-8"))
-        allowed = frozenset(hashlib.sha256(text.encode()).hexdigest() for text in texts)
+    texts = allowed_operation_texts(settings.allowed_operations_file)
+    allowed = frozenset(texts) if texts is not None else None
     return GraphQLLimits(
         max_depth=settings.max_depth, max_cost=settings.max_cost, max_aliases=settings.max_aliases,
         max_tokens=settings.max_tokens, production=settings.production, allowed_operations=allowed,
@@ -260,6 +275,7 @@ def create_app(settings: Settings | None = None, *, policies: PolicyStore | None
     sessions = make_session_factory(engine)
     hub = Hub(
         settings=settings, engine=engine, sessions=sessions, policies=store, graph=GraphStore(settings),
+        persisted=PersistedQueries(allowed_operation_texts(settings.allowed_operations_file), settings.persisted_queries_max),
         sync=SyncWorker(settings, sessions) if settings.graph_sync else None,
         heap=LongLivedHeap(settings.freeze_heap), workers=WorkerLoops(settings.db_pool_size), _views={},
     )
