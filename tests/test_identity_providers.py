@@ -23,7 +23,7 @@ from starlette.testclient import TestClient
 
 from hub.app import create_app
 from hub.auth import mint_token, principal_from_header
-from hub.settings import Settings
+from hub.settings import InsecureConfiguration, Settings, production_problems
 from policies.enforcement import PolicyStore
 
 ISSUER = "https://idp.example/realms/hub"
@@ -319,3 +319,24 @@ def test_every_401_carries_a_bearer_challenge(client: TestClient, settings: Sett
         'Bearer realm="hub", error="invalid_token", '
         'error_description="the token is malformed or its signature is not valid"'
     )
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"jwt_jwks_url": "http://idp.example/certs"}, "HUB_JWT_JWKS_URL must be an https:// URL"),
+        ({"jwt_issuer": None}, "HUB_JWT_JWKS_URL needs HUB_JWT_ISSUER"),
+        ({"jwt_audience": None}, "HUB_JWT_JWKS_URL needs HUB_JWT_AUDIENCE"),
+        ({"jwt_jwks_algorithms": ("RS256", "HS256")}, "public-key algorithms only, not HS256"),
+    ],
+)
+def test_production_refuses_an_identity_provider_it_cannot_trust(
+    settings: Settings, changes: dict[str, Any], problem: str
+) -> None:
+    production = replace(
+        settings, production=True, audit_key="an-audit-chain-key-of-at-least-32-bytes",
+        jwt_jwks_url="https://idp.example/certs", jwt_issuer=ISSUER, jwt_audience=AUDIENCE,
+    )
+    assert production_problems(production) == []  # the development HS256 secret is not used with a JWKS
+    with pytest.raises(InsecureConfiguration, match=problem):
+        create_app(replace(production, **changes))
