@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -30,7 +29,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from cross_web import HTTPException
 
-from hub.auth import AuthenticationFailed, principal_from_header
+from hub.auth import AuthenticationFailed, KeysUnavailable, principal_from_header
 from hub.graphql_http import GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from hub.db import make_engine, make_session_factory
 from graph_sync.sync import SyncWorker, backlog
@@ -40,6 +39,7 @@ from hub.logs import RequestIds, quiet_casbin
 from hub.metrics import HttpMetrics, SyncBacklog, exposition, record_operation
 from hub.tracing import otlp_exporter, tracing_extension
 from hub.tracing import tracer_provider as export_to
+from hub.persisted_queries import PersistedQueries, allowed_operation_texts
 from hub.purpose import PurposeRefused, admitted_purpose, purpose_of
 from hub.settings import Settings, refuse_insecure_production
 from hub.worker_loops import WorkerLoops
@@ -53,10 +53,19 @@ from schema.graph_budget import GraphBudget
 
 CONTEXT_KEY = "hub.context"
 CORS_REQUEST_HEADERS = ["authorization", "content-type", "accept", "x-purpose", "x-request-id"]
+logger = logging.getLogger(__name__)
 
 
 class AgencyGraphQL(GraphQL[RequestContext, None]):
     """Strawberry's ASGI view for one agency's schema; the context is prepared by the gateway."""
+
+    def __init__(self, schema: strawberry.Schema, persisted: PersistedQueries, **options: Any) -> None:
+        super().__init__(schema, **options)
+        self.persisted = persisted
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """Not for a GET that names its query by a persisted query hash instead of a `query` parameter."""
+        return super().should_render_graphql_ide(request) and "extensions" not in request.query_params
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         context: RequestContext = request.scope[CONTEXT_KEY]
@@ -78,7 +87,14 @@ class AgencyGraphQL(GraphQL[RequestContext, None]):
         return processed
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        """As strawberry's, with a mutation sent over GET refused as 405 (Method Not Allowed), as the spec asks."""
+        """As strawberry's, with a mutation sent over GET refused as 405 (Method Not Allowed), as the spec asks.
+
+        A persisted query hash (Apollo's `extensions.persistedQuery`) is resolved to its text first.
+        """
+        context: RequestContext = kwargs["context"]
+        unresolved = self.persisted.prepare(kwargs["request_data"], context.access.principal.agency)
+        if unresolved is not None:
+            return ExecutionResult(data=None, errors=[unresolved])
         try:
             return await super().execute_single(*args, **kwargs)
         except HTTPException as refused:
@@ -111,6 +127,7 @@ class Hub:
     engine: Engine
     sessions: sessionmaker[Session]
     policies: PolicyStore
+    persisted: PersistedQueries
     graph: GraphStore
     sync: SyncWorker | None
     heap: LongLivedHeap
@@ -121,13 +138,16 @@ class Hub:
         key = (self.policies.version, agency)
         view = self._views.get(key)
         if view is None or view.schema is not schema:
-            view = self._views[key] = AgencyGraphQL(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+            view = self._views[key] = AgencyGraphQL(
+                schema, self.persisted, graphql_ide="graphiql", allow_queries_via_get=True
+            )
             self.heap.settle(self.policies.version)  # the agency's cut schema lives as long as this version
         return view
 
 
-def _error(status: int, message: str, code: str) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
+def _error(status: int, message: str, code: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 class GraphQLGateway:
@@ -147,7 +167,11 @@ class GraphQLGateway:
         if too_large is not None:
             await too_large(scope, receive, send)
             return
-        admitted = self._admit(request)
+        if self.hub.settings.jwt_jwks_url is not None:
+            # Verifying may fetch the identity provider's keys over the network: not on this loop.
+            admitted = await asyncio.to_thread(self._admit, request)
+        else:
+            admitted = self._admit(request)
         if isinstance(admitted, Response):
             await admitted(scope, receive, send)
             return
@@ -201,7 +225,10 @@ class GraphQLGateway:
             principal = principal_from_header(self.hub.settings, request.headers.get("authorization"))
             grant = self.hub.policies.grant(principal.agency)
         except AuthenticationFailed as failure:
-            return _error(401, str(failure), "UNAUTHENTICATED")
+            return _error(401, str(failure), "UNAUTHENTICATED", {"WWW-Authenticate": failure.challenge})
+        except KeysUnavailable as unavailable:
+            logger.warning("the identity provider's keys could not be fetched: %s", unavailable)
+            return _error(503, "the identity provider cannot be reached; try again later", "IDENTITY_PROVIDER_UNAVAILABLE")
         except UnknownAgency:
             return _error(403, "the token's agency has no access to this hub", "FORBIDDEN")
         try:
@@ -247,10 +274,8 @@ def _readyz(hub: Hub) -> Any:
 
 
 def graphql_limits(settings: Settings) -> GraphQLLimits:
-    allowed = None
-    if settings.allowed_operations_file is not None:
-        texts = json.loads(settings.allowed_operations_file.read_text(encoding="utf-8"))
-        allowed = frozenset(hashlib.sha256(text.encode()).hexdigest() for text in texts)
+    texts = allowed_operation_texts(settings.allowed_operations_file)
+    allowed = frozenset(texts) if texts is not None else None
     return GraphQLLimits(
         max_depth=settings.max_depth, max_cost=settings.max_cost, max_aliases=settings.max_aliases,
         max_tokens=settings.max_tokens, production=settings.production, allowed_operations=allowed,
@@ -309,6 +334,7 @@ def create_app(
     sessions = make_session_factory(engine)
     hub = Hub(
         settings=settings, engine=engine, sessions=sessions, policies=store, graph=GraphStore(settings),
+        persisted=PersistedQueries(allowed_operation_texts(settings.allowed_operations_file), settings.persisted_queries_max),
         sync=SyncWorker(settings, sessions) if settings.graph_sync else None,
         heap=LongLivedHeap(settings.freeze_heap), workers=WorkerLoops(settings.db_pool_size), _views={},
     )

@@ -2,29 +2,63 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
 import jwt
+from jwt import PyJWK
 from jwt.exceptions import InvalidIssuedAtError, InvalidSubjectError
 
-from hub.settings import Settings
+from hub.claims import MISSING, ClaimMapping, claim_at
+from hub.jwks import KeysUnavailable, UnknownSigningKey, signing_key
+from hub.settings import PUBLIC_KEY_ALGORITHMS, Settings
 from schema.access import Principal
 
 LEEWAY_SECONDS = 30
 DEFAULT_TTL_SECONDS = 8 * 3600
+REALM = "hub"
+# RFC 6750 allows only these characters in error_description (printable ASCII without `"` and `\`).
+_NOT_IN_DESCRIPTION = re.compile(r'[^\x20-\x21\x23-\x5b\x5d-\x7e]')
+
+__all__ = ["AuthenticationFailed", "KeysUnavailable", "mint_token", "principal_from_header"]
 
 
 class AuthenticationFailed(Exception):
     """401: no usable credentials. The message says what is wrong, never what a valid token holds."""
 
+    def __init__(self, message: str, *, token_given: bool = True) -> None:
+        super().__init__(message)
+        self.token_given = token_given
 
-def _verification_key(settings: Settings) -> str:
-    if settings.jwt_algorithm.startswith("RS"):
+    @property
+    def challenge(self) -> str:
+        """The `WWW-Authenticate` value (RFC 6750, section 3): an error only when a token was given and refused."""
+        if not self.token_given:
+            return f'Bearer realm="{REALM}"'
+        description = _NOT_IN_DESCRIPTION.sub("?", str(self))
+        return f'Bearer realm="{REALM}", error="invalid_token", error_description="{description}"'
+
+
+def _verification_key(settings: Settings, token: str) -> tuple[str | PyJWK, list[str]]:
+    """The key that must have signed the token, and the algorithms it may have been signed with."""
+    if settings.jwt_jwks_url is not None:
+        try:
+            key = signing_key(
+                settings.jwt_jwks_url, token,
+                cache_seconds=settings.jwt_jwks_cache_seconds, refetch_seconds=settings.jwt_jwks_refetch_seconds,
+            )
+        except UnknownSigningKey as unknown:
+            raise AuthenticationFailed(str(unknown)) from None
+        accepted = [name for name in settings.jwt_jwks_algorithms if name in PUBLIC_KEY_ALGORITHMS]
+        if key.algorithm_name not in accepted:
+            raise AuthenticationFailed(f"tokens signed with {key.algorithm_name} are not accepted by this hub")
+        return key, [key.algorithm_name]
+    if settings.jwt_algorithm in PUBLIC_KEY_ALGORITHMS:
         if not settings.jwt_public_key:
-            raise AuthenticationFailed("the hub has no public key configured for RS256 tokens")
-        return settings.jwt_public_key
-    return settings.jwt_secret
+            raise AuthenticationFailed(f"the hub has no public key configured for {settings.jwt_algorithm} tokens")
+        return settings.jwt_public_key, [settings.jwt_algorithm]
+    return settings.jwt_secret, [settings.jwt_algorithm]
 
 
 def mint_token(
@@ -52,27 +86,31 @@ def mint_token(
 
 
 def principal_from_header(settings: Settings, authorization: str | None) -> Principal:
+    """The caller, from a bearer token; KeysUnavailable when the identity provider's keys cannot be fetched."""
     if not authorization:
-        raise AuthenticationFailed("missing bearer token: send 'Authorization: Bearer <token>'")
+        raise AuthenticationFailed("missing bearer token: send 'Authorization: Bearer <token>'", token_given=False)
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise AuthenticationFailed("the Authorization header must be 'Bearer <token>'")
-    claims = _decode(settings, token.strip())
+        raise AuthenticationFailed("the Authorization header must be 'Bearer <token>'", token_given=False)
+    mapping = ClaimMapping.of(settings)
+    claims = _decode(settings, token.strip(), mapping)
     _check_lifetime(settings, claims)
-    return _principal(claims)
+    return _principal(claims, mapping)
 
 
-def _decode(settings: Settings, token: str) -> dict[str, Any]:
-    required = ["exp", "sub", "agency", "iat"]
+def _decode(settings: Settings, token: str, mapping: ClaimMapping) -> dict[str, Any]:
+    # Claims named directly are required by the library; nested ones are checked when the principal is read.
+    required = ["exp", *mapping.top_level(mapping.user, mapping.agency), "iat"]
     if settings.jwt_issuer is not None:
         required.append("iss")
     if settings.jwt_audience is not None:
         required.append("aud")
+    key, algorithms = _verification_key(settings, token)
     try:
         return jwt.decode(
             token,
-            _verification_key(settings),
-            algorithms=[settings.jwt_algorithm],
+            key,
+            algorithms=algorithms,
             leeway=LEEWAY_SECONDS,
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
@@ -113,27 +151,32 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _string_claim(claims: dict[str, Any], name: str, *, required: bool) -> str | None:
-    value = claims.get(name)
-    if value is None and not required:
-        return None
+def _string_claim(claims: dict[str, Any], path: str, *, required: bool) -> str | None:
+    value = claim_at(claims, path)
+    if value is MISSING or value is None:
+        if not required:
+            return None
+        raise AuthenticationFailed(f"the token lacks the '{path}' claim")
     if not isinstance(value, str) or not value:
-        raise AuthenticationFailed(f"the '{name}' claim must be a non-empty string")
+        raise AuthenticationFailed(f"the '{path}' claim must be a non-empty string")
     return value
 
 
-def _principal(claims: dict[str, Any]) -> Principal:
-    unit_id = claims.get("unit_id")
+def _principal(claims: dict[str, Any], mapping: ClaimMapping) -> Principal:
+    unit_id = claim_at(claims, mapping.unit_id)
+    if unit_id is MISSING:
+        unit_id = None
     if unit_id is not None and not _is_integer(unit_id):
-        raise AuthenticationFailed("the 'unit_id' claim must be an integer")
-    roles = claims.get("roles") or []
+        raise AuthenticationFailed(f"the '{mapping.unit_id}' claim must be an integer")
+    roles = claim_at(claims, mapping.roles)
+    roles = [] if roles is MISSING or roles is None else roles
     if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
-        raise AuthenticationFailed("the 'roles' claim must be a list of strings")
+        raise AuthenticationFailed(f"the '{mapping.roles}' claim must be a list of strings")
     return Principal(
-        user=_string_claim(claims, "sub", required=True) or "",
-        agency=_string_claim(claims, "agency", required=True) or "",
+        user=_string_claim(claims, mapping.user, required=True) or "",
+        agency=_string_claim(claims, mapping.agency, required=True) or "",
         roles=tuple(roles),
-        jurisdiction=_string_claim(claims, "jurisdiction", required=False),
-        level=_string_claim(claims, "level", required=False),
+        jurisdiction=_string_claim(claims, mapping.jurisdiction, required=False),
+        level=_string_claim(claims, mapping.level, required=False),
         unit_id=unit_id,
     )

@@ -10,7 +10,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"
 MIN_SECRET_BYTES = 32
-PUBLIC_KEY_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
+PUBLIC_KEY_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+DEFAULT_JWKS_ALGORITHMS = ("RS256", "ES256", "EdDSA")
 SECRET_ALGORITHMS = ("HS256", "HS384", "HS512")
 # Purposes an agency that must state one may give without a case number (prefixes: "巡察：核查生活圈" names 巡察).
 DEFAULT_PURPOSE_REASONS = ("线索核查", "巡察", "督查", "审查调查", "信访核查", "干部考察", "选任审查", "联合审查", "审计取证")
@@ -50,6 +51,18 @@ class Settings:
     jwt_max_ttl: int = 12 * 3600  # the longest `exp - iat` a token may have, in seconds
     jwt_issuer: str | None = None  # when set, tokens must carry this `iss`
     jwt_audience: str | None = None  # when set, tokens must carry this `aud`
+    jwt_jwks_url: str | None = None  # an identity provider's JWKS: tokens are then verified with its keys only
+    jwt_jwks_algorithms: tuple[str, ...] = DEFAULT_JWKS_ALGORITHMS  # what JWKS-verified tokens may be signed with
+    jwt_jwks_cache_seconds: float = 300.0  # how long fetched keys are used before they are fetched again
+    jwt_jwks_refetch_seconds: float = 30.0  # the least time between two fetches caused by an unknown `kid`
+    # Where the principal's attributes are read in a token's claims; a dotted path reaches into nested claims.
+    jwt_claim_user: str = "sub"
+    jwt_claim_agency: str = "agency"
+    jwt_claim_roles: str = "roles"
+    jwt_claim_jurisdiction: str = "jurisdiction"
+    jwt_claim_level: str = "level"
+    jwt_claim_unit_id: str = "unit_id"
+    persisted_queries_max: int = 1000  # query texts learned through Automatic Persisted Queries, least recent dropped
     audit_key: str | None = None  # the audit chain's HMAC key; else read from audit_key_file
     audit_key_file: Path | None = None  # default (development only): var_dir/audit.key, created on first use
     audit_anchor_file: Path | None = None  # append-only (count, hash) anchors of the chain; default var_dir/audit-anchors.log
@@ -104,6 +117,17 @@ class Settings:
             jwt_max_ttl=int(_env("HUB_JWT_MAX_TTL", str(12 * 3600))),
             jwt_issuer=os.environ.get("HUB_JWT_ISSUER") or None,
             jwt_audience=os.environ.get("HUB_JWT_AUDIENCE") or None,
+            jwt_jwks_url=os.environ.get("HUB_JWT_JWKS_URL") or None,
+            jwt_jwks_algorithms=_names(os.environ.get("HUB_JWT_JWKS_ALGORITHMS")) or DEFAULT_JWKS_ALGORITHMS,
+            jwt_jwks_cache_seconds=float(_env("HUB_JWT_JWKS_CACHE_SECONDS", "300")),
+            jwt_jwks_refetch_seconds=float(_env("HUB_JWT_JWKS_REFETCH_SECONDS", "30")),
+            jwt_claim_user=_env("HUB_JWT_CLAIM_USER", "sub"),
+            jwt_claim_agency=_env("HUB_JWT_CLAIM_AGENCY", "agency"),
+            jwt_claim_roles=_env("HUB_JWT_CLAIM_ROLES", "roles"),
+            jwt_claim_jurisdiction=_env("HUB_JWT_CLAIM_JURISDICTION", "jurisdiction"),
+            jwt_claim_level=_env("HUB_JWT_CLAIM_LEVEL", "level"),
+            jwt_claim_unit_id=_env("HUB_JWT_CLAIM_UNIT_ID", "unit_id"),
+            persisted_queries_max=int(_env("HUB_PERSISTED_QUERIES_MAX", "1000")),
             audit_key=os.environ.get("HUB_AUDIT_KEY") or None,
             audit_key_file=Path(os.environ["HUB_AUDIT_KEY_FILE"]) if os.environ.get("HUB_AUDIT_KEY_FILE") else None,
             audit_anchor_file=Path(_env("HUB_AUDIT_ANCHOR_FILE", str(var_dir / "audit-anchors.log"))),
@@ -134,6 +158,11 @@ class Settings:
         )
 
 
+def _names(value: str | None) -> tuple[str, ...]:
+    """A comma-separated list, blanks dropped."""
+    return tuple(name.strip() for name in (value or "").split(",") if name.strip())
+
+
 def _purpose_reasons(value: str | None) -> tuple[str, ...]:
     """HUB_PURPOSE_REASONS: reasons separated by commas or newlines; unset means the defaults."""
     if not value:
@@ -147,7 +176,9 @@ def production_problems(settings: Settings) -> list[str]:
         return []
     problems: list[str] = []
     algorithm = settings.jwt_algorithm
-    if algorithm in PUBLIC_KEY_ALGORITHMS:
+    if settings.jwt_jwks_url is not None:
+        problems += _jwks_problems(settings)
+    elif algorithm in PUBLIC_KEY_ALGORITHMS:
         if not settings.jwt_public_key:
             problems.append(f"HUB_JWT_ALGORITHM={algorithm} needs HUB_JWT_PUBLIC_KEY_FILE")
     elif algorithm in SECRET_ALGORITHMS:
@@ -164,6 +195,20 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append("no audit chain key: set HUB_AUDIT_KEY or HUB_AUDIT_KEY_FILE")
     elif not settings.audit_key_file.is_file():
         problems.append(f"HUB_AUDIT_KEY_FILE {settings.audit_key_file} does not exist")
+    return problems
+
+
+def _jwks_problems(settings: Settings) -> list[str]:
+    problems: list[str] = []
+    if not (settings.jwt_jwks_url or "").lower().startswith("https://"):
+        problems.append("HUB_JWT_JWKS_URL must be an https:// URL")
+    unsupported = [name for name in settings.jwt_jwks_algorithms if name not in PUBLIC_KEY_ALGORITHMS]
+    if unsupported or not settings.jwt_jwks_algorithms:
+        problems.append(f"HUB_JWT_JWKS_ALGORITHMS must name public-key algorithms only, not {', '.join(unsupported) or 'none'}")
+    if settings.jwt_issuer is None:
+        problems.append("HUB_JWT_JWKS_URL needs HUB_JWT_ISSUER")
+    if settings.jwt_audience is None:
+        problems.append("HUB_JWT_JWKS_URL needs HUB_JWT_AUDIENCE")
     return problems
 
 

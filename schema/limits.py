@@ -41,6 +41,8 @@ from strawberry.extensions import (
 
 from schema.pagination import MAX_PAGE_SIZE
 
+NOT_ALLOWED_MESSAGE = "this operation is not on the hub's allow-list"
+
 
 @dataclass(frozen=True)
 class GraphQLLimits:
@@ -172,7 +174,7 @@ class AllowListedOperations(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         query = self.execution_context.query or ""
         if hashlib.sha256(query.encode()).hexdigest() not in self.allowed:
-            raise GraphQLError("this operation is not on the hub's allow-list", extensions={"code": "NOT_ALLOWED"})
+            raise GraphQLError(NOT_ALLOWED_MESSAGE, extensions={"code": "NOT_ALLOWED"})
         yield
 
 

@@ -1,0 +1,342 @@
+"""Tokens from an OIDC identity provider: keys from its JWKS URL (RS256, ES256, EdDSA), rotation by `kid`,
+issuer and audience, the claim mapping, and the RFC 6750 `WWW-Authenticate` challenge on every 401.
+
+The provider is played by a small HTTP server on 127.0.0.1 serving keys generated here.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
+from starlette.testclient import TestClient
+
+from hub.app import create_app
+from hub.auth import mint_token, principal_from_header
+from hub.settings import InsecureConfiguration, Settings, production_problems
+from policies.enforcement import PolicyStore
+
+ISSUER = "https://idp.example/realms/hub"
+AUDIENCE = "cadre-hub"
+QUERY = {"query": "{ __typename }"}
+
+
+@dataclass
+class SigningKey:
+    kid: str
+    algorithm: str
+    private: Any
+
+    def jwk(self) -> dict[str, Any]:
+        public = self.private.public_key()
+        to_jwk = {"RS256": RSAAlgorithm, "ES256": ECAlgorithm, "EdDSA": OKPAlgorithm}[self.algorithm].to_jwk
+        return {**to_jwk(public, as_dict=True), "kid": self.kid, "use": "sig", "alg": self.algorithm}
+
+    def sign(self, claims: dict[str, Any], kid: str | None = None) -> str:
+        return jwt.encode(claims, self.private, algorithm=self.algorithm, headers={"kid": kid or self.kid})
+
+
+def new_key(algorithm: str, kid: str) -> SigningKey:
+    private: Any
+    if algorithm == "RS256":
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    elif algorithm == "ES256":
+        private = ec.generate_private_key(ec.SECP256R1())
+    else:
+        private = ed25519.Ed25519PrivateKey.generate()
+    return SigningKey(kid, algorithm, private)
+
+
+@dataclass
+class Provider:
+    """The identity provider's JWKS endpoint: publishes `jwks`, counts how often it is fetched."""
+
+    jwks: dict[str, Any] = field(default_factory=lambda: {"keys": []})
+    fetches: int = 0
+    url: str = ""
+
+    def publish(self, *keys: SigningKey) -> None:
+        self.jwks = {"keys": [key.jwk() for key in keys]}
+
+
+@pytest.fixture
+def provider() -> Iterator[Provider]:
+    state = Provider()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
+            state.fetches += 1
+            body = json.dumps(state.jwks).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: Any) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/realms/hub/protocol/openid-connect/certs"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def oidc_settings(settings: Settings, provider: Provider, **changes: Any) -> Settings:
+    return replace(settings, jwt_jwks_url=provider.url, jwt_issuer=ISSUER, jwt_audience=AUDIENCE, **changes)
+
+
+def claims(**overrides: Any) -> dict[str, Any]:
+    now = int(time.time())
+    base = {"iss": ISSUER, "aud": AUDIENCE, "sub": "u1", "agency": "org", "iat": now, "exp": now + 600}
+    return {name: value for name, value in {**base, **overrides}.items() if value is not None}
+
+
+def post(client: TestClient, token: str | None, path: str = "/graphql") -> Any:
+    headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+    return client.post(path, json=QUERY, headers=headers)
+
+
+def assert_invalid_token(response: Any, message_part: str) -> None:
+    assert response.status_code == 401, response.text
+    message = response.json()["errors"][0]["message"]
+    assert message_part in message
+    challenge = response.headers["www-authenticate"]
+    assert challenge.startswith('Bearer realm="hub", error="invalid_token", error_description="')
+    assert message_part in challenge
+
+
+@pytest.fixture
+def oidc_client(settings: Settings, provider: Provider, policy_store: PolicyStore) -> Iterator[TestClient]:
+    with TestClient(create_app(oidc_settings(settings, provider), policies=policy_store)) as client:
+        yield client
+
+
+@pytest.mark.parametrize("algorithm", ["RS256", "ES256", "EdDSA"])
+def test_tokens_signed_with_a_published_key_are_admitted(
+    algorithm: str, provider: Provider, oidc_client: TestClient
+) -> None:
+    key = new_key(algorithm, kid=f"{algorithm}-1")
+    provider.publish(key)
+    response = post(oidc_client, key.sign(claims()))
+    assert response.status_code == 200, response.text
+    assert response.json() == {"data": {"__typename": "Query"}}
+
+
+def test_es256_and_eddsa_tokens_verify_with_a_configured_public_key(settings: Settings, policy_store: PolicyStore) -> None:
+    """ES256 with HUB_JWT_PUBLIC_KEY_FILE was verified with the HS256 secret and answered 500."""
+    for algorithm in ("ES256", "EdDSA"):
+        key = new_key(algorithm, kid="k")
+        public_pem = key.private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode()
+        configured = replace(settings, jwt_algorithm=algorithm, jwt_public_key=public_pem)
+        with TestClient(create_app(configured, policies=policy_store)) as client:
+            now = int(time.time())
+            token = key.sign({"sub": "u1", "agency": "org", "iat": now, "exp": now + 600})
+            assert post(client, token).status_code == 200
+            assert_invalid_token(post(client, new_key(algorithm, "k").sign(claims())), "signature is not valid")
+
+
+def test_a_rotated_key_is_fetched_once_its_kid_appears(
+    settings: Settings, provider: Provider, policy_store: PolicyStore
+) -> None:
+    old, new = new_key("RS256", "2024"), new_key("ES256", "2025")
+    provider.publish(old)
+    configured = oidc_settings(settings, provider, jwt_jwks_refetch_seconds=0.2)
+    with TestClient(create_app(configured, policies=policy_store)) as client:
+        assert post(client, old.sign(claims())).status_code == 200
+        assert post(client, old.sign(claims())).status_code == 200
+        assert provider.fetches == 1  # the key set is cached
+        provider.publish(new)  # the provider rotates: the old key is withdrawn
+        time.sleep(0.3)
+        assert post(client, new.sign(claims())).status_code == 200
+        assert provider.fetches == 2
+        assert_invalid_token(post(client, old.sign(claims())), "'kid'")
+
+
+def test_unknown_kids_cause_at_most_one_refetch_per_interval(
+    settings: Settings, provider: Provider, policy_store: PolicyStore
+) -> None:
+    key = new_key("RS256", "real")
+    provider.publish(key)
+    with TestClient(create_app(oidc_settings(settings, provider), policies=policy_store)) as client:
+        assert post(client, key.sign(claims())).status_code == 200
+        for attempt in range(20):
+            assert_invalid_token(post(client, key.sign(claims(), kid=f"made-up-{attempt}")), "'kid'")
+        assert provider.fetches == 1  # within the refetch interval, made-up kids never reach the provider
+        assert post(client, key.sign(claims())).status_code == 200
+
+
+def test_an_unknown_kid_refetches_once_after_the_interval(
+    settings: Settings, provider: Provider, policy_store: PolicyStore
+) -> None:
+    key = new_key("RS256", "real")
+    provider.publish(key)
+    configured = oidc_settings(settings, provider, jwt_jwks_refetch_seconds=0.2)
+    with TestClient(create_app(configured, policies=policy_store)) as client:
+        assert post(client, key.sign(claims())).status_code == 200
+        time.sleep(0.3)
+        assert_invalid_token(post(client, key.sign(claims(), kid="unknown")), "'kid'")
+        assert_invalid_token(post(client, key.sign(claims(), kid="unknown")), "'kid'")
+        assert provider.fetches == 2
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"iss": "https://another-idp.example"}, "issuer ('iss')"),
+        ({"iss": None}, "lacks the 'iss' claim"),
+        ({"aud": "another-client"}, "audience ('aud')"),
+        ({"aud": None}, "lacks the 'aud' claim"),
+        ({"exp": int(time.time()) - 3600}, "expired"),
+    ],
+)
+def test_wrong_issuer_or_audience_is_refused(
+    provider: Provider, oidc_client: TestClient, overrides: dict[str, Any], message: str
+) -> None:
+    key = new_key("ES256", "k1")
+    provider.publish(key)
+    assert_invalid_token(post(oidc_client, key.sign(claims(**overrides))), message)
+
+
+def test_keys_the_provider_does_not_publish_are_refused(provider: Provider, oidc_client: TestClient) -> None:
+    published = new_key("RS256", "k1")
+    provider.publish(published)
+    forged = new_key("RS256", "k1")  # same kid, another key
+    assert_invalid_token(post(oidc_client, forged.sign(claims())), "signature is not valid")
+    # An HS256 token signed with a symmetric key the JWKS happens to hold is not accepted either.
+    secret = "a-shared-secret-of-at-least-32-bytes!"
+    provider.jwks = {"keys": [published.jwk(), {"kty": "oct", "kid": "hs", "k": jwt.utils.base64url_encode(secret.encode()).decode()}]}
+    hs = jwt.encode(claims(), secret, algorithm="HS256", headers={"kid": "hs"})
+    response = post(oidc_client, hs)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith('Bearer realm="hub", error="invalid_token"')
+    # Development tokens signed with the hub's secret are not accepted once an identity provider is configured.
+    assert post(oidc_client, mint_token(Settings(), agency="org", user="u1")).status_code == 401
+
+
+def test_an_unreachable_provider_answers_503(settings: Settings, policy_store: PolicyStore) -> None:
+    configured = replace(settings, jwt_jwks_url="http://127.0.0.1:9/certs", jwt_issuer=ISSUER, jwt_audience=AUDIENCE)
+    with TestClient(create_app(configured, policies=policy_store)) as client:
+        response = post(client, new_key("RS256", "k").sign(claims()))
+        assert response.status_code == 503
+        assert response.json()["errors"][0]["extensions"]["code"] == "IDENTITY_PROVIDER_UNAVAILABLE"
+
+
+KEYCLOAK_MAPPING = {
+    "jwt_claim_user": "preferred_username",
+    "jwt_claim_agency": "realm_access.agency",
+    "jwt_claim_roles": "realm_access.roles",
+    "jwt_claim_jurisdiction": "hub.jurisdiction",
+    "jwt_claim_level": "hub.level",
+    "jwt_claim_unit_id": "https://hub.example/unit_id",
+}
+
+
+def keycloak_claims(unit_id: int | None = None, **overrides: Any) -> dict[str, Any]:
+    mapped = {
+        "sub": "f2a9c1d0-opaque-id",
+        "preferred_username": "zhang.wei",
+        "agency": None,
+        "realm_access": {"agency": "unit", "roles": ["reporter"]},
+        "hub": {"jurisdiction": "huzhou", "level": "city"},
+        **({"https://hub.example/unit_id": unit_id} if unit_id is not None else {}),
+    }
+    return claims(**{**mapped, **overrides})
+
+
+def test_the_claim_mapping_reads_nested_and_namespaced_claims(settings: Settings, provider: Provider) -> None:
+    key = new_key("EdDSA", "k")
+    provider.publish(key)
+    configured = oidc_settings(settings, provider, **KEYCLOAK_MAPPING)
+    principal = principal_from_header(configured, f"Bearer {key.sign(keycloak_claims(unit_id=3))}")
+    assert (principal.user, principal.agency, principal.roles) == ("zhang.wei", "unit", ("reporter",))
+    assert (principal.jurisdiction, principal.level, principal.unit_id) == ("huzhou", "city", 3)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"realm_access": {"roles": []}}, "lacks the 'realm_access.agency' claim"),
+        ({"realm_access": {"agency": ["unit"]}}, "'realm_access.agency' claim must be a non-empty string"),
+        ({"preferred_username": None}, "lacks the 'preferred_username' claim"),
+        ({"https://hub.example/unit_id": "3"}, "'https://hub.example/unit_id' claim must be an integer"),
+        ({"realm_access": {"agency": "unit", "roles": "reporter"}}, "'realm_access.roles' claim must be a list"),
+    ],
+)
+def test_mapped_claims_are_checked(
+    settings: Settings, provider: Provider, policy_store: PolicyStore, overrides: dict[str, Any], message: str
+) -> None:
+    key = new_key("RS256", "k")
+    provider.publish(key)
+    with TestClient(create_app(oidc_settings(settings, provider, **KEYCLOAK_MAPPING), policies=policy_store)) as client:
+        assert_invalid_token(post(client, key.sign(keycloak_claims(**overrides))), message)
+
+
+def test_the_mapped_unit_scopes_rows_like_a_development_token(
+    settings: Settings, world: Any, provider: Provider, policy_store: PolicyStore, as_agency: Any
+) -> None:
+    key = new_key("ES256", "k")
+    provider.publish(key)
+    query = {"query": "{ cadres { totalCount } }"}
+    expected = {unit: as_agency("unit", unit_id=unit).data(query["query"]) for unit in (1, 2)}
+    assert expected[1] != expected[2]
+    with TestClient(create_app(oidc_settings(settings, provider, **KEYCLOAK_MAPPING), policies=policy_store)) as client:
+        for unit in (1, 2):
+            token = key.sign(keycloak_claims(unit_id=unit))
+            response = client.post("/graphql", json=query, headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 200, response.text
+            assert response.json()["data"] == expected[unit]
+
+
+def test_every_401_carries_a_bearer_challenge(client: TestClient, settings: Settings) -> None:
+    for path in ("/graphql", "/reports/import"):
+        missing = post(client, None, path)
+        assert missing.status_code == 401
+        assert missing.headers["www-authenticate"] == 'Bearer realm="hub"'
+        basic = client.post(path, json=QUERY, headers={"Authorization": "Basic dTpw"})
+        assert basic.status_code == 401 and basic.headers["www-authenticate"] == 'Bearer realm="hub"'
+        expired = mint_token(settings, agency="org", user="u1", ttl_seconds=-3600)
+        assert_invalid_token(post(client, expired, path), "the token has expired")
+    template = client.get("/reports/template?format=csv", headers={"Authorization": "Bearer not-a-jwt"})
+    assert template.status_code == 401
+    assert template.headers["www-authenticate"] == (
+        'Bearer realm="hub", error="invalid_token", '
+        'error_description="the token is malformed or its signature is not valid"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"jwt_jwks_url": "http://idp.example/certs"}, "HUB_JWT_JWKS_URL must be an https:// URL"),
+        ({"jwt_issuer": None}, "HUB_JWT_JWKS_URL needs HUB_JWT_ISSUER"),
+        ({"jwt_audience": None}, "HUB_JWT_JWKS_URL needs HUB_JWT_AUDIENCE"),
+        ({"jwt_jwks_algorithms": ("RS256", "HS256")}, "public-key algorithms only, not HS256"),
+    ],
+)
+def test_production_refuses_an_identity_provider_it_cannot_trust(
+    settings: Settings, changes: dict[str, Any], problem: str
+) -> None:
+    production = replace(
+        settings, production=True, audit_key="an-audit-chain-key-of-at-least-32-bytes",
+        jwt_jwks_url="https://idp.example/certs", jwt_issuer=ISSUER, jwt_audience=AUDIENCE,
+    )
+    assert production_problems(production) == []  # the development HS256 secret is not used with a JWKS
+    with pytest.raises(InsecureConfiguration, match=problem):
+        create_app(replace(production, **changes))
