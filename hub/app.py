@@ -22,7 +22,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
@@ -34,6 +34,7 @@ from hub.graphql_http import GRAPHQL_RESPONSE_JSON, is_request_error, response_m
 from hub.db import make_engine, make_session_factory
 from graph_sync.sync import SyncWorker, backlog
 from hub.graph_store import GraphStore
+from hub.asgi_messages import on_response_start
 from hub.heap import LongLivedHeap
 from hub.logs import RequestIds, quiet_casbin
 from hub.metrics import HttpMetrics, SyncBacklog, exposition, record_operation
@@ -198,12 +199,7 @@ class GraphQLGateway:
             scope[CONTEXT_KEY] = context
             started = time.perf_counter()
             status = {"code": 500}
-
-            async def noting_status(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    status["code"] = message["status"]
-                await send(message)
-
+            noting_status = on_response_start(send, lambda start: status.update(code=start["status"]))
             try:
                 await self.hub.view_for(agency, schema)(scope, receive, noting_status)
             finally:

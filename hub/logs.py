@@ -16,6 +16,8 @@ from contextvars import ContextVar
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
+
+from hub.asgi_messages import on_response_start
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
@@ -88,12 +90,10 @@ class RequestIds:
         request_id = given if SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         token = REQUEST_ID.set(request_id)
 
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
-            await send(message)
+        def add_id(start: Message) -> None:
+            MutableHeaders(scope=start)[REQUEST_ID_HEADER] = request_id
 
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, on_response_start(send, add_id))
         finally:
             REQUEST_ID.reset(token)

@@ -17,7 +17,9 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from hub.asgi_messages import on_response_start
 
 MAX_OPERATION_NAMES = 200
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -115,14 +117,8 @@ class HttpMetrics:
             return
         started = time.perf_counter()
         status: dict[str, Any] = {"code": 500}
-
-        async def counting_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-            await send(message)
-
         try:
-            await self.app(scope, receive, counting_send)
+            await self.app(scope, receive, on_response_start(send, lambda start: status.update(code=start["status"])))
         finally:
             route = route_of(scope.get("path", ""))
             HTTP_REQUESTS.labels(route, scope.get("method", ""), str(status["code"])).inc()

@@ -20,6 +20,7 @@ from graph_sync.access import GraphAccess, graph_access
 from graph_sync.driver import GraphUnavailable
 from graph_sync.model import NodeKind, parse_node_key
 from schema.context import RequestContext, context_of
+from schema.graph_budget import budget_spent
 
 GRAPH_TIMEOUT_SECONDS = 10.0
 Result = TypeVar("Result")
@@ -116,7 +117,9 @@ def _run(info: Info, query: Callable[[Any, GraphAccess, float], Result], count_n
     except (GraphUnavailable, DriverError) as down:
         raise GraphQLError("graph store unavailable; relational queries still work", extensions={"code": "GRAPH_UNAVAILABLE"}) from down
     except ClientError as refused:
-        if "Timeout" in (refused.code or "") or "Terminated" in (refused.code or ""):
+        if any(word in (refused.code or "") for word in ("Timeout", "TimedOut", "Terminated")):
+            if timeout < GRAPH_TIMEOUT_SECONDS:  # cut short by what was left of the request's budget
+                raise budget_spent(f"{budget.seconds:g} s") from None
             raise GraphQLError("the graph query took too long; narrow it", extensions={"code": "GRAPH_TIMEOUT"}) from None
         raise
     except Neo4jError as failure:

@@ -92,7 +92,9 @@ def test_a_slow_graph_request_leaves_health_and_cheap_queries_quick(
     assert in_flight, f"the graph request ended before the quick requests were measured: {timings}"
     # The slow request itself ended within its budget: the aliases beyond it were refused, not run.
     assert slow["status"] == 200
-    assert slow["seconds"] < GRAPH_BUDGET_SECONDS + 3, slow["seconds"]
+    # The budget bounds the time the graph server works for the request; round trips through the slow relay
+    # come on top, so the bound here is loose (all thirty aliases would take far longer).
+    assert slow["seconds"] < GRAPH_BUDGET_SECONDS + 10, slow["seconds"]
     assert _codes(slow["body"]) == {"GRAPH_BUDGET_SPENT"}, slow["body"].get("errors")
 
 
