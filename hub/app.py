@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import strawberry
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
@@ -31,6 +31,7 @@ from hub.db import make_engine, make_session_factory
 from graph_sync.sync import SyncWorker
 from hub.graph_store import GraphStore
 from hub.heap import LongLivedHeap
+from hub.migrate import SchemaState, schema_state
 from hub.purpose import PurposeRefused, admitted_purpose, purpose_of
 from hub.settings import Settings, refuse_insecure_production
 from hub.worker_loops import WorkerLoops
@@ -198,18 +199,19 @@ async def healthz(_request: Request) -> Response:
 
 
 def _readyz(hub: Hub) -> Any:
-    def database_answers() -> bool:
+    def database_state() -> str:
+        """"ok", "unreachable", "not migrated" or "unknown revision" (migrated by a newer hub)."""
         try:
             with hub.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+                return schema_state(connection).value
         except SQLAlchemyError:
-            return False
-        return True
+            return "unreachable"
 
     async def readyz(_request: Request) -> Response:
         # Both checks block on the network: off the event loop, so a store that hangs never stalls the server.
-        if not await asyncio.to_thread(database_answers):
-            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        database = await asyncio.to_thread(database_state)
+        if database != SchemaState.CURRENT.value:
+            return JSONResponse({"status": "unavailable", "database": database}, status_code=503)
         graph = await asyncio.to_thread(hub.graph.status)
         body: dict[str, Any] = {
             "status": "ready" if graph == "ok" else "degraded",
