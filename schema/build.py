@@ -13,6 +13,7 @@ from schema.graph import GraphQueries
 from schema.limits import GraphQLLimits, limit_extensions
 from schema.mutations import Mutation as RecordMutations
 from schema.queries import RecordQueries
+from schema.scalars import SCALAR_OVERRIDES
 from schema.validated_operations import ValidatedOperations
 from schema.workflows import WorkflowMutations, WorkflowQueries
 
@@ -31,4 +32,5 @@ def build_full_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
             ValidatedOperations, NamedInputErrors, AccessAudit, DatabaseAvailability,
         ],
         execution_context_class=CompiledSubtreeExecutor,
+        scalar_overrides=SCALAR_OVERRIDES,
     )
