@@ -7,9 +7,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import DirectoryPath, Field, FilePath, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -289,7 +290,7 @@ def read_environment() -> EnvSettings:
         raise InvalidSettings("invalid settings: " + "; ".join(_describe(problem) for problem in error.errors())) from None
 
 
-def _describe(problem: Any) -> str:
+def _describe(problem: ErrorDetails) -> str:
     message = str(problem["msg"]).removeprefix("Value error, ")
     if not problem["loc"]:
         return message  # a check across variables names them itself
