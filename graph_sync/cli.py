@@ -23,7 +23,8 @@ console = Console(stderr=True)
 
 
 def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}")
+    # plain echo with the whitespace folded: one line, never wrapped to the terminal's width
+    typer.echo(f"error: {' '.join(message.split())}", err=True)
     return typer.Exit(code=1)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import strawberry
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from opentelemetry.sdk.trace import TracerProvider
@@ -41,6 +41,7 @@ from hub.metrics import HttpMetrics, SyncBacklog, exposition, record_operation
 from hub.tracing import otlp_exporter, tracing_extension
 from hub.tracing import tracer_provider as export_to
 from hub.persisted_queries import PersistedQueries, allowed_operation_texts
+from hub.migrate import SchemaState, schema_state
 from hub.purpose import PurposeRefused, admitted_purpose, purpose_of
 from hub.settings import Settings, refuse_insecure_production
 from hub.worker_loops import WorkerLoops
@@ -243,18 +244,19 @@ async def healthz(_request: Request) -> Response:
 
 
 def _readyz(hub: Hub) -> Any:
-    def database_answers() -> bool:
+    def database_state() -> str:
+        """"ok", "unreachable", "not migrated" or "unknown revision" (migrated by a newer hub)."""
         try:
             with hub.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+                return schema_state(connection).value
         except SQLAlchemyError:
-            return False
-        return True
+            return "unreachable"
 
     async def readyz(_request: Request) -> Response:
         # Both checks block on the network: off the event loop, so a store that hangs never stalls the server.
-        if not await asyncio.to_thread(database_answers):
-            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        database = await asyncio.to_thread(database_state)
+        if database != SchemaState.CURRENT.value:
+            return JSONResponse({"status": "unavailable", "database": database}, status_code=503)
         graph = await asyncio.to_thread(hub.graph.status)
         body: dict[str, Any] = {
             "status": "ready" if graph == "ok" else "degraded",
@@ -287,8 +289,14 @@ def _web_views(hub: Hub, gateway: GraphQLGateway) -> list[Any]:
 
 def _metrics_route(hub: Hub) -> Route:
     """Prometheus metrics of this process; the sync backlog is read from the outbox when scraped."""
-    registry = CollectorRegistry(auto_describe=True)
-    registry.register(SyncBacklog(lambda: backlog(hub.sessions)))
+    def sync_backlog() -> tuple[int, float | None] | None:
+        try:
+            return backlog(hub.sessions)
+        except SQLAlchemyError:  # unreachable or not migrated: /readyz says which
+            return None
+
+    registry = CollectorRegistry()
+    registry.register(SyncBacklog(sync_backlog))
 
     async def metrics(_request: Request) -> Response:
         body, content_type = await asyncio.to_thread(exposition, registry)  # the backlog query blocks

@@ -35,7 +35,7 @@ def _settings() -> Settings:
 
 
 def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}")
+    typer.echo(f"error: {message}", err=True)  # plain echo: one line, never wrapped to the terminal's width
     return typer.Exit(code=1)
 
 
@@ -222,7 +222,16 @@ def schema_export(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except Exception as error:
+        from hub.operator_errors import operator_hint
+
+        hint = operator_hint(error)
+        if hint is None:
+            raise
+        typer.echo(f"error: {hint}", err=True)  # plain echo: one line, never wrapped to the terminal's width
+        sys.exit(1)
 
 
 if __name__ == "__main__":

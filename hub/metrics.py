@@ -83,15 +83,24 @@ def record_audit_entries(counts: dict[str, int]) -> None:
 class SyncBacklog(Collector):
     """The graph outbox not yet applied: rows and the age of the oldest, read when scraped."""
 
-    def __init__(self, backlog: Callable[[], tuple[int, float | None]]) -> None:
+    PENDING = ("hub_graph_sync_pending_changes", "Record changes not yet applied to the graph.")
+    LAG = ("hub_graph_sync_lag_seconds", "Age of the oldest change not yet applied to the graph.")
+
+    def __init__(self, backlog: Callable[[], tuple[int, float | None] | None]) -> None:
+        """`backlog`: (changes pending, age of the oldest in seconds), or None while the database cannot tell."""
         self.backlog = backlog
 
+    def describe(self) -> Iterator[Metric]:
+        yield GaugeMetricFamily(*self.PENDING)
+        yield GaugeMetricFamily(*self.LAG)
+
     def collect(self) -> Iterator[Metric]:
-        pending, oldest_age = self.backlog()
-        yield GaugeMetricFamily("hub_graph_sync_pending_changes", "Record changes not yet applied to the graph.",
-                                value=pending)
-        yield GaugeMetricFamily("hub_graph_sync_lag_seconds", "Age of the oldest change not yet applied to the graph.",
-                                value=oldest_age or 0.0)
+        backlog = self.backlog()
+        if backlog is None:
+            return  # absent rather than a made-up zero
+        pending, oldest_age = backlog
+        yield GaugeMetricFamily(*self.PENDING, value=pending)
+        yield GaugeMetricFamily(*self.LAG, value=oldest_age or 0.0)
 
 
 def exposition(*registries: CollectorRegistry) -> tuple[bytes, str]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -31,3 +35,23 @@ def downgrade(engine: Engine, revision: str) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
+
+
+class SchemaState(Enum):
+    CURRENT = "ok"
+    NOT_MIGRATED = "not migrated"  # no schema at all, or an older revision: `hub db upgrade` fixes it
+    UNKNOWN_REVISION = "unknown revision"  # migrated by a newer version of the hub
+
+
+@lru_cache(maxsize=1)
+def head_revisions() -> frozenset[str]:
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def schema_state(connection: Connection) -> SchemaState:
+    """Whether the database's Alembic revision is the code's head (reads alembic_version only)."""
+    current = frozenset(MigrationContext.configure(connection).get_current_heads())
+    if current == head_revisions():
+        return SchemaState.CURRENT
+    known = {revision.revision for revision in ScriptDirectory.from_config(alembic_config("sqlite://")).walk_revisions()}
+    return SchemaState.NOT_MIGRATED if current <= known else SchemaState.UNKNOWN_REVISION

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import DirectoryPath, Field, FilePath, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +30,10 @@ DEFAULT_PURPOSE_CASE_PATTERN = r"[(（]\d{4}[)）][\w\u4e00-\u9fff]{1,30}?\d{1,6
 
 class InsecureConfiguration(RuntimeError):
     """The hub refuses to start in production with a development default or a missing key."""
+
+
+class InvalidSettings(ValueError):
+    """A HUB_* variable has a value the hub cannot use; the message is one line naming each such variable."""
 
 
 def _env(name: str, default: str) -> str:
@@ -99,63 +112,8 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> "Settings":
-        var_dir = _default_var_dir()
-        public_key_file = os.environ.get("HUB_JWT_PUBLIC_KEY_FILE")
-        return cls(
-            var_dir=var_dir,
-            database_url=_env("HUB_DATABASE_URL", f"sqlite:///{var_dir / 'hub.db'}"),
-            host=_env("HUB_HOST", "127.0.0.1"),
-            port=int(_env("HUB_PORT", "8000")),
-            neo4j_uri=_env("HUB_NEO4J_URI", f"bolt://127.0.0.1:{_env('HUB_NEO4J_PORT', '7687')}"),
-            neo4j_user=_env("HUB_NEO4J_USER", "neo4j"),
-            neo4j_password=_env("HUB_NEO4J_PASSWORD", "hub-local-password"),
-            neo4j_port=int(_env("HUB_NEO4J_PORT", "7687")),
-            neo4j_home=Path(_env("HUB_NEO4J_HOME", str(var_dir / "neo4j"))),
-            jwt_secret=_env("HUB_JWT_SECRET", DEV_JWT_SECRET),
-            jwt_public_key=Path(public_key_file).read_text() if public_key_file else None,
-            jwt_algorithm=_env("HUB_JWT_ALGORITHM", "HS256"),
-            jwt_max_ttl=int(_env("HUB_JWT_MAX_TTL", str(12 * 3600))),
-            jwt_issuer=os.environ.get("HUB_JWT_ISSUER") or None,
-            jwt_audience=os.environ.get("HUB_JWT_AUDIENCE") or None,
-            jwt_jwks_url=os.environ.get("HUB_JWT_JWKS_URL") or None,
-            jwt_jwks_algorithms=_names(os.environ.get("HUB_JWT_JWKS_ALGORITHMS")) or DEFAULT_JWKS_ALGORITHMS,
-            jwt_jwks_cache_seconds=float(_env("HUB_JWT_JWKS_CACHE_SECONDS", "300")),
-            jwt_jwks_refetch_seconds=float(_env("HUB_JWT_JWKS_REFETCH_SECONDS", "30")),
-            jwt_claim_user=_env("HUB_JWT_CLAIM_USER", "sub"),
-            jwt_claim_agency=_env("HUB_JWT_CLAIM_AGENCY", "agency"),
-            jwt_claim_roles=_env("HUB_JWT_CLAIM_ROLES", "roles"),
-            jwt_claim_jurisdiction=_env("HUB_JWT_CLAIM_JURISDICTION", "jurisdiction"),
-            jwt_claim_level=_env("HUB_JWT_CLAIM_LEVEL", "level"),
-            jwt_claim_unit_id=_env("HUB_JWT_CLAIM_UNIT_ID", "unit_id"),
-            persisted_queries_max=int(_env("HUB_PERSISTED_QUERIES_MAX", "1000")),
-            audit_key=os.environ.get("HUB_AUDIT_KEY") or None,
-            audit_key_file=Path(os.environ["HUB_AUDIT_KEY_FILE"]) if os.environ.get("HUB_AUDIT_KEY_FILE") else None,
-            audit_anchor_file=Path(_env("HUB_AUDIT_ANCHOR_FILE", str(var_dir / "audit-anchors.log"))),
-            purpose_reasons=_purpose_reasons(os.environ.get("HUB_PURPOSE_REASONS")),
-            purpose_case_pattern=_env("HUB_PURPOSE_CASE_PATTERN", DEFAULT_PURPOSE_CASE_PATTERN),
-            policy_dir=Path(_env("HUB_POLICY_DIR", str(PROJECT_ROOT / "policies"))),
-            policy_db_url=os.environ.get("HUB_POLICY_DB_URL") or None,
-            production=_env("HUB_PRODUCTION", "0") == "1",
-            debug_sql=_env("HUB_DEBUG_SQL", "0") == "1",
-            max_depth=int(_env("HUB_MAX_DEPTH", "12")),
-            max_cost=int(_env("HUB_MAX_COST", "1000000")),
-            max_aliases=int(_env("HUB_MAX_ALIASES", "30")),
-            max_tokens=int(_env("HUB_MAX_TOKENS", "5000")),
-            max_request_bytes=int(_env("HUB_MAX_REQUEST_BYTES", "100000")),
-            graph_request_seconds=float(_env("HUB_GRAPH_REQUEST_SECONDS", "20")),
-            graph_request_nodes=int(_env("HUB_GRAPH_REQUEST_NODES", "5000")),
-            cors_origins=tuple(origin.strip() for origin in _env("HUB_CORS_ORIGINS", "").split(",") if origin.strip()),
-            log_format=_env("HUB_LOG_FORMAT", "json"),
-            log_level=_env("HUB_LOG_LEVEL", "INFO").upper(),
-            log_casbin=_env("HUB_LOG_CASBIN", "0") == "1",
-            otel_endpoint=os.environ.get("HUB_OTEL_ENDPOINT") or None,
-            graph_sync=_env("HUB_GRAPH_SYNC", "1") == "1",
-            db_pool_size=int(_env("HUB_DB_POOL_SIZE", "10")),
-            freeze_heap=_env("HUB_FREEZE_HEAP", "1") == "1",
-            allowed_operations_file=Path(os.environ["HUB_ALLOWED_OPERATIONS_FILE"])
-            if os.environ.get("HUB_ALLOWED_OPERATIONS_FILE")
-            else None,
-        )
+        """Every HUB_* variable, parsed and validated by `EnvSettings`; raises InvalidSettings on a bad value."""
+        return read_environment().to_settings()
 
 
 def _names(value: str | None) -> tuple[str, ...]:
@@ -168,6 +126,238 @@ def _purpose_reasons(value: str | None) -> tuple[str, ...]:
     if not value:
         return DEFAULT_PURPOSE_REASONS
     return tuple(reason.strip() for reason in value.replace("\n", ",").split(",") if reason.strip())
+
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+Positive = Annotated[int, Field(gt=0)]
+NEO4J_URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+SECRET_VARIABLES = frozenset({"jwt_secret", "neo4j_password", "audit_key", "database_url", "policy_db_url"})
+
+
+class EnvSettings(BaseSettings):
+    """The HUB_* environment, parsed and validated; `to_settings()` builds the `Settings` the hub runs with.
+
+    An empty variable counts as unset. Variables of the local Neo4j launcher (graph_sync/local_server.py reads
+    them itself) are validated here too, so a bad value is reported before a JVM is started with it.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", env_ignore_empty=True, extra="ignore", frozen=True)
+
+    var_dir: Path = Field(default_factory=lambda: Path.cwd() / "var")
+    database_url: str | None = None  # default: sqlite:///<var_dir>/hub.db
+    host: Annotated[str, Field(min_length=1)] = "127.0.0.1"
+    port: Port = 8000
+    neo4j_uri: str | None = None  # default: bolt://127.0.0.1:<neo4j_port>
+    neo4j_user: Annotated[str, Field(min_length=1)] = "neo4j"
+    neo4j_password: str = "hub-local-password"
+    neo4j_port: Port = 7687
+    neo4j_home: Path | None = None  # default: <var_dir>/neo4j
+    jwt_secret: Annotated[str, Field(min_length=1)] = DEV_JWT_SECRET
+    jwt_public_key_file: FilePath | None = None
+    jwt_algorithm: str = "HS256"
+    jwt_max_ttl: Positive = 12 * 3600
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_jwks_url: str | None = None
+    jwt_jwks_algorithms: str | None = None  # separated by commas; unset means the defaults
+    jwt_jwks_cache_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 300.0
+    jwt_jwks_refetch_seconds: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 30.0
+    jwt_claim_user: Annotated[str, Field(min_length=1)] = "sub"
+    jwt_claim_agency: Annotated[str, Field(min_length=1)] = "agency"
+    jwt_claim_roles: Annotated[str, Field(min_length=1)] = "roles"
+    jwt_claim_jurisdiction: Annotated[str, Field(min_length=1)] = "jurisdiction"
+    jwt_claim_level: Annotated[str, Field(min_length=1)] = "level"
+    jwt_claim_unit_id: Annotated[str, Field(min_length=1)] = "unit_id"
+    persisted_queries_max: Positive = 1000
+    audit_key: str | None = None
+    audit_key_file: FilePath | None = None
+    audit_anchor_file: Path | None = None  # default: <var_dir>/audit-anchors.log
+    purpose_reasons: str | None = None  # separated by commas or newlines; unset means the defaults
+    purpose_case_pattern: str = DEFAULT_PURPOSE_CASE_PATTERN
+    policy_dir: DirectoryPath = PROJECT_ROOT / "policies"
+    policy_db_url: str | None = None
+    production: bool = False
+    debug_sql: bool = False
+    max_depth: Positive = 12
+    max_cost: Positive = 1_000_000
+    max_aliases: Positive = 30
+    max_tokens: Positive = 5_000
+    max_request_bytes: Positive = 100_000
+    allowed_operations_file: FilePath | None = None
+    graph_request_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 20.0
+    graph_request_nodes: Positive = 5000
+    cors_origins: str = ""  # separated by commas
+    log_format: Literal["json", "text"] = "json"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_casbin: bool = False
+    otel_endpoint: str | None = None
+    graph_sync: bool = True
+    db_pool_size: Positive = 10
+    freeze_heap: bool = True
+    # Read by graph_sync/local_server.py, validated here only.
+    neo4j_cache: Path | None = None
+    neo4j_heap: str = "512m"
+    neo4j_pagecache_mb: Positive = 64
+    neo4j_tx_timeout: Positive = 30
+    neo4j_java_opts: str = ""
+    neo4j_cds: bool = True
+
+    @field_validator("database_url", "policy_db_url")
+    @classmethod
+    def _sqlalchemy_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                make_url(value)
+            except ArgumentError:
+                raise ValueError("not a database URL such as sqlite:///path/hub.db or "
+                                 "postgresql+psycopg://user:password@host/db") from None
+        return value
+
+    @field_validator("neo4j_uri")
+    @classmethod
+    def _neo4j_uri(cls, value: str | None) -> str | None:
+        if value is not None and value.partition("://")[0] not in NEO4J_URI_SCHEMES:
+            raise ValueError(f"must be a Neo4j URI ({', '.join(scheme + '://' for scheme in NEO4J_URI_SCHEMES)}host:port)")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_capitals(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("neo4j_heap")
+    @classmethod
+    def _jvm_size(cls, value: str) -> str:
+        if not re.fullmatch(r"[1-9][0-9]*[kKmMgG]?", value):
+            raise ValueError("must be a JVM memory size such as 512m or 2g")
+        return value
+
+    @field_validator("jwt_algorithm")
+    @classmethod
+    def _known_algorithm(cls, value: str) -> str:
+        if value not in SECRET_ALGORITHMS + PUBLIC_KEY_ALGORITHMS:
+            raise ValueError(f"unknown signing algorithm; one of {', '.join(SECRET_ALGORITHMS + PUBLIC_KEY_ALGORITHMS)}")
+        return value
+
+    @field_validator("purpose_case_pattern")
+    @classmethod
+    def _regular_expression(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as error:
+            raise ValueError(f"not a regular expression ({error})") from None
+        return value
+
+    @field_validator("purpose_reasons")
+    @classmethod
+    def _some_reason(cls, value: str | None) -> str | None:
+        if value is not None and not _purpose_reasons(value):
+            raise ValueError("names no reason: give reasons separated by commas")
+        return value
+
+    @field_validator("policy_dir")
+    @classmethod
+    def _holds_the_model(cls, value: Path) -> Path:
+        if not (value / "model.conf").is_file():
+            raise ValueError(f"the folder {value} has no model.conf")
+        return value
+
+    @field_validator("allowed_operations_file")
+    @classmethod
+    def _list_of_queries(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return value
+        try:
+            texts = json.loads(value.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ValueError(f"cannot read {value} as JSON ({error})") from None
+        if not isinstance(texts, list) or not all(isinstance(text, str) for text in texts):
+            raise ValueError(f"{value} must hold a JSON list of query texts")
+        return value
+
+    @model_validator(mode="after")
+    def _policy_file_present(self) -> "EnvSettings":
+        if self.policy_db_url is None and not (self.policy_dir / "policy.csv").is_file():
+            raise ValueError(f"HUB_POLICY_DIR: the folder {self.policy_dir} has no policy.csv (nor is HUB_POLICY_DB_URL set)")
+        return self
+
+    def to_settings(self) -> Settings:
+        var_dir = self.var_dir
+        try:
+            public_key = self.jwt_public_key_file.read_text() if self.jwt_public_key_file else None
+        except (OSError, UnicodeDecodeError) as error:
+            raise InvalidSettings(f"HUB_JWT_PUBLIC_KEY_FILE: cannot read {self.jwt_public_key_file} ({error})") from None
+        return Settings(
+            var_dir=var_dir,
+            database_url=self.database_url or f"sqlite:///{var_dir / 'hub.db'}",
+            host=self.host,
+            port=self.port,
+            neo4j_uri=self.neo4j_uri or f"bolt://127.0.0.1:{self.neo4j_port}",
+            neo4j_user=self.neo4j_user,
+            neo4j_password=self.neo4j_password,
+            neo4j_port=self.neo4j_port,
+            neo4j_home=self.neo4j_home or var_dir / "neo4j",
+            jwt_secret=self.jwt_secret,
+            jwt_public_key=public_key,
+            jwt_algorithm=self.jwt_algorithm,
+            jwt_max_ttl=self.jwt_max_ttl,
+            jwt_issuer=self.jwt_issuer,
+            jwt_audience=self.jwt_audience,
+            jwt_jwks_url=self.jwt_jwks_url,
+            jwt_jwks_algorithms=_names(self.jwt_jwks_algorithms) or DEFAULT_JWKS_ALGORITHMS,
+            jwt_jwks_cache_seconds=self.jwt_jwks_cache_seconds,
+            jwt_jwks_refetch_seconds=self.jwt_jwks_refetch_seconds,
+            jwt_claim_user=self.jwt_claim_user,
+            jwt_claim_agency=self.jwt_claim_agency,
+            jwt_claim_roles=self.jwt_claim_roles,
+            jwt_claim_jurisdiction=self.jwt_claim_jurisdiction,
+            jwt_claim_level=self.jwt_claim_level,
+            jwt_claim_unit_id=self.jwt_claim_unit_id,
+            persisted_queries_max=self.persisted_queries_max,
+            audit_key=self.audit_key,
+            audit_key_file=self.audit_key_file,
+            audit_anchor_file=self.audit_anchor_file or var_dir / "audit-anchors.log",
+            purpose_reasons=_purpose_reasons(self.purpose_reasons),
+            purpose_case_pattern=self.purpose_case_pattern,
+            policy_dir=self.policy_dir,
+            policy_db_url=self.policy_db_url,
+            production=self.production,
+            debug_sql=self.debug_sql,
+            max_depth=self.max_depth,
+            max_cost=self.max_cost,
+            max_aliases=self.max_aliases,
+            max_tokens=self.max_tokens,
+            max_request_bytes=self.max_request_bytes,
+            graph_request_seconds=self.graph_request_seconds,
+            graph_request_nodes=self.graph_request_nodes,
+            cors_origins=_names(self.cors_origins),
+            log_format=self.log_format,
+            log_level=self.log_level,
+            log_casbin=self.log_casbin,
+            otel_endpoint=self.otel_endpoint,
+            graph_sync=self.graph_sync,
+            db_pool_size=self.db_pool_size,
+            freeze_heap=self.freeze_heap,
+            allowed_operations_file=self.allowed_operations_file,
+        )
+
+
+def read_environment() -> EnvSettings:
+    """The validated HUB_* environment; InvalidSettings names every bad variable on one line."""
+    try:
+        return EnvSettings()
+    except ValidationError as error:
+        raise InvalidSettings("invalid settings: " + "; ".join(_describe(problem) for problem in error.errors())) from None
+
+
+def _describe(problem: ErrorDetails) -> str:
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    if not problem["loc"]:
+        return message  # a check across variables names them itself
+    name = str(problem["loc"][0])
+    if name in SECRET_VARIABLES or not isinstance(problem.get("input"), str):
+        return f"HUB_{name.upper()}: {message}"
+    return f"HUB_{name.upper()}={problem['input']!r}: {message}"
 
 
 def production_problems(settings: Settings) -> list[str]:

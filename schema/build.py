@@ -17,6 +17,7 @@ from schema.internal_errors import InternalErrors
 from schema.limits import GraphQLLimits, limit_extensions
 from schema.mutations import Mutation as RecordMutations
 from schema.queries import RecordQueries
+from schema.scalars import SCALAR_OVERRIDES
 from schema.validated_operations import ValidatedOperations
 from schema.workflows import WorkflowMutations, WorkflowQueries
 
@@ -38,4 +39,5 @@ def build_full_schema(limits: GraphQLLimits | None = None, observers: Sequence[A
             ValidatedOperations, NamedInputErrors, OperationLabels, AccessAudit, DatabaseAvailability,
         ],
         execution_context_class=CompiledSubtreeExecutor,
+        scalar_overrides=SCALAR_OVERRIDES,
     )
