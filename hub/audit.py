@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, SessionTransaction
@@ -22,6 +22,8 @@ from hub.models.audit import GENESIS_HASH, AuditEntry, AuditHead
 
 HEAD_ID = 1
 APPEND_ATTEMPTS = 20
+# PostgreSQL advisory lock key serializing appends across all hub processes ("audit" in ASCII).
+APPEND_LOCK_KEY = 0x6175646974
 PENDING_ANCHOR = "hub.audit.pending_anchor"  # session.info: (seal, count, hash) to anchor once committed
 
 
@@ -64,6 +66,7 @@ def _utc(moment: datetime) -> datetime:
 def append(session: Session, record: AccessRecord) -> AuditEntry:
     """Append one entry within the caller's transaction, chained to the current head (compare-and-swap)."""
     seal = seal_for(session)
+    _serialize_appends(session)
     for _attempt in range(APPEND_ATTEMPTS):
         head = session.get(AuditHead, HEAD_ID, populate_existing=True)
         if head is None:
@@ -96,6 +99,17 @@ def append(session: Session, record: AccessRecord) -> AuditEntry:
             session.info[PENDING_ANCHOR] = (seal, count + 1, digest)
             return entry
     raise RuntimeError("the audit head kept changing; could not append")
+
+
+def _serialize_appends(session: Session) -> None:
+    """On PostgreSQL, wait for other transactions appending (in any process) to end before reading the head.
+
+    Without it, each concurrent append past the first loses the compare-and-swap and retries; with many hub
+    processes writing at once an append can lose APPEND_ATTEMPTS times and fail. The lock is released at commit or
+    rollback. SQLite needs none: its single writer lock already serializes the swaps.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(APPEND_LOCK_KEY)))
 
 
 def _create_head(session: Session) -> None:
