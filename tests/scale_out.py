@@ -47,8 +47,8 @@ def hub_environment(database_url: str, var_dir: Path, policy_dir: Path, **extra:
         HUB_GRAPH_SYNC="0",
         HUB_NEO4J_URI=f"bolt://127.0.0.1:{free_port()}",  # nothing listens: the graph is simply unavailable
         HUB_DB_POOL_SIZE="4",
-        **extra,
     )
+    env.update(extra)
     return env
 
 
