@@ -192,7 +192,9 @@ def policy_reload() -> None:
     try:
         announced = announce_policy_reload(settings.database_url, store.digest)
     except Exception as error:  # noqa: BLE001 - the watch still picks the change up; say why nobody was told
-        raise _fail(f"policy OK, but running hubs could not be told ({error}); those watching it reload within a second") from None
+        raise _fail(
+            f"policy OK, but running hubs could not be told ({error}); those watching it reload within a second"
+        ) from None
     told = "running hubs were told to reload it" if announced else "running hubs pick it up within a second"
     typer.echo(f"policy OK (digest {store.digest}); {told}", err=True)
 

@@ -276,3 +276,24 @@ def test_a_database_policy_change_reaches_a_running_hub(settings: Settings, tmp_
         token = mint_token(settings, agency="police", user="p1", jurisdiction="huzhou", level="city")
         body = client.post("/graphql", json={"query": RANK_QUERY}, headers={"Authorization": f"Bearer {token}"}).json()
         assert "Cannot query field 'rank'" in body["errors"][0]["message"]
+
+
+def test_a_policy_file_change_reaches_a_running_hub_without_any_request(settings: Settings, policy_dir: Path) -> None:
+    """The watch thread, not the next GraphQL request, picks up a changed policy file."""
+    store = PolicyStore(build_full_schema(), policy_dir)
+    with TestClient(create_app(settings, policies=store)) as client:
+        version = client.get("/readyz").json()["policy_version"]
+        with (policy_dir / "policy.csv").open("a", encoding="utf-8") as policy:
+            policy.write(RANK_DENIED_TO_POLICE + "\n")
+        stamp = time.time() + 5  # a modification time the watch sees move even within one filesystem tick
+        os.utime(policy_dir / "policy.csv", (stamp, stamp))
+        _until(lambda: store.version == version + 1, REACH_SECONDS)
+        assert client.get("/readyz").json()["policy_digest"] == policy_digest(load_enforcer(policy_dir))
+
+
+def test_hub_serve_with_workers_refuses_production_without_secrets_before_starting_any(tmp_path: Path) -> None:
+    environment = {"PATH": "/usr/bin:/bin", "HUB_PRODUCTION": "1", "HUB_VAR_DIR": str(tmp_path), "HUB_PORT": "1"}
+    result = run_hub(["serve", "--workers", "2"], environment)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "refusing to start in production: HUB_JWT_SECRET is unset or the development default" in result.stderr
