@@ -46,6 +46,7 @@ from hub.purpose import PurposeRefused, admitted_purpose, purpose_of
 from hub.settings import Settings, refuse_insecure_production
 from hub.worker_loops import WorkerLoops
 from policies.enforcement import PolicyStore, UnknownAgency
+from policies.watch import PolicyWatch
 from schema.build import build_full_schema
 from schema.limits import GraphQLLimits
 from schema.access import AccessView, Principal
@@ -263,6 +264,7 @@ def _readyz(hub: Hub) -> Any:
             "database": "ok",
             "graph": graph,
             "policy_version": hub.policies.version,
+            "policy_digest": hub.policies.digest,
         }
         if hub.sync is not None:
             body["graph_sync"] = {"pending": hub.sync.lag(), "last_error": hub.sync.last_error}
@@ -343,13 +345,16 @@ def create_app(
         heap=LongLivedHeap(settings.freeze_heap), workers=WorkerLoops(settings.db_pool_size), _views={},
     )
     gateway = GraphQLGateway(hub)
+    policy_watch = PolicyWatch(store, settings.database_url)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if hub.sync is not None:
             hub.sync.start()
+        policy_watch.start()
         hub.heap.settle(hub.policies.version)
         yield
+        policy_watch.stop()
         if hub.sync is not None:
             hub.sync.stop()
         hub.workers.stop()

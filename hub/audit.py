@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, SessionTransaction
@@ -23,6 +23,8 @@ from hub.models.audit import GENESIS_HASH, AuditEntry, AuditHead
 
 HEAD_ID = 1
 APPEND_ATTEMPTS = 20
+# PostgreSQL advisory lock key serializing appends across all hub processes ("audit" in ASCII).
+APPEND_LOCK_KEY = 0x6175646974
 PENDING_ANCHOR = "hub.audit.pending_anchor"  # session.info: (seal, count, hash) to anchor once committed
 PENDING_COUNTS = "hub.audit.pending_counts"  # session.info: entries appended by operation, counted once committed
 
@@ -66,6 +68,7 @@ def _utc(moment: datetime) -> datetime:
 def append(session: Session, record: AccessRecord) -> AuditEntry:
     """Append one entry within the caller's transaction, chained to the current head (compare-and-swap)."""
     seal = seal_for(session)
+    _serialize_appends(session)
     for _attempt in range(APPEND_ATTEMPTS):
         head = session.get(AuditHead, HEAD_ID, populate_existing=True)
         if head is None:
@@ -100,6 +103,17 @@ def append(session: Session, record: AccessRecord) -> AuditEntry:
             appended[record.operation] = appended.get(record.operation, 0) + 1
             return entry
     raise RuntimeError("the audit head kept changing; could not append")
+
+
+def _serialize_appends(session: Session) -> None:
+    """On PostgreSQL, wait for other transactions appending (in any process) to end before reading the head.
+
+    Without it, each concurrent append past the first loses the compare-and-swap and retries; with many hub
+    processes writing at once an append can lose APPEND_ATTEMPTS times and fail. The lock is released at commit or
+    rollback. SQLite needs none: its single writer lock already serializes the swaps.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(APPEND_LOCK_KEY)))
 
 
 def _create_head(session: Session) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -84,6 +85,9 @@ def seed(
 def serve(
     host: Annotated[Optional[str], typer.Option(help="Listen address (HUB_HOST).")] = None,
     port: Annotated[Optional[int], typer.Option(help="Listen port (HUB_PORT).")] = None,
+    workers: Annotated[
+        Optional[int], typer.Option(min=1, help="Worker processes, each serving the whole API (uvicorn workers).")
+    ] = None,
 ) -> None:
     """Serve the hub (GraphQL at /graphql)."""
     import uvicorn
@@ -92,6 +96,18 @@ def serve(
 
     settings = _settings()
     settings = replace(settings, host=host or settings.host, port=port or settings.port)
+    if workers is not None and workers > 1:
+        try:
+            refuse_insecure_production(settings)
+        except InsecureConfiguration as refusal:
+            raise _refuse(refusal) from None
+        # Each worker builds its own app from the environment, so the options travel there.
+        os.environ["HUB_HOST"], os.environ["HUB_PORT"] = settings.host, str(settings.port)
+        uvicorn.run(
+            "hub.app:create_app", factory=True, workers=workers, host=settings.host, port=settings.port,
+            log_level="info",
+        )
+        return
     try:
         application = create_app(settings)
     except InsecureConfiguration as refusal:
@@ -166,17 +182,26 @@ def policy_check(
 
 @policy_app.command("reload")
 def policy_reload() -> None:
-    """Check the policy, then signal running hubs to reload it (they watch the policy files)."""
+    """Check the policy, then have running hubs reload it (they watch it; on PostgreSQL they are also told)."""
     from policies.check import check_policy
+    from policies.watch import announce_policy_reload
 
     settings = _settings()
-    problems, _store = check_policy(settings.policy_dir, settings.policy_db_url)
+    problems, store = check_policy(settings.policy_dir, settings.policy_db_url)
     if problems:
         for problem in problems:
             console.print(f"[red]policy:[/red] {problem}")
         raise _fail("the policy has errors; running hubs keep the previous one")
-    (settings.policy_dir / "policy.csv").touch()
-    console.print("policy OK; running hubs pick it up within a second")
+    if not settings.policy_db_url:
+        (settings.policy_dir / "policy.csv").touch()
+    try:
+        announced = announce_policy_reload(settings.database_url, store.digest)
+    except Exception as error:  # noqa: BLE001 - the watch still picks the change up; say why nobody was told
+        raise _fail(
+            f"policy OK, but running hubs could not be told ({error}); those watching it reload within a second"
+        ) from None
+    told = "running hubs were told to reload it" if announced else "running hubs pick it up within a second"
+    typer.echo(f"policy OK (digest {store.digest}); {told}", err=True)
 
 
 @audit_app.command("verify")

@@ -5,11 +5,13 @@ Casbin is asked once per (agency, governed object, action) when the policy loads
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import casbin
 import strawberry
@@ -41,15 +43,33 @@ class AgencyGrant:
     purpose_required: bool
 
 
-def load_enforcer(policy_dir: Path = POLICY_DIR, policy_db_url: str | None = None) -> casbin.Enforcer:
-    """The model from `model.conf`; the policy from `policy.csv`, or from a database through the SQLAlchemy adapter."""
+def load_enforcer(
+    policy_dir: Path = POLICY_DIR, policy_db_url: str | None = None, adapter: Any | None = None
+) -> casbin.Enforcer:
+    """The model from `model.conf`; the policy from `policy.csv`, or from a database through the SQLAlchemy adapter
+    (`adapter`, when given, is that database's adapter, reused so each reload does not open a new engine)."""
     model = str(policy_dir / "model.conf")
-    adapter: object = str(policy_dir / "policy.csv")
-    if policy_db_url:
-        from casbin_sqlalchemy_adapter import Adapter
+    if adapter is None and policy_db_url:
+        adapter = policy_adapter(policy_db_url)
+    return casbin.Enforcer(model, adapter if adapter is not None else str(policy_dir / "policy.csv"))
 
-        adapter = Adapter(policy_db_url)
-    return casbin.Enforcer(model, adapter)
+
+def policy_adapter(policy_db_url: str) -> Any:
+    from casbin_sqlalchemy_adapter import Adapter
+
+    return Adapter(policy_db_url)
+
+
+def policy_digest(enforcer: casbin.Enforcer) -> str:
+    """What the policy says, as a short hash: equal in every process that serves the same model and rules."""
+    model = enforcer.get_model()
+    digest = hashlib.sha256()
+    for section in ("r", "p", "e", "m", "g"):
+        for key, assertion in sorted(model.model.get(section, {}).items()):
+            digest.update(f"{section}.{key} = {assertion.value}\n".encode())
+            for rule in getattr(assertion, "policy", []):
+                digest.update(f"{key}: {', '.join(rule)}\n".encode())
+    return digest.hexdigest()[:16]
 
 
 def policy_agencies(enforcer: casbin.Enforcer) -> list[str]:
@@ -59,7 +79,11 @@ def policy_agencies(enforcer: casbin.Enforcer) -> list[str]:
 
 
 class PolicyStore:
-    """Compiles each agency's grant on first use; `reload()` re-reads the policy and drops every compiled grant."""
+    """Compiles each agency's grant on first use; `reload()` re-reads the policy and drops every compiled grant.
+
+    `refresh()` reloads only when the policy says something new, so processes that are told of a change twice (file
+    watch and notification) or that started after it agree on `digest`; `version` counts this process's reloads.
+    """
 
     def __init__(
         self, full_schema: strawberry.Schema, policy_dir: Path = POLICY_DIR, policy_db_url: str | None = None
@@ -69,38 +93,69 @@ class PolicyStore:
         self.policy_dir = policy_dir
         self.policy_db_url = policy_db_url
         self.version = 0
+        self.digest = ""
         self._checked_at = time.monotonic()
         self._lock = threading.Lock()
+        self._reload_lock = threading.Lock()  # one reload at a time: request path, file watch and notifications
         self._grants: dict[str, AgencyGrant] = {}
+        self._adapter = policy_adapter(policy_db_url) if policy_db_url else None
         self.reload()
 
     def reload(self) -> int:
-        self._stamp = self._files_stamp()
-        enforcer = load_enforcer(self.policy_dir, self.policy_db_url)
-        agencies = policy_agencies(enforcer)
-        with self._lock:
-            self._enforcer = enforcer
-            self._agencies = agencies
-            self._grants = {}
-            self.version += 1
+        """Re-read the policy and serve it as a new version (even if unchanged); errors propagate."""
+        with self._reload_lock:
+            self._stamp = self._files_stamp()
+            self._install(self._load())
         return self.version
 
+    def refresh(self, *, force: bool = False) -> bool:
+        """Serve the policy's current content if it differs from what is served; True when a new version is served.
+
+        Without `force`, a file-backed policy is re-read only when its files' modification times moved; a
+        database-backed policy is always re-read (its rows have no modification time). A policy that fails to
+        load is logged and the last good one kept.
+        """
+        with self._reload_lock:
+            stamp = self._files_stamp()
+            if not force and not self.policy_db_url and stamp == self._stamp:
+                return False
+            self._stamp = stamp
+            try:
+                enforcer = self._load()
+            except Exception:  # a broken policy must not take the hub down: keep serving the last good one
+                logger.exception("policy reload failed; keeping policy version %s", self.version)
+                return False
+            if policy_digest(enforcer) == self.digest:
+                return False
+            self._install(enforcer)
+        logger.info("policy reloaded: version %s (%s)", self.version, self.digest)
+        return True
+
     def reload_if_changed(self, min_interval: float = WATCH_INTERVAL_SECONDS) -> bool:
-        """Reload when the policy files changed on disk (checked at most once per `min_interval`)."""
+        """Reload when the policy files changed on disk (checked at most once per `min_interval`).
+
+        Called on the request path, so it never queries a policy database: `PolicyWatch` does that off the loop.
+        """
         now = time.monotonic()
         if now - self._checked_at < min_interval:
             return False
         self._checked_at = now
-        if self.policy_db_url or self._files_stamp() == self._stamp:
+        if self.policy_db_url:
             return False
-        try:
-            self.reload()
-        except Exception:  # a broken file must not take the hub down: keep serving the last good policy
-            logger.exception("policy reload failed; keeping policy version %s", self.version)
-            self._stamp = self._files_stamp()
-            return False
-        logger.info("policy reloaded: version %s", self.version)
-        return True
+        return self.refresh()
+
+    def _load(self) -> casbin.Enforcer:
+        return load_enforcer(self.policy_dir, self.policy_db_url, self._adapter)
+
+    def _install(self, enforcer: casbin.Enforcer) -> None:
+        agencies = policy_agencies(enforcer)
+        digest = policy_digest(enforcer)
+        with self._lock:
+            self._enforcer = enforcer
+            self._agencies = agencies
+            self._grants = {}
+            self.digest = digest
+            self.version += 1
 
     def _files_stamp(self) -> tuple[float, ...]:
         return tuple(
@@ -160,4 +215,7 @@ def all_access_view(catalog: Catalog, principal: Principal | None = None) -> Acc
     return AccessView(principal=who, readable=catalog.read_objects, masked=frozenset(), writable=catalog.write_objects)
 
 
-__all__ = ["AgencyGrant", "PolicyStore", "UnknownAgency", "all_access_view", "load_enforcer", "policy_agencies"]
+__all__ = [
+    "AgencyGrant", "PolicyStore", "UnknownAgency", "all_access_view", "load_enforcer", "policy_adapter",
+    "policy_agencies", "policy_digest",
+]
