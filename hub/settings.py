@@ -42,6 +42,8 @@ class Settings:
     neo4j_uri: str = "bolt://127.0.0.1:7687"
     neo4j_user: str = "neo4j"
     neo4j_password: str = "hub-local-password"
+    neo4j_database: str | None = None  # None: the server's default (home) database
+    neo4j_trusted_ca_file: Path | None = None  # PEM CAs to verify the server with (bolt:// and neo4j:// URIs)
     neo4j_port: int = 7687
     neo4j_home: Path | None = None
     jwt_secret: str = DEV_JWT_SECRET
@@ -91,6 +93,10 @@ class Settings:
             neo4j_uri=_env("HUB_NEO4J_URI", f"bolt://127.0.0.1:{_env('HUB_NEO4J_PORT', '7687')}"),
             neo4j_user=_env("HUB_NEO4J_USER", "neo4j"),
             neo4j_password=_env("HUB_NEO4J_PASSWORD", "hub-local-password"),
+            neo4j_database=os.environ.get("HUB_NEO4J_DATABASE") or None,
+            neo4j_trusted_ca_file=Path(os.environ["HUB_NEO4J_TRUSTED_CA_FILE"])
+            if os.environ.get("HUB_NEO4J_TRUSTED_CA_FILE")
+            else None,
             neo4j_port=int(_env("HUB_NEO4J_PORT", "7687")),
             neo4j_home=Path(_env("HUB_NEO4J_HOME", str(var_dir / "neo4j"))),
             jwt_secret=_env("HUB_JWT_SECRET", DEV_JWT_SECRET),
