@@ -112,7 +112,7 @@ def sync(
     settings = Settings.from_env()
     factory = make_session_factory(_engine(settings))
     if not follow:
-        leadership = leadership_for(factory.kw["bind"])
+        leadership = leadership_for(factory.kw.get("bind"))
         if not leadership.try_acquire():  # two appliers could interleave stale upserts
             leadership.release()
             console.print(f"another sync process leads and applies the outbox; {pending_count(factory):,} pending")

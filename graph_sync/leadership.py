@@ -41,8 +41,10 @@ class Leadership(Protocol):
         """Give up the lead (if held) and free the resources; a standby can then take over at once."""
 
 
-def leadership_for(engine: Engine) -> Leadership:
-    """The leadership that suits the database behind `engine`."""
+def leadership_for(engine: Engine | None) -> Leadership:
+    """The leadership that suits the database behind `engine` (no engine: nobody else to lead)."""
+    if engine is None:
+        return SoleLeader()
     url = engine.url
     if url.get_backend_name() == "postgresql":
         return PostgresAdvisoryLock(url)

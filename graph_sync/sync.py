@@ -216,7 +216,7 @@ class SyncWorker:
         self.interval = interval
         self.batch_size = batch_size
         self.max_backoff = max_backoff
-        self.leadership = leadership if leadership is not None else leadership_for(session_factory.kw["bind"])
+        self.leadership = leadership if leadership is not None else leadership_for(session_factory.kw.get("bind"))
         self.leader = False
         self.last_error: str | None = None
         self.last_error_at: float | None = None
