@@ -51,7 +51,7 @@ def check(engine: Engine, driver: Driver, sample: int = 200, seed: int | None = 
     """Counts of every node and edge kind, plus up to `sample` random nodes per node kind and edges per edge table."""
     report = CheckReport()
     rng = random.Random(seed)
-    with engine.connect() as connection, cypher.projection_session(driver) as graph:
+    with engine.connect() as connection, cypher.projection_session(driver, read=True) as graph:
         _compare_counts(connection, graph, report)
         for kind, name in NODE_TABLES.items():
             rows = _sample_rows(connection, name, node_columns(kind), sample, rng)

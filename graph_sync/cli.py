@@ -107,16 +107,25 @@ def sync(
     from hub.db import make_session_factory
 
     from graph_sync.cypher import ensure_schema
+    from graph_sync.leadership import leadership_for
     from graph_sync.sync import SyncWorker, apply_pending, pending_count
 
     settings = Settings.from_env()
     factory = make_session_factory(_engine(settings))
     if not follow:
-        with _driver(settings) as driver:
-            ensure_schema(driver)
-            started = time.perf_counter()
-            applied = apply_pending(factory, driver, batch_size)
-            seconds = time.perf_counter() - started
+        leadership = leadership_for(factory.kw.get("bind"))
+        if not leadership.try_acquire():  # two appliers could interleave stale upserts
+            leadership.release()
+            console.print(f"another sync process leads and applies the outbox; {pending_count(factory):,} pending")
+            return
+        try:
+            with _driver(settings) as driver:
+                ensure_schema(driver)
+                started = time.perf_counter()
+                applied = apply_pending(factory, driver, batch_size)
+                seconds = time.perf_counter() - started
+        finally:
+            leadership.release()
         console.print(f"applied {applied:,} outbox rows in {seconds:.1f}s; {pending_count(factory):,} pending")
         return
 
@@ -130,14 +139,15 @@ def sync(
     signal.signal(signal.SIGTERM, _stop)
     worker.start()
     console.print(f"following the outbox of {settings.database_url} into {settings.neo4j_uri} (Ctrl-C stops)")
-    shown: tuple[int, str | None] | None = None
+    shown: tuple[bool, int, str | None] | None = None
     try:
         while not stopping:
-            time.sleep(1.0)
-            current = (worker.applied, worker.last_error)
+            time.sleep(0.25)
+            current = (worker.leader, worker.applied, worker.last_error)
             if current != shown:
+                role = "leader" if worker.leader else "standby (another sync process leads)"
                 error = f"; last error: {worker.last_error}" if worker.last_error else ""
-                console.print(f"applied {worker.applied:,}; pending {worker.lag():,}{error}")
+                console.print(f"{role}: applied {worker.applied:,}; pending {worker.lag():,}{error}", soft_wrap=True)
                 shown = current
     except KeyboardInterrupt:
         pass

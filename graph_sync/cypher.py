@@ -12,6 +12,7 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction, NotificationDisabledClassification, Session
 
+from graph_sync.driver import graph_session
 from graph_sync.model import EDGE_SPECS, NODE_LABELS, NODE_PROPERTIES, EdgeKind, NodeKind
 from graph_sync.projection import KEY_LABEL
 
@@ -34,9 +35,12 @@ def checked_property(name: str) -> str:
     return name
 
 
-def projection_session(driver: Driver) -> Session:
-    """A session for the projection's statements, where a relationship type without edges yet is expected."""
-    return driver.session(notifications_disabled_classifications=[NotificationDisabledClassification.UNRECOGNIZED])
+def projection_session(driver: Driver, *, read: bool = False) -> Session:
+    """A session on the configured database for the projection's statements, where a relationship type
+    without edges yet is expected; `read=True` for statements that only read (a cluster's readers serve them)."""
+    return graph_session(
+        driver, read=read, notifications_disabled_classifications=[NotificationDisabledClassification.UNRECOGNIZED]
+    )
 
 
 def schema_statements() -> list[str]:

@@ -23,6 +23,7 @@ from typing import Any
 from neo4j import Driver, Query, RoutingControl
 
 from graph_sync.access import GraphAccess, visible_node
+from graph_sync.driver import database_of
 from graph_sync.model import NODE_LABELS, EdgeKind, NodeKind
 
 MAX_NETWORK_HOPS = 4
@@ -253,7 +254,7 @@ def _allowed(access: GraphAccess, kinds: Sequence[EdgeKind]) -> list[str]:
 
 def _read(driver: Driver, text: str, parameters: dict[str, Any], timeout: float) -> list[Any]:
     records, _summary, _keys = driver.execute_query(
-        Query(text, timeout=timeout), parameters, routing_=RoutingControl.READ
+        Query(text, timeout=timeout), parameters, routing_=RoutingControl.READ, database_=database_of(driver)
     )
     return records
 

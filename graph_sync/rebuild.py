@@ -101,7 +101,7 @@ def delete_graph(driver: Driver, batch_size: int = 5000, bar: Progress | None = 
     transaction is still bound by the server's transaction timeout on a large graph. Relationships
     go first so that no transaction also deletes the many edges of a well-connected node.
     """
-    with cypher.projection_session(driver) as graph:
+    with cypher.projection_session(driver, read=True) as graph:  # counts for the progress bar only
         nodes = graph.run("MATCH (n) RETURN count(n) AS n").single(strict=True)["n"]
         relationships = graph.run("MATCH ()-[r]->() RETURN count(r) AS n").single(strict=True)["n"]
     task = bar.add_task("deleting graph", total=nodes + relationships) if bar is not None else None

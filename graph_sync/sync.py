@@ -1,8 +1,9 @@
 """Apply the graph outbox to Neo4j in id order; the checkpoint moves only after Neo4j has committed.
 
 Every write is a MERGE by key or a delete by key, so applying a row twice changes nothing: a crash
-between the Neo4j commit and the checkpoint update just applies that batch again. Run one worker per
-graph: two workers interleaving old and new batches could briefly replay a stale upsert.
+between the Neo4j commit and the checkpoint update just applies that batch again. Two appliers
+interleaving old and new batches could briefly replay a stale upsert, so `SyncWorker`s elect one
+leader (graph_sync/leadership.py): any number may run, the others stand by and take over when it dies.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from graph_sync import cypher
 from graph_sync.driver import open_driver
+from graph_sync.leadership import Leadership, leadership_for
 from graph_sync.model import EdgeKind, NodeKind
 from hub.db import transaction
 from hub.models import GraphCheckpoint, GraphOutbox
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 
 CHECKPOINT_ID = 1
 ROUND_BATCHES = 20
+STANDBY_POLL_SECONDS = 1.0  # a standby asks for the lead at least this often: it takes over well within 5 s
 
 
 @dataclass(frozen=True)
@@ -203,8 +206,11 @@ def apply_pending(
 
 
 class SyncWorker:
-    """Runs `apply_pending` in a background thread every `interval` seconds.
+    """Runs `apply_pending` in a background thread every `interval` seconds, while it leads.
 
+    Any number of workers may run on one database: each asks for the lead (`leadership`, by default
+    the one that suits the database) and only the leader applies; the others stand by and ask again
+    every `STANDBY_POLL_SECONDS` at most, so one takes over soon after the leader dies or stops.
     Survives Neo4j (and database) outages: logs, keeps the error in `last_error`, backs off up to
     `max_backoff` seconds and retries; pending rows stay in the outbox until they are applied.
     """
@@ -217,12 +223,15 @@ class SyncWorker:
         *,
         batch_size: int = 500,
         max_backoff: float = 30.0,
+        leadership: Leadership | None = None,
     ) -> None:
         self.settings = settings
         self.session_factory = session_factory
         self.interval = interval
         self.batch_size = batch_size
         self.max_backoff = max_backoff
+        self.leadership = leadership if leadership is not None else leadership_for(session_factory.kw.get("bind"))
+        self.leader = False
         self.last_error: str | None = None
         self.last_error_at: float | None = None
         self.applied = 0
@@ -257,9 +266,45 @@ class SyncWorker:
         """Outbox rows not yet applied to the graph."""
         return pending_count(self.session_factory)
 
+    def status(self) -> dict[str, Any]:
+        """What `/readyz` shows: whether this worker leads, how, what is pending and the last error."""
+        return {
+            "leader": self.leader,
+            "leadership": self.leadership.description,
+            "applied": self.applied,
+            "pending": self.lag(),
+            "last_error": self.last_error,
+        }
+
     def _sleep(self, seconds: float) -> None:
         self._wake.wait(seconds)
         self._wake.clear()
+
+    def _lead(self) -> bool:
+        """Whether this worker leads now, asking for the lead if it does not; logs every change."""
+        leads = self.leadership.try_acquire()
+        if leads != self.leader:
+            if leads:
+                log.info("graph sync: leading (%s); this worker applies the outbox", self.leadership.description)
+            else:
+                log.warning("graph sync: lost the lead (%s); standing by", self.leadership.description)
+        self.leader = leads
+        return leads
+
+    def _apply_round(self, driver: Driver) -> tuple[int, bool]:
+        """Up to ROUND_BATCHES batches, confirming the lead before each; (rows applied, caught up)."""
+        applied = 0
+        for _ in range(ROUND_BATCHES):
+            if not self.leadership.confirm():
+                self.leader = False
+                log.warning("graph sync: lost the lead (%s); standing by", self.leadership.description)
+                return applied, False
+            rows = apply_pending(self.session_factory, driver, self.batch_size, max_batches=1)
+            applied += rows
+            self.applied += rows
+            if rows < self.batch_size:
+                return applied, True
+        return applied, False
 
     def _run(self) -> None:
         driver: Driver | None = None
@@ -267,12 +312,19 @@ class SyncWorker:
         try:
             while not self._stop.is_set():
                 try:
+                    if not self._lead():
+                        if driver is not None:  # a former leader frees its Neo4j connections
+                            driver.close()
+                            driver = None
+                        self.last_error = None
+                        backoff = self.interval
+                        self._sleep(min(self.interval, STANDBY_POLL_SECONDS))
+                        continue
                     if driver is None:
                         driver = open_driver(self.settings, max_transaction_retry_time=5.0)
                         cypher.ensure_schema(driver)
                     # A bounded number of batches per round, so stop() is honoured during a long catch-up.
-                    applied = apply_pending(self.session_factory, driver, self.batch_size, max_batches=ROUND_BATCHES)
-                    self.applied += applied
+                    _applied, caught_up = self._apply_round(driver)
                 except Exception as error:  # noqa: BLE001  (any failure: keep the rows, retry later)
                     self.last_error = f"{type(error).__name__}: {error}"
                     self.last_error_at = time.time()
@@ -285,8 +337,10 @@ class SyncWorker:
                     continue
                 self.last_error = None
                 backoff = self.interval
-                if applied < ROUND_BATCHES * self.batch_size:  # caught up: wait for new rows
+                if caught_up:  # wait for new rows
                     self._sleep(self.interval)
         finally:
             if driver is not None:
                 driver.close()
+            self.leadership.release()
+            self.leader = False

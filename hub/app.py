@@ -267,7 +267,7 @@ def _readyz(hub: Hub) -> Any:
             "policy_digest": hub.policies.digest,
         }
         if hub.sync is not None:
-            body["graph_sync"] = {"pending": hub.sync.lag(), "last_error": hub.sync.last_error}
+            body["graph_sync"] = await asyncio.to_thread(hub.sync.status)  # leader or standby, pending, last error
         return JSONResponse(body)
 
     return readyz

@@ -9,7 +9,7 @@ from rich.console import Console
 from sqlalchemy import Engine, func, select
 
 from graph_sync import local_server
-from graph_sync.driver import GraphUnavailable, open_driver
+from graph_sync.driver import GraphUnavailable, graph_session, open_driver
 from graph_sync.rebuild import rebuild
 
 from hub.auth import mint_token
@@ -86,7 +86,7 @@ def prepare_graph(settings: Settings, engine: Engine, console: Console) -> None:
         console.print(f"[yellow]graph store unavailable, serving the records only:[/yellow] {error}")
         return
     try:
-        with driver.session() as session:
+        with graph_session(driver, read=True) as session:
             nodes = session.run("MATCH (n) RETURN count(n) AS n").single(strict=True)["n"]
         if nodes == 0:
             console.print("graph: projecting the records into Neo4j ...")

@@ -56,6 +56,8 @@ class Settings:
     neo4j_uri: str = "bolt://127.0.0.1:7687"
     neo4j_user: str = "neo4j"
     neo4j_password: str = "hub-local-password"
+    neo4j_database: str | None = None  # None: the server's default (home) database
+    neo4j_trusted_ca_file: Path | None = None  # PEM CAs to verify the server with (bolt:// and neo4j:// URIs)
     neo4j_port: int = 7687
     neo4j_home: Path | None = None
     jwt_secret: str = DEV_JWT_SECRET
@@ -150,6 +152,8 @@ class EnvSettings(BaseSettings):
     neo4j_uri: str | None = None  # default: bolt://127.0.0.1:<neo4j_port>
     neo4j_user: Annotated[str, Field(min_length=1)] = "neo4j"
     neo4j_password: str = "hub-local-password"
+    neo4j_database: str | None = None  # default: the server's default database
+    neo4j_trusted_ca_file: FilePath | None = None
     neo4j_port: Port = 7687
     neo4j_home: Path | None = None  # default: <var_dir>/neo4j
     jwt_secret: Annotated[str, Field(min_length=1)] = DEV_JWT_SECRET
@@ -295,6 +299,8 @@ class EnvSettings(BaseSettings):
             neo4j_uri=self.neo4j_uri or f"bolt://127.0.0.1:{self.neo4j_port}",
             neo4j_user=self.neo4j_user,
             neo4j_password=self.neo4j_password,
+            neo4j_database=self.neo4j_database,
+            neo4j_trusted_ca_file=self.neo4j_trusted_ca_file,
             neo4j_port=self.neo4j_port,
             neo4j_home=self.neo4j_home or var_dir / "neo4j",
             jwt_secret=self.jwt_secret,
