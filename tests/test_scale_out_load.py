@@ -20,7 +20,7 @@ def test_four_hubs_and_two_sync_workers_lose_nothing_when_one_of_each_is_killed(
 ) -> None:
     report = run(POSTGRES_URL, neo4j_settings, hubs=4, sync_workers=2, clients=12, seconds=20, cadres=100,
                  var_dir=tmp_path)
-    assert report.errors == []
+    assert report.errors == [], report.errors[:5]
     assert report.requests > 100 and report.writes_answered > 10 and report.by_kind.get("graph", 0) > 10
     assert report.consistent(), report
     assert report.audit_chain_verified and report.graph_check_clean
