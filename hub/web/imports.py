@@ -64,7 +64,8 @@ def _access(hub: Hub, admit: Admit, request: Request) -> AccessView | Response:
 
 def template_route(hub: Hub, admit: Admit) -> Route:
     async def template(request: Request) -> Response:
-        access = _access(hub, admit, request)
+        # Token checks (an identity provider's keys may be fetched) and policy compiling block: off the loop.
+        access = await asyncio.to_thread(_access, hub, admit, request)
         if isinstance(access, Response):
             return access
         kind = request.query_params.get("format", "xlsx")
@@ -72,7 +73,7 @@ def template_route(hub: Hub, admit: Admit) -> Route:
             return _error(400, f"format must be one of {', '.join(FORMATS)}", "BAD_INPUT")
         agency = access.principal.agency
         columns = report_columns(SPEC, access.writable, NEGATIVE_RECORD_LABELS)
-        body = write_template(columns, kind, agency)  # type: ignore[arg-type]
+        body = await asyncio.to_thread(write_template, columns, kind, agency)  # type: ignore[arg-type]
         media = XLSX_MEDIA_TYPE if kind == "xlsx" else "text/csv; charset=utf-8"
         filename = f"negative-records-{agency}.{kind}"
         return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -134,7 +135,8 @@ def _refused(hub: Hub, access: AccessView, purpose: str, result: ImportResult) -
 
 def import_route(hub: Hub, admit: Admit) -> Route:
     async def import_file(request: Request) -> Response:
-        access = _access(hub, admit, request)
+        # Token checks (an identity provider's keys may be fetched) and policy compiling block: off the loop.
+        access = await asyncio.to_thread(_access, hub, admit, request)
         if isinstance(access, Response):
             return access
         length = request.headers.get("content-length")
