@@ -161,12 +161,24 @@ def rebuild_command(
     batch_size: Annotated[int, typer.Option(help="Records per Neo4j transaction.")] = 5000,
 ) -> None:
     """Delete the graph and project every record again; the sync then continues from that point."""
+    from graph_sync.leadership import leadership_for
     from graph_sync.rebuild import rebuild
 
     settings = Settings.from_env()
     engine = _engine(settings)
-    with _driver(settings) as driver:
-        summary = rebuild(engine, driver, batch_size=batch_size, progress=True)
+    # A sync worker applying the outbox meanwhile would write into the graph being rebuilt and move the checkpoint.
+    leadership = leadership_for(engine)
+    if not leadership.try_acquire():
+        leadership.release()
+        raise _fail(
+            "a graph sync worker is applying the outbox: stop `hub graph sync --follow` and the hubs with "
+            "HUB_GRAPH_SYNC=1 (or set it to 0 on them) before rebuilding"
+        )
+    try:
+        with _driver(settings) as driver:
+            summary = rebuild(engine, driver, batch_size=batch_size, progress=True)
+    finally:
+        leadership.release()
     table = Table("kind", "written")
     for kind, count in [*summary.nodes.items(), *summary.edges.items()]:
         table.add_row(kind, f"{count:,}")

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from graph_sync.leadership import leadership_for
 from graph_sync.local_server import free_port
 from hub.app import create_app
 from hub.auth import mint_token
@@ -164,6 +165,20 @@ def test_graph_rebuild_with_neo4j_unreachable_says_so(tmp_path: Path) -> None:
     uri = f"bolt://127.0.0.1:{free_port()}"
     result = run_hub("graph", "rebuild", tmp_path=tmp_path, HUB_NEO4J_URI=uri)
     assert_one_line_error(result, f"Neo4j is not reachable at {uri}", "hub graph up")
+
+
+def test_graph_rebuild_while_a_sync_worker_leads_refuses_before_touching_the_graph(tmp_path: Path) -> None:
+    assert run_hub("db", "upgrade", tmp_path=tmp_path).returncode == 0
+    engine = make_engine(Settings(var_dir=tmp_path / "var"))
+    leader = leadership_for(engine)  # this test holds the lead, as a running `hub graph sync --follow` would
+    assert leader.try_acquire()
+    try:
+        uri = f"bolt://127.0.0.1:{free_port()}"  # never reached: the refusal comes first
+        result = run_hub("graph", "rebuild", tmp_path=tmp_path, HUB_NEO4J_URI=uri)
+    finally:
+        leader.release()
+        engine.dispose()
+    assert_one_line_error(result, "a graph sync worker is applying the outbox", "HUB_GRAPH_SYNC")
 
 
 @pytest.fixture
