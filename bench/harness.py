@@ -8,13 +8,15 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
 from hub.db import make_engine
 from hub.migrate import upgrade
@@ -23,6 +25,23 @@ from hub.seed import seed_database
 from hub.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def scratch_postgres_database(base_url: str, suffix: str) -> Iterator[str]:
+    """A fresh database named `<base_url's database>_<suffix>` on the same server, dropped afterwards; yields its URL."""
+    base = make_url(base_url)
+    name = f"{base.database}_{suffix}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @dataclass(frozen=True)

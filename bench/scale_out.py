@@ -32,13 +32,12 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-from sqlalchemy import Engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, func, select
 
-from bench.harness import percentile
+from bench.harness import percentile, scratch_postgres_database
 from graph_sync.cypher import ensure_schema
 from graph_sync.driver import open_driver
-from graph_sync.leadership import SYNC_LEADER_LOCK_ID
+from graph_sync.leadership import leader_pid
 from graph_sync.local_server import free_port
 from graph_sync.rebuild import rebuild
 from graph_sync.sync import pending_count
@@ -107,23 +106,12 @@ class Balancer:
 @contextmanager
 def own_database(postgres_url: str, cadres: int) -> Iterator[str]:
     """A seeded database of this run's own beside `postgres_url`'s, dropped afterwards."""
-    shared = make_url(postgres_url)
-    name = f"{shared.database}_scale_out"
-    admin = make_engine(Settings(database_url=postgres_url)).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = shared.set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(Settings(database_url=url))
-    upgrade(engine)
-    seed_database(engine, cadres=cadres, seed=7, progress=False)
-    engine.dispose()
-    try:
+    with scratch_postgres_database(postgres_url, "scale_out_load") as url:
+        engine = make_engine(Settings(database_url=url))
+        upgrade(engine)
+        seed_database(engine, cadres=cadres, seed=7, progress=False)
+        engine.dispose()
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _project(database_url: str, graph: Settings) -> None:
@@ -164,17 +152,6 @@ def _wait_healthy(urls: list[str], seconds: float = 60) -> None:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the hub at {url} did not start")
             time.sleep(0.2)
-
-
-def sync_leader_pid(engine: Engine) -> int | None:
-    """The OS pid of the sync worker holding the leader lock (PostgreSQL's lock table and its application name)."""
-    with engine.connect() as connection:
-        name = connection.execute(
-            text("SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                 "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :high AND l.objid = :low"),
-            {"high": SYNC_LEADER_LOCK_ID >> 32, "low": SYNC_LEADER_LOCK_ID & 0xFFFFFFFF},
-        ).scalar()
-    return int(name.rsplit("pid ", 1)[1].rstrip(")")) if name else None
 
 
 async def _client(number: int, balancer: Balancer, tokens: dict[str, str], until: float, report: Report,
@@ -269,7 +246,7 @@ def run(postgres_url: str, graph: Settings, *, hubs: int = 4, sync_workers: int 
         watching: list[threading.Thread] = []
 
         def kill_leader() -> None:
-            leader = sync_leader_pid(engine)
+            leader = leader_pid(engine)
             if leader is None:
                 return
             os.kill(leader, signal.SIGKILL)
@@ -305,7 +282,7 @@ def run(postgres_url: str, graph: Settings, *, hubs: int = 4, sync_workers: int 
 def _takeover_seconds(engine: Engine, old_leader: int, killed_at: float, seconds: float = 30) -> float | None:
     """Seconds from the leader's kill until another worker holds the lock (None if none did within `seconds`)."""
     while time.monotonic() - killed_at < seconds:
-        leader = sync_leader_pid(engine)
+        leader = leader_pid(engine)
         if leader is not None and leader != old_leader:
             return time.monotonic() - killed_at
         time.sleep(0.05)

@@ -23,9 +23,25 @@ from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
 SYNC_LEADER_LOCK_ID = 7_305_231_846  # arbitrary constant naming the PostgreSQL advisory lock of the sync leader
+APPLICATION_NAME = "hub graph sync (pid {pid})"  # the leader's connection says which process holds the lock
 # TCP keepalives (idle, interval, probes): the server drops a silent leader connection, freeing its lock, after ~11 s.
 KEEPALIVE = (5, 2, 3)
 CONNECT_TIMEOUT_SECONDS = 5
+
+
+def leader_pid(engine: Engine, lock_id: int = SYNC_LEADER_LOCK_ID) -> int | None:
+    """The OS pid of the process leading the sync on PostgreSQL, from the server's lock table (None: nobody)."""
+    with engine.connect() as connection:
+        name = connection.execute(
+            text(
+                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :high AND l.objid = :low"
+            ),
+            {"high": lock_id >> 32, "low": lock_id & 0xFFFFFFFF},
+        ).scalar()
+    if not name or "pid " not in name:
+        return None
+    return int(name.rsplit("pid ", 1)[1].rstrip(")"))
 
 
 class Leadership(Protocol):
@@ -63,7 +79,7 @@ class PostgresAdvisoryLock:
             url,
             poolclass=NullPool,
             connect_args={
-                "application_name": f"hub graph sync (pid {os.getpid()})",
+                "application_name": APPLICATION_NAME.format(pid=os.getpid()),
                 "connect_timeout": CONNECT_TIMEOUT_SECONDS,
                 # Notice a dead database host on this side, too.
                 "keepalives": 1,

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine, text
 from starlette.testclient import TestClient
 
+from bench.harness import scratch_postgres_database
 from hub.app import create_app
 from hub.auth import mint_token
 from hub.db import make_engine, make_session_factory, transaction
@@ -71,6 +72,24 @@ def settings(migrated_backend: str, tmp_path: Path) -> Settings:
         engine.dispose()
         url = migrated_backend
     return Settings(var_dir=tmp_path, database_url=url, graph_sync=False)
+
+
+@contextmanager
+def own_postgres_world(suffix: str) -> Iterator[str]:
+    """A PostgreSQL database of a test's own beside HUB_TEST_POSTGRES_URL's, migrated and holding the known world.
+
+    For tests that need a database to themselves (several processes, locks, kills); the shared one stays untouched.
+    """
+    if not POSTGRES_URL:
+        pytest.skip("HUB_TEST_POSTGRES_URL is not set")
+    with scratch_postgres_database(POSTGRES_URL, suffix) as url:
+        engine = make_engine(Settings(database_url=url))
+        upgrade(engine)
+        with transaction(make_session_factory(engine)) as session:
+            build_world(session)
+        reset_sequences(engine)
+        engine.dispose()
+        yield url
 
 
 def production_settings(settings: Settings) -> Settings:

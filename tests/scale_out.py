@@ -8,34 +8,16 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from graph_sync.local_server import free_port
 
 START_SECONDS = 90.0
 HUB_COMMAND = [sys.executable, "-c", "from hub.cli import main; main()"]
-
-
-def own_database(base_url: str, suffix: str) -> Iterator[str]:
-    """A fresh database named after `base_url`'s, dropped afterwards; yields its URL."""
-    base = make_url(base_url)
-    name = f"{base.database}_{suffix}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def hub_environment(database_url: str, var_dir: Path, policy_dir: Path, **extra: str) -> dict[str, str]:

@@ -9,9 +9,8 @@ from typing import Any
 
 import casbin
 import pytest
-from graphql import GraphQLNonNull
 from hypothesis import HealthCheck, given, settings as hypothesis_settings
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub import models

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
-from hub import models
 from hub.services.specs import RECORD_SPECS, InputField, RecordSpec
 from policies.enforcement import PolicyStore
 from tests.conftest import Caller

@@ -18,22 +18,19 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
 from graph_sync.cypher import ensure_schema
 from graph_sync.driver import open_driver
-from graph_sync.leadership import SYNC_LEADER_LOCK_ID
+from graph_sync.leadership import leader_pid
 from graph_sync.sync import SyncWorker, pending_count
 from hub.app import create_app
-from hub.db import make_engine, make_session_factory, transaction
-from hub.migrate import upgrade
+from hub.db import make_engine, make_session_factory
 from hub.settings import Settings
 from policies.enforcement import PolicyStore
-from tests.conftest import POSTGRES_URL, reset_sequences
+from tests.conftest import own_postgres_world
 from tests.test_graph_projection import add_relatives
-from tests.world import build_world
 
 pytestmark = pytest.mark.neo4j
 
@@ -62,44 +59,9 @@ def empty_graph(neo4j_settings: Settings) -> Iterator[None]:
 
 
 @pytest.fixture
-def own_postgres_world() -> Iterator[str]:
-    """A database of this test's own next to HUB_TEST_POSTGRES_URL's (the shared one stays untouched)."""
-    if not POSTGRES_URL:
-        pytest.skip("HUB_TEST_POSTGRES_URL is not set")
-    shared = make_url(POSTGRES_URL)
-    name = f"{shared.database}_sync_leader"
-    admin = make_engine(Settings(database_url=POSTGRES_URL)).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = shared.set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(Settings(database_url=url))
-    upgrade(engine)
-    with transaction(make_session_factory(engine)) as session:
-        build_world(session)
-    reset_sequences(engine)
-    engine.dispose()
-    try:
+def postgres_world() -> Iterator[str]:
+    with own_postgres_world("sync_leader") as url:
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def lock_holder(engine: Engine) -> int | None:
-    """The OS pid of the sync process holding the leader lock, from PostgreSQL's own lock table."""
-    with engine.connect() as connection:
-        name = connection.execute(
-            text(
-                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :high AND l.objid = :low"
-            ),
-            {"high": SYNC_LEADER_LOCK_ID >> 32, "low": SYNC_LEADER_LOCK_ID & 0xFFFFFFFF},
-        ).scalar()
-    if name is None:
-        return None
-    return int(name.rsplit("pid ", 1)[1].rstrip(")"))
 
 
 def status_lines(log: Path) -> list[str]:
@@ -107,12 +69,12 @@ def status_lines(log: Path) -> list[str]:
 
 
 def test_two_follow_processes_one_leads_and_the_other_takes_over_when_it_is_killed(
-    own_postgres_world: str, neo4j_settings: Settings, empty_graph: None, tmp_path: Path
+    postgres_world: str, neo4j_settings: Settings, empty_graph: None, tmp_path: Path
 ) -> None:
-    engine = make_engine(Settings(database_url=own_postgres_world))
+    engine = make_engine(Settings(database_url=postgres_world))
     factory = make_session_factory(engine)
     env = {
-        **os.environ, "HUB_DATABASE_URL": own_postgres_world, "HUB_VAR_DIR": str(tmp_path),
+        **os.environ, "HUB_DATABASE_URL": postgres_world, "HUB_VAR_DIR": str(tmp_path),
         "HUB_NEO4J_URI": neo4j_settings.neo4j_uri, "HUB_NEO4J_PASSWORD": neo4j_settings.neo4j_password,
         "COLUMNS": "200",
     }  # fmt: skip
@@ -125,14 +87,14 @@ def test_two_follow_processes_one_leads_and_the_other_takes_over_when_it_is_kill
     first = follow(logs[0])
     processes = [first]
     try:
-        wait_for(lambda: lock_holder(engine) == first.pid, 60, "the first process to lead")
+        wait_for(lambda: leader_pid(engine) == first.pid, 60, "the first process to lead")
         second = follow(logs[1])
         processes.append(second)
         wait_for(lambda: status_lines(logs[1]), 60, "the second process to report")
 
         add_relatives(factory, 200, per_transaction=20)
         wait_for(lambda: pending_count(factory) == 0, 60, "the leader to apply the outbox")
-        assert lock_holder(engine) == first.pid
+        assert leader_pid(engine) == first.pid
         wait_for(lambda: status_lines(logs[0])[-1].startswith("leader: applied"), 5, "the leader's report")
         standby = status_lines(logs[1])
         assert standby and all(line.startswith("standby") and "applied 0;" in line for line in standby), standby
@@ -141,7 +103,7 @@ def test_two_follow_processes_one_leads_and_the_other_takes_over_when_it_is_kill
         first.send_signal(signal.SIGKILL)  # possibly mid-batch
         first.wait(30)
         killed = time.monotonic()
-        wait_for(lambda: lock_holder(engine) == second.pid, TAKEOVER_SECONDS, "the second process to take over")
+        wait_for(lambda: leader_pid(engine) == second.pid, TAKEOVER_SECONDS, "the second process to take over")
         took_over = time.monotonic() - killed
         print(f"\ntakeover after SIGKILL of the leader: {took_over:.2f}s")
 
@@ -149,7 +111,7 @@ def test_two_follow_processes_one_leads_and_the_other_takes_over_when_it_is_kill
         wait_for(lambda: pending_count(factory) == 0, 60, "the new leader to apply the outbox")
         wait_for(lambda: any(line.startswith("leader: applied") for line in status_lines(logs[1])), 5,
                  "the new leader's report")
-        assert lock_holder(engine) == second.pid
+        assert leader_pid(engine) == second.pid
 
         checked = subprocess.run([HUB, "graph", "check", "--sample", "1000"], env=env, capture_output=True,
                                  text=True, timeout=120)  # fmt: skip
@@ -164,12 +126,12 @@ def test_two_follow_processes_one_leads_and_the_other_takes_over_when_it_is_kill
 
 
 def test_a_one_off_sync_leaves_the_outbox_to_the_leader(
-    own_postgres_world: str, neo4j_settings: Settings, empty_graph: None, tmp_path: Path
+    postgres_world: str, neo4j_settings: Settings, empty_graph: None, tmp_path: Path
 ) -> None:
-    engine = make_engine(Settings(database_url=own_postgres_world))
-    env = {**os.environ, "HUB_DATABASE_URL": own_postgres_world, "HUB_VAR_DIR": str(tmp_path),
+    engine = make_engine(Settings(database_url=postgres_world))
+    env = {**os.environ, "HUB_DATABASE_URL": postgres_world, "HUB_VAR_DIR": str(tmp_path),
            "HUB_NEO4J_URI": neo4j_settings.neo4j_uri, "HUB_NEO4J_PASSWORD": neo4j_settings.neo4j_password}  # fmt: skip
-    leader = SyncWorker(dataclasses.replace(neo4j_settings, database_url=own_postgres_world),
+    leader = SyncWorker(dataclasses.replace(neo4j_settings, database_url=postgres_world),
                         make_session_factory(engine), interval=60.0)  # fmt: skip
     leader.start()
     try:

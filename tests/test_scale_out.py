@@ -19,7 +19,7 @@ import httpx
 import psycopg
 import pytest
 from casbin_sqlalchemy_adapter import Adapter
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
@@ -29,15 +29,13 @@ from hub.app import create_app
 from hub.auth import mint_token
 from hub.cli import app as cli_app
 from hub.db import make_engine, make_session_factory, transaction
-from hub.migrate import upgrade
 from hub.models import AuditEntry
 from hub.settings import Settings
 from policies.enforcement import POLICY_DIR, PolicyStore, load_enforcer, policy_digest
 from policies.watch import APPLICATION_NAME, ReloadListener, announce_policy_reload
 from schema.build import build_full_schema
-from tests.conftest import reset_sequences
-from tests.scale_out import HubProcess, hub_environment, own_database, run_hub, start_hubs
-from tests.world import build_world
+from tests.conftest import own_postgres_world
+from tests.scale_out import HubProcess, hub_environment, run_hub, start_hubs
 
 POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "")
 needs_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="HUB_TEST_POSTGRES_URL is not set")
@@ -58,15 +56,7 @@ def policy_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def pg_world() -> Iterator[str]:
     """A PostgreSQL database of the tests' own, migrated and filled with the hand-made world."""
-    if not POSTGRES_URL:
-        pytest.skip("HUB_TEST_POSTGRES_URL is not set")
-    for url in own_database(POSTGRES_URL, "scale_out"):
-        engine = make_engine(Settings(database_url=url))
-        upgrade(engine)
-        with transaction(make_session_factory(engine)) as session:
-            build_world(session)
-        reset_sequences(engine)
-        engine.dispose()
+    with own_postgres_world("scale_out") as url:
         yield url
 
 
