@@ -49,7 +49,8 @@ def test_nested_page_costs_the_same_statements_for_20_or_100_cadres(seeded_clien
         with counting(engine) as statements:
             page = org.data(PAGE, {"first": size})["cadres"]
         assert len(page["edges"]) == size
-        data_statements = [s for s in statements if "audit" not in s]
+        # The access audit's own statements (on PostgreSQL its append takes an advisory lock first) are not the page's.
+        data_statements = [s for s in statements if "audit" not in s and "pg_advisory_xact_lock" not in s]
         counts[size] = len(data_statements)
     assert any(edge["node"]["relatives"] for edge in page["edges"])
     assert any(edge["node"]["negativeRecords"] for edge in page["edges"])
