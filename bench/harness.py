@@ -132,6 +132,22 @@ def current_memory_kib(pid: int) -> int:
     return 0
 
 
+def wait_until_healthy(url: str, process: subprocess.Popen[Any] | None = None, seconds: float = 60) -> None:
+    """Return once `url`/healthz answers 200; RuntimeError if `process` exits first or `seconds` pass."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the hub at {url} exited with {process.returncode}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the hub at {url} did not answer /healthz within {seconds:.0f} s")
+        time.sleep(0.2)
+
+
 class HubServer:
     """`hub serve` (uvicorn) on a free 127.0.0.1 port, in a subprocess, against a bench database."""
 
@@ -151,19 +167,11 @@ class HubServer:
             [str(Path(sys.executable).parent / "hub"), "serve", "--port", str(self.port)],
             env=env, cwd=PROJECT_ROOT, stdout=self._log, stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 60
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"hub serve exited with {self.process.returncode}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("hub serve did not answer /healthz within 60 s")
-            time.sleep(0.2)
+        try:
+            wait_until_healthy(self.url, self.process)
+        except RuntimeError:
+            self.stop()
+            raise
 
     @property
     def pid(self) -> int:

@@ -29,6 +29,7 @@ from urllib.parse import quote
 
 import httpx
 
+from bench.harness import wait_until_healthy
 from graph_sync.model import EDGE_SPECS, NODE_PROPERTIES, NODE_TYPE, EdgeKind, NodeKind
 from hub.auth import mint_token
 from hub.settings import Settings
@@ -71,16 +72,7 @@ def serve(database_url: str, var_dir: Path, extra_env: dict[str, str] | None = N
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the hub did not start")
-            time.sleep(0.2)
+        wait_until_healthy(base, process)
         yield base
     finally:
         process.terminate()

@@ -34,7 +34,7 @@ from urllib.parse import quote
 import httpx
 from sqlalchemy import Engine, func, select
 
-from bench.harness import percentile, scratch_postgres_database
+from bench.harness import percentile, scratch_postgres_database, wait_until_healthy
 from graph_sync.cypher import ensure_schema
 from graph_sync.driver import open_driver
 from graph_sync.leadership import leader_pid
@@ -140,20 +140,6 @@ def _start(arguments: list[str], environment: dict[str, str], log: Path) -> subp
         return subprocess.Popen([*HUB_COMMAND, *arguments], env=environment, stdout=out, stderr=out)
 
 
-def _wait_healthy(urls: list[str], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    for url in urls:
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the hub at {url} did not start")
-            time.sleep(0.2)
-
-
 async def _client(number: int, balancer: Balancer, tokens: dict[str, str], until: float, report: Report,
                   latencies: list[float], marker: str) -> None:
     agency = AGENCY_OF_CLIENT[number % len(AGENCY_OF_CLIENT)]
@@ -232,7 +218,8 @@ def run(postgres_url: str, graph: Settings, *, hubs: int = 4, sync_workers: int 
                    for number in range(sync_workers)]
         processes += workers
         balancer = Balancer([f"http://127.0.0.1:{port}" for port in ports])
-        _wait_healthy(balancer.urls)
+        for url, process in zip(balancer.urls, processes):
+            wait_until_healthy(url, process)
         engine = make_engine(Settings(database_url=database_url))
         stack.callback(engine.dispose)
         settings = Settings(var_dir=work)

@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from starlette.testclient import TestClient
 
+from bench.harness import wait_until_healthy
 from graph_sync.local_server import free_port
 from hub.app import create_app
 from hub.auth import mint_token
@@ -117,15 +117,12 @@ def _serve(settings: Settings, tmp_path: Path, **env: str) -> tuple[subprocess.P
     process = subprocess.Popen([sys.executable, "-m", "hub.cli", "serve"], env=environment, text=True,
                                stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    pytest.fail(f"hub serve did not start: {(tmp_path / 'hub.log').read_text()}", pytrace=False)
+    try:
+        wait_until_healthy(url, process)
+    except RuntimeError as failure:
+        process.kill()
+        pytest.fail(f"{failure}: {(tmp_path / 'hub.log').read_text()}", pytrace=False)
+    return process, url
 
 
 def _logs(process: subprocess.Popen[str], tmp_path: Path) -> list[str]:
