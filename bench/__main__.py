@@ -171,7 +171,7 @@ def profile_page(directory: Path, cadres: int) -> str:
 
     from hub.db import make_session_factory
     from policies.enforcement import PolicyStore
-    from schema.access import Principal
+    from hub.access import Principal
     from schema.context import new_context
 
     _settings, engine = seeded_database(directory, cadres)

@@ -23,7 +23,7 @@ from hub.models import Base
 from hub.models.enums import ManagementLevel
 from hub.settings import Settings
 from policies.enforcement import PolicyStore, all_access_view
-from schema.access import Principal
+from hub.access import Principal
 from schema.context import new_context
 
 T = Base.metadata.tables

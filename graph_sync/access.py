@@ -21,7 +21,7 @@ from graph_sync.model import (
     NodeKind,
 )
 from policies.scope_rules import CADRE_SCOPE_RULES, PERSON_TIES, UNTIED_PERSON_MATCH, PersonTie, untied_person_value
-from schema.access import AccessView, Principal
+from hub.access import AccessView, Principal
 
 
 @dataclass(frozen=True)

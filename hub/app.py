@@ -49,7 +49,7 @@ from policies.enforcement import PolicyStore, UnknownAgency
 from policies.watch import PolicyWatch
 from schema.build import build_full_schema
 from schema.limits import GraphQLLimits
-from schema.access import Principal
+from hub.access import Principal
 from schema.availability import RESPONSE_KEY
 from schema.context import RequestContext, new_context
 from schema.graph_budget import GraphBudget

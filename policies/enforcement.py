@@ -19,7 +19,7 @@ import strawberry
 from policies.catalog import ROW_SCOPES, Catalog, build_catalog
 from policies.schema_view import cut_schema
 from policies.scopes import PolicyRowScope
-from schema.access import AccessView, Principal
+from hub.access import AccessView, Principal
 
 POLICY_DIR = Path(__file__).resolve().parent
 READ, READ_MASKED, WRITE = "read", "read_masked", "write"

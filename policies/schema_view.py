@@ -31,7 +31,7 @@ from strawberry.schema.schema_converter import CustomGraphQLEnumType
 
 from hub.validation import mask_id_number
 from policies.catalog import MUTATION, ORDER_ENUM_SUFFIX, is_structural, metadata_of, named_type_name, user_types
-from schema.access import AccessView
+from hub.access import AccessView
 
 Masker = Callable[[Any], Any]
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from schema.access import Principal
+from hub.access import Principal
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from sqlalchemy.sql.elements import False_, True_
 from hub import models
 from policies import scope_rules
 from policies.scope_rules import CADRE_SCOPE_RULES, CadreScopeRule
-from schema.access import Principal
+from hub.access import Principal
 
 CadreScope = Callable[[Principal, Any], ColumnElement[bool]]
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from strawberry.types import Info
 
 from hub.models import Cadre
-from schema.access import AccessView
+from hub.access import AccessView
 from schema.graph_budget import GraphBudget
 from schema.loaders import Loaders
 from schema.read_cadres import direct_cadre_ids, linked_key, resolve_linked

@@ -24,7 +24,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from strawberry.dataloader import DataLoader
 
 from hub import models
-from schema.access import RowScope
+from hub.access import RowScope
 from schema.read_rows import read_type, select_rows
 
 Value = TypeVar("Value")

@@ -22,7 +22,7 @@ from hub.services.bulk_import import NEGATIVE_RECORD_LABELS, OUTSIDE_SCOPE, impo
 from hub.services.records import WriteGate
 from hub.services.specs import SPECS_BY_TYPE
 from hub.settings import Settings
-from schema.access import Principal
+from hub.access import Principal
 from tests.conftest import Caller
 
 POLICE_HEADER = [

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from hub.db import make_session_factory
 from policies.enforcement import PolicyStore
-from schema.access import Principal
+from hub.access import Principal
 from schema.build import build_full_schema
 from schema.compiled import CompiledSubtreeExecutor
 from schema.context import new_context

@@ -35,7 +35,7 @@ from graph_sync.queries import (
     shared_connections,
 )
 from hub.settings import Settings
-from schema.access import Principal
+from hub.access import Principal
 
 pytestmark = pytest.mark.neo4j
 

@@ -28,7 +28,7 @@ from hub.seed import seed_database
 from hub.settings import Settings
 from policies.enforcement import PolicyStore
 from policies.scopes import PolicyRowScope
-from schema.access import Principal
+from hub.access import Principal
 from tests.conftest import Caller
 
 pytestmark = pytest.mark.neo4j

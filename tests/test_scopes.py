@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from hub.models import Base
 from hub.seed import seed_database
 from policies.enforcement import PolicyStore
-from schema.access import Principal
+from hub.access import Principal
 
 AGENCIES = ["org", "discipline", "police", "court", "procuratorate", "audit", "petition", "unit", "inspector", "security"]
 FOREIGN_KEYS = [

@@ -32,7 +32,7 @@ from hub.purpose import purpose_of
 from hub.services.records import WriteGate
 from hub.services.specs import SPECS_BY_TYPE
 from hub.web.spreadsheets import FORMATS, XLSX_MEDIA_TYPE, UnreadableFile, detect_format, read_sheet, write_template
-from schema.access import AccessView, Principal
+from hub.access import AccessView, Principal
 
 if TYPE_CHECKING:
     from hub.app import Hub
