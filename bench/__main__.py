@@ -169,7 +169,7 @@ def profile_page(directory: Path, cadres: int) -> str:
     import io
     import pstats
 
-    from hub.db import make_session_factory
+    from hub.sessions import make_session_factory
     from policies.enforcement import PolicyStore
     from hub.access import Principal
     from schema.context import new_context

@@ -43,7 +43,8 @@ from graph_sync.rebuild import rebuild
 from graph_sync.sync import pending_count
 from hub import models
 from hub.auth import mint_token
-from hub.db import make_engine, make_session_factory
+from hub.db import make_engine
+from hub.sessions import make_session_factory
 from hub.migrate import upgrade
 from hub.seed import seed_database
 from hub.settings import Settings

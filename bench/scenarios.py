@@ -18,7 +18,7 @@ from bench.harness import HubServer, measure, measure_pair, percentile, timing_o
 from graph_sync import queries
 from graph_sync.access import graph_access
 from hub.auth import mint_token
-from hub.db import make_session_factory
+from hub.sessions import make_session_factory
 from hub.models import Base
 from hub.models.enums import ManagementLevel
 from hub.settings import Settings

@@ -31,7 +31,8 @@ from cross_web import HTTPException
 
 from hub.auth import AuthenticationFailed, KeysUnavailable, principal_from_header
 from hub.graphql_http import GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
-from hub.db import make_engine, make_session_factory
+from hub.db import make_engine
+from hub.sessions import make_session_factory
 from graph_sync.sync import SyncWorker, backlog
 from hub.graph_store import GraphStore
 from hub.asgi_messages import on_response_start
@@ -44,6 +45,7 @@ from hub.persisted_queries import PersistedQueries, allowed_operation_texts
 from hub.migrate import SchemaState, schema_state
 from hub.purpose import PurposeRefused, admitted_purpose, purpose_of
 from hub.settings import Settings, refuse_insecure_production
+from hub.web import web_routes
 from hub.worker_loops import WorkerLoops
 from policies.enforcement import PolicyStore, UnknownAgency
 from policies.watch import PolicyWatch
@@ -284,8 +286,6 @@ def graphql_limits(settings: Settings) -> GraphQLLimits:
 
 def _web_views(hub: Hub, gateway: GraphQLGateway) -> list[Any]:
     """The bundled pages and bulk import (hub/web), authenticated exactly like /graphql."""
-    from hub.web import web_routes  # imported here: hub.web refers back to this module
-
     return web_routes(hub, admit=gateway._admit)
 
 

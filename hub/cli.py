@@ -14,7 +14,7 @@ from hub.logs import configure_logging
 from rich.console import Console
 from rich.table import Table
 
-from graph_sync.cli import graph_app
+from hub.graph_cli import graph_app
 from hub.settings import InsecureConfiguration, Settings, refuse_insecure_production
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="The cadre data hub.")
@@ -168,9 +168,10 @@ def policy_check(
 ) -> None:
     """Check every policy line names an existing type or field; print the access matrix."""
     from policies.check import check_policy, print_matrix
+    from schema.build import build_full_schema
 
     settings = _settings()
-    problems, store = check_policy(settings.policy_dir, settings.policy_db_url)
+    problems, store = check_policy(build_full_schema(), settings.policy_dir, settings.policy_db_url)
     if matrix:
         print_matrix(store, Console(width=240))
     if problems:
@@ -185,9 +186,10 @@ def policy_reload() -> None:
     """Check the policy, then have running hubs reload it (they watch it; on PostgreSQL they are also told)."""
     from policies.check import check_policy
     from policies.watch import announce_policy_reload
+    from schema.build import build_full_schema
 
     settings = _settings()
-    problems, store = check_policy(settings.policy_dir, settings.policy_db_url)
+    problems, store = check_policy(build_full_schema(), settings.policy_dir, settings.policy_db_url)
     if problems:
         for problem in problems:
             console.print(f"[red]policy:[/red] {problem}")
@@ -208,7 +210,8 @@ def policy_reload() -> None:
 def audit_verify() -> None:
     """Recompute the hash chain of the access audit; exit 1 if any entry was edited, removed or inserted."""
     from hub import audit
-    from hub.db import make_engine, make_session_factory
+    from hub.db import make_engine
+    from hub.sessions import make_session_factory
 
     from hub.audit_seal import AuditKeyMissing
 

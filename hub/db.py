@@ -9,7 +9,6 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from graph_sync.outbox import install_outbox
 from hub.audit_seal import bind_seal
 from hub.settings import Settings
 
@@ -41,14 +40,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-
-
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    # close_resets_only=False: a closed request session cannot silently reopen a transaction (e.g. from a late
-    # DataLoader batch), which would hold a pooled connection and its locks.
-    factory = sessionmaker(bind=engine, expire_on_commit=False, close_resets_only=False)
-    install_outbox(factory)  # every write that changes the graph also appends to the graph outbox
-    return factory
 
 
 @contextmanager

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import casbin
+import strawberry
 from rich.console import Console
 from rich.table import Table
 
 from policies.catalog import Catalog
 from policies.enforcement import POLICY_DIR, PolicyStore, load_enforcer
-from schema.build import build_full_schema
 
 FIELD_ACTIONS = {"read", "read_masked", "write"}
 REQUEST_ACTIONS = {"required"}
@@ -52,8 +52,11 @@ def catalog_scopes(obj: str) -> tuple[str, ...]:
     return ROW_SCOPES.get(obj.removeprefix("Row."), ())
 
 
-def check_policy(policy_dir: Path = POLICY_DIR, policy_db_url: str | None = None) -> tuple[list[str], PolicyStore]:
-    store = PolicyStore(build_full_schema(), policy_dir, policy_db_url)
+def check_policy(
+    full_schema: strawberry.Schema, policy_dir: Path = POLICY_DIR, policy_db_url: str | None = None
+) -> tuple[list[str], PolicyStore]:
+    """The policy's problems against the full schema (which the caller builds: the schema sits above policies)."""
+    store = PolicyStore(full_schema, policy_dir, policy_db_url)
     return policy_problems(load_enforcer(policy_dir, policy_db_url), store.catalog), store
 
 

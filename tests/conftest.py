@@ -18,7 +18,8 @@ from starlette.testclient import TestClient
 from bench.harness import scratch_postgres_database
 from hub.app import create_app
 from hub.auth import mint_token
-from hub.db import make_engine, make_session_factory, transaction
+from hub.db import make_engine, transaction
+from hub.sessions import make_session_factory
 from hub.migrate import upgrade
 from hub.models import Base
 from hub.settings import Settings

@@ -11,7 +11,7 @@ from graphql.execution import Executor
 from hypothesis import HealthCheck, assume, given, settings as hypothesis_settings
 from sqlalchemy import Engine
 
-from hub.db import make_session_factory
+from hub.sessions import make_session_factory
 from policies.enforcement import PolicyStore
 from hub.access import Principal
 from schema.build import build_full_schema

@@ -29,7 +29,8 @@ from graph_sync.sync import apply_pending
 from hub import models
 from hub.app import create_app
 from hub.auth import mint_token
-from hub.db import make_engine, make_session_factory, transaction
+from hub.db import make_engine, transaction
+from hub.sessions import make_session_factory
 from hub.migrate import upgrade
 from hub.settings import Settings
 from policies.enforcement import PolicyStore

@@ -26,7 +26,8 @@ from graph_sync.driver import open_driver
 from graph_sync.leadership import leader_pid
 from graph_sync.sync import SyncWorker, pending_count
 from hub.app import create_app
-from hub.db import make_engine, make_session_factory
+from hub.db import make_engine
+from hub.sessions import make_session_factory
 from hub.settings import Settings
 from policies.enforcement import PolicyStore
 from tests.conftest import own_postgres_world

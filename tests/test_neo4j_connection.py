@@ -25,7 +25,7 @@ from graph_sync.queries import network
 from graph_sync.rebuild import rebuild
 from graph_sync.sync import apply_pending, pending_count
 from hub.app import create_app
-from hub.db import make_session_factory
+from hub.sessions import make_session_factory
 from hub.settings import Settings
 from policies.enforcement import PolicyStore
 from tests.conftest import Caller

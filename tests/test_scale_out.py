@@ -28,7 +28,8 @@ from hub import audit
 from hub.app import create_app
 from hub.auth import mint_token
 from hub.cli import app as cli_app
-from hub.db import make_engine, make_session_factory, transaction
+from hub.db import make_engine, transaction
+from hub.sessions import make_session_factory
 from hub.models import AuditEntry
 from hub.settings import Settings
 from policies.enforcement import POLICY_DIR, PolicyStore, load_enforcer, policy_digest

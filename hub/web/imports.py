@@ -12,9 +12,9 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -32,10 +32,18 @@ from hub.purpose import purpose_of
 from hub.services.records import WriteGate
 from hub.services.specs import SPECS_BY_TYPE
 from hub.web.spreadsheets import FORMATS, XLSX_MEDIA_TYPE, UnreadableFile, detect_format, read_sheet, write_template
+from graph_sync.sync import SyncWorker
 from hub.access import AccessView, Principal
+from policies.enforcement import PolicyStore
 
-if TYPE_CHECKING:
-    from hub.app import Hub
+
+
+class Hub(Protocol):
+    """What the import views need of the running hub (`hub.app.Hub` is one)."""
+
+    sessions: sessionmaker[Session]
+    policies: PolicyStore
+    sync: SyncWorker | None
 
 Admit = Callable[[Request], Principal | Response]
 

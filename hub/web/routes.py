@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from hub.web.imports import Admit, import_routes
-
-if TYPE_CHECKING:
-    from hub.app import Hub
+from hub.web.imports import Admit, Hub, import_routes
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 

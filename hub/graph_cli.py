@@ -85,7 +85,8 @@ def status() -> None:
     current = server_status(settings)
     console.print(f"Neo4j: {current.describe()}")
     try:
-        from hub.db import make_engine, make_session_factory
+        from hub.db import make_engine
+        from hub.sessions import make_session_factory
         from graph_sync.sync import pending_count
 
         engine = make_engine(settings)
@@ -104,7 +105,7 @@ def sync(
     interval: Annotated[float, typer.Option(help="With --follow: seconds between looks at the outbox.")] = 0.5,
 ) -> None:
     """Apply pending outbox rows to the graph (once, or continuously with --follow)."""
-    from hub.db import make_session_factory
+    from hub.sessions import make_session_factory
 
     from graph_sync.cypher import ensure_schema
     from graph_sync.leadership import leadership_for
