@@ -52,7 +52,6 @@ from policies.watch import PolicyWatch
 from schema.build import build_full_schema
 from schema.limits import GraphQLLimits
 from hub.access import Principal
-from schema.availability import RESPONSE_KEY
 from schema.context import RequestContext, new_context
 from schema.graph_budget import GraphBudget
 
@@ -74,7 +73,7 @@ class AgencyGraphQL(GraphQL[RequestContext, None]):
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         context: RequestContext = request.scope[CONTEXT_KEY]
-        context.extras[RESPONSE_KEY] = response  # lets DatabaseAvailability answer 503 on an outage
+        context.http_response = response  # lets DatabaseAvailability answer 503 on an outage
         response.media_type = response_media_type(request.headers.get("accept"))
         return context
 
@@ -84,7 +83,7 @@ class AgencyGraphQL(GraphQL[RequestContext, None]):
         In application/json it stays a 200 with `"data": null`, as clients of that media type expect.
         """
         processed = await super().process_result(request, result)
-        response = request.scope[CONTEXT_KEY].extras[RESPONSE_KEY]
+        response = request.scope[CONTEXT_KEY].http_response
         if response.media_type == GRAPHQL_RESPONSE_JSON and is_request_error(result.data, result.errors):
             processed.pop("data", None)
             if response.status_code is None:
@@ -195,11 +194,12 @@ class GraphQLGateway:
         agency = principal.agency
         with self.hub.sessions() as session:
             context = new_context(session, access, purpose=purpose_of(request))
-            context.extras["graph"] = self.hub.graph
+            context.graph = self.hub.graph
             settings = self.hub.settings
             context.graph_budget = GraphBudget(settings.graph_request_seconds, settings.graph_request_nodes)
-            context.extras["policies"] = self.hub.policies
-            context.extras["after_write"] = self.hub.sync.wake if self.hub.sync else _nothing
+            context.policies = self.hub.policies
+            if self.hub.sync is not None:
+                context.after_write = self.hub.sync.wake
             scope[CONTEXT_KEY] = context
             started = time.perf_counter()
             status = {"code": 500}
@@ -236,10 +236,6 @@ class GraphQLGateway:
         except PurposeRefused as refused:
             return _error(400, refused.message, refused.code)
         return principal
-
-
-def _nothing() -> None:
-    return None
 
 
 async def healthz(_request: Request) -> Response:

@@ -24,7 +24,6 @@ UNAVAILABLE_CODE = "DATABASE_UNAVAILABLE"
 NOT_MIGRATED_MESSAGE = "the database is not migrated; an operator must run `hub db upgrade`"
 NOT_MIGRATED_CODE = "DATABASE_NOT_MIGRATED"
 UNDEFINED_TABLE_SQLSTATE = "42P01"
-RESPONSE_KEY = "response"  # RequestContext.extras key holding the HTTP sub-response
 SQLITE_OUTAGES = ("unable to open database", "database is locked", "disk i/o error")
 
 
@@ -120,8 +119,7 @@ class DatabaseAvailability(SchemaExtension):
         return isinstance(engine, Engine) and is_not_migrated(engine)
 
     def _set_status(self, *, retry: bool) -> None:
-        context: Any = self.execution_context.context
-        response = getattr(context, "extras", {}).get(RESPONSE_KEY)
+        response = getattr(self.execution_context.context, "http_response", None)
         if response is not None:
             response.status_code = 503
             if retry:

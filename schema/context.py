@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from neo4j import Driver
 from sqlalchemy.orm import Session
+from starlette.responses import Response
 from strawberry.types import Info
 
 from hub.models import Cadre
 from hub.access import AccessView
+from policies.enforcement import PolicyStore
 from schema.graph_budget import GraphBudget
 from schema.loaders import Loaders
 from schema.read_cadres import direct_cadre_ids, linked_key, resolve_linked
@@ -50,6 +53,16 @@ class ReadLog:
         return self.cadre_ids | resolve_linked(session, self.linked)
 
 
+class GraphSource(Protocol):
+    """Where graph queries get their Neo4j driver (the hub's `GraphStore`)."""
+
+    def driver(self) -> Driver: ...
+
+
+def _nothing() -> None:
+    return None
+
+
 @dataclass
 class RequestContext:
     session: Session
@@ -60,7 +73,11 @@ class RequestContext:
     graph_budget: GraphBudget = field(default_factory=GraphBudget)
     operation_type: str = ""  # query | mutation, once known (for metrics)
     operation_name: str = ""
-    extras: dict[str, Any] = field(default_factory=dict)
+    # The HTTP sub-response strawberry answers with: its status and headers (503 on an outage, 400 on a request error).
+    http_response: Response | None = None
+    graph: GraphSource | None = None
+    policies: PolicyStore | None = None  # the whole policy, for workflows that ask every agency allowed to act
+    after_write: Callable[[], None] = _nothing  # called after a committed write (wakes the graph sync)
 
 
 def context_of(info: Info) -> RequestContext:

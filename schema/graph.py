@@ -110,7 +110,9 @@ def _run(info: Info, query: Callable[[Any, GraphAccess, float], Result], count_n
     budget = context.graph_budget
     timeout = budget.timeout(GRAPH_TIMEOUT_SECONDS)
     try:
-        driver = context.extras["graph"].driver()
+        if context.graph is None:
+            raise GraphUnavailable("this request has no graph store")
+        driver = context.graph.driver()
         result = query(driver, _access(context), timeout)
     except ValueError as bad:
         raise GraphQLError(str(bad), extensions={"code": "BAD_INPUT"}) from None

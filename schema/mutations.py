@@ -169,7 +169,7 @@ def run_write(
         session.rollback()
         raise
     context.read_log.wrote = True
-    context.extras.get("after_write", lambda: None)()  # e.g. wake the graph sync
+    context.after_write()
     return result
 
 

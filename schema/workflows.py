@@ -104,9 +104,9 @@ def actor_of(context: RequestContext) -> Actor:
 
 def agencies_allowed_to(context: RequestContext, operation: str) -> list[str]:
     """Agencies whose compiled grant may write `Mutation.<operation>`: the policy decides who is asked."""
-    store = context.extras.get("policies")
+    store = context.policies
     if store is None:
-        raise RuntimeError("the request context carries no policy store (context.extras['policies'])")
+        raise RuntimeError("the request context carries no policy store")
     return [agency for agency in store.agencies if f"Mutation.{operation}" in store.grant(agency).writable]
 
 
