@@ -18,12 +18,14 @@ MISSING: Any = object()
 
 @dataclass(frozen=True)
 class ClaimMapping:
-    user: str = "sub"
-    agency: str = "agency"
-    roles: str = "roles"
-    jurisdiction: str = "jurisdiction"
-    level: str = "level"
-    unit_id: str = "unit_id"
+    """Where each principal attribute is read in a token's claims (the defaults are the `Settings` ones)."""
+
+    user: str
+    agency: str
+    roles: str
+    jurisdiction: str
+    level: str
+    unit_id: str
 
     @classmethod
     def of(cls, settings: Settings) -> "ClaimMapping":

@@ -7,7 +7,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import DirectoryPath, Field, FilePath, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
@@ -136,6 +136,11 @@ NEO4J_URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ss
 SECRET_VARIABLES = frozenset({"jwt_secret", "neo4j_password", "audit_key", "database_url", "policy_db_url"})
 
 
+def _default(name: str) -> Any:
+    """The default of a `Settings` field: every default is written there once, and the environment takes it."""
+    return Settings.__dataclass_fields__[name].default
+
+
 class EnvSettings(BaseSettings):
     """The HUB_* environment, parsed and validated; `to_settings()` builds the `Settings` the hub runs with.
 
@@ -147,57 +152,57 @@ class EnvSettings(BaseSettings):
 
     var_dir: Path = Field(default_factory=lambda: Path.cwd() / "var")
     database_url: str | None = None  # default: sqlite:///<var_dir>/hub.db
-    host: Annotated[str, Field(min_length=1)] = "127.0.0.1"
-    port: Port = 8000
+    host: Annotated[str, Field(min_length=1)] = _default("host")
+    port: Port = _default("port")
     neo4j_uri: str | None = None  # default: bolt://127.0.0.1:<neo4j_port>
-    neo4j_user: Annotated[str, Field(min_length=1)] = "neo4j"
-    neo4j_password: str = "hub-local-password"
+    neo4j_user: Annotated[str, Field(min_length=1)] = _default("neo4j_user")
+    neo4j_password: str = _default("neo4j_password")
     neo4j_database: str | None = None  # default: the server's default database
     neo4j_trusted_ca_file: FilePath | None = None
-    neo4j_port: Port = 7687
+    neo4j_port: Port = _default("neo4j_port")
     neo4j_home: Path | None = None  # default: <var_dir>/neo4j
-    jwt_secret: Annotated[str, Field(min_length=1)] = DEV_JWT_SECRET
+    jwt_secret: Annotated[str, Field(min_length=1)] = _default("jwt_secret")
     jwt_public_key_file: FilePath | None = None
-    jwt_algorithm: str = "HS256"
-    jwt_max_ttl: Positive = 12 * 3600
+    jwt_algorithm: str = _default("jwt_algorithm")
+    jwt_max_ttl: Positive = _default("jwt_max_ttl")
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     jwt_jwks_url: str | None = None
     jwt_jwks_algorithms: str | None = None  # separated by commas; unset means the defaults
-    jwt_jwks_cache_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 300.0
-    jwt_jwks_refetch_seconds: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 30.0
-    jwt_claim_user: Annotated[str, Field(min_length=1)] = "sub"
-    jwt_claim_agency: Annotated[str, Field(min_length=1)] = "agency"
-    jwt_claim_roles: Annotated[str, Field(min_length=1)] = "roles"
-    jwt_claim_jurisdiction: Annotated[str, Field(min_length=1)] = "jurisdiction"
-    jwt_claim_level: Annotated[str, Field(min_length=1)] = "level"
-    jwt_claim_unit_id: Annotated[str, Field(min_length=1)] = "unit_id"
-    persisted_queries_max: Positive = 1000
+    jwt_jwks_cache_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = _default("jwt_jwks_cache_seconds")
+    jwt_jwks_refetch_seconds: Annotated[float, Field(ge=0, allow_inf_nan=False)] = _default("jwt_jwks_refetch_seconds")
+    jwt_claim_user: Annotated[str, Field(min_length=1)] = _default("jwt_claim_user")
+    jwt_claim_agency: Annotated[str, Field(min_length=1)] = _default("jwt_claim_agency")
+    jwt_claim_roles: Annotated[str, Field(min_length=1)] = _default("jwt_claim_roles")
+    jwt_claim_jurisdiction: Annotated[str, Field(min_length=1)] = _default("jwt_claim_jurisdiction")
+    jwt_claim_level: Annotated[str, Field(min_length=1)] = _default("jwt_claim_level")
+    jwt_claim_unit_id: Annotated[str, Field(min_length=1)] = _default("jwt_claim_unit_id")
+    persisted_queries_max: Positive = _default("persisted_queries_max")
     audit_key: str | None = None
     audit_key_file: FilePath | None = None
     audit_anchor_file: Path | None = None  # default: <var_dir>/audit-anchors.log
     purpose_reasons: str | None = None  # separated by commas or newlines; unset means the defaults
-    purpose_case_pattern: str = DEFAULT_PURPOSE_CASE_PATTERN
-    policy_dir: DirectoryPath = PROJECT_ROOT / "policies"
+    purpose_case_pattern: str = _default("purpose_case_pattern")
+    policy_dir: DirectoryPath = _default("policy_dir")
     policy_db_url: str | None = None
-    production: bool = False
-    debug_sql: bool = False
-    max_depth: Positive = 12
-    max_cost: Positive = 1_000_000
-    max_aliases: Positive = 30
-    max_tokens: Positive = 5_000
-    max_request_bytes: Positive = 100_000
+    production: bool = _default("production")
+    debug_sql: bool = _default("debug_sql")
+    max_depth: Positive = _default("max_depth")
+    max_cost: Positive = _default("max_cost")
+    max_aliases: Positive = _default("max_aliases")
+    max_tokens: Positive = _default("max_tokens")
+    max_request_bytes: Positive = _default("max_request_bytes")
     allowed_operations_file: FilePath | None = None
-    graph_request_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 20.0
-    graph_request_nodes: Positive = 5000
+    graph_request_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = _default("graph_request_seconds")
+    graph_request_nodes: Positive = _default("graph_request_nodes")
     cors_origins: str = ""  # separated by commas
-    log_format: Literal["json", "text"] = "json"
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
-    log_casbin: bool = False
+    log_format: Literal["json", "text"] = _default("log_format")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = _default("log_level")
+    log_casbin: bool = _default("log_casbin")
     otel_endpoint: str | None = None
-    graph_sync: bool = True
-    db_pool_size: Positive = 10
-    freeze_heap: bool = True
+    graph_sync: bool = _default("graph_sync")
+    db_pool_size: Positive = _default("db_pool_size")
+    freeze_heap: bool = True  # on when served; Settings() built in code (tests, tools) leaves it off
     # Read by graph_sync/local_server.py, validated here only.
     neo4j_cache: Path | None = None
     neo4j_heap: str = "512m"
@@ -286,66 +291,23 @@ class EnvSettings(BaseSettings):
         return self
 
     def to_settings(self) -> Settings:
-        var_dir = self.var_dir
         try:
             public_key = self.jwt_public_key_file.read_text() if self.jwt_public_key_file else None
         except (OSError, UnicodeDecodeError) as error:
             raise InvalidSettings(f"HUB_JWT_PUBLIC_KEY_FILE: cannot read {self.jwt_public_key_file} ({error})") from None
-        return Settings(
-            var_dir=var_dir,
-            database_url=self.database_url or f"sqlite:///{var_dir / 'hub.db'}",
-            host=self.host,
-            port=self.port,
-            neo4j_uri=self.neo4j_uri or f"bolt://127.0.0.1:{self.neo4j_port}",
-            neo4j_user=self.neo4j_user,
-            neo4j_password=self.neo4j_password,
-            neo4j_database=self.neo4j_database,
-            neo4j_trusted_ca_file=self.neo4j_trusted_ca_file,
-            neo4j_port=self.neo4j_port,
-            neo4j_home=self.neo4j_home or var_dir / "neo4j",
-            jwt_secret=self.jwt_secret,
-            jwt_public_key=public_key,
-            jwt_algorithm=self.jwt_algorithm,
-            jwt_max_ttl=self.jwt_max_ttl,
-            jwt_issuer=self.jwt_issuer,
-            jwt_audience=self.jwt_audience,
-            jwt_jwks_url=self.jwt_jwks_url,
-            jwt_jwks_algorithms=_names(self.jwt_jwks_algorithms) or DEFAULT_JWKS_ALGORITHMS,
-            jwt_jwks_cache_seconds=self.jwt_jwks_cache_seconds,
-            jwt_jwks_refetch_seconds=self.jwt_jwks_refetch_seconds,
-            jwt_claim_user=self.jwt_claim_user,
-            jwt_claim_agency=self.jwt_claim_agency,
-            jwt_claim_roles=self.jwt_claim_roles,
-            jwt_claim_jurisdiction=self.jwt_claim_jurisdiction,
-            jwt_claim_level=self.jwt_claim_level,
-            jwt_claim_unit_id=self.jwt_claim_unit_id,
-            persisted_queries_max=self.persisted_queries_max,
-            audit_key=self.audit_key,
-            audit_key_file=self.audit_key_file,
-            audit_anchor_file=self.audit_anchor_file or var_dir / "audit-anchors.log",
-            purpose_reasons=_purpose_reasons(self.purpose_reasons),
-            purpose_case_pattern=self.purpose_case_pattern,
-            policy_dir=self.policy_dir,
-            policy_db_url=self.policy_db_url,
-            production=self.production,
-            debug_sql=self.debug_sql,
-            max_depth=self.max_depth,
-            max_cost=self.max_cost,
-            max_aliases=self.max_aliases,
-            max_tokens=self.max_tokens,
-            max_request_bytes=self.max_request_bytes,
-            graph_request_seconds=self.graph_request_seconds,
-            graph_request_nodes=self.graph_request_nodes,
-            cors_origins=_names(self.cors_origins),
-            log_format=self.log_format,
-            log_level=self.log_level,
-            log_casbin=self.log_casbin,
-            otel_endpoint=self.otel_endpoint,
-            graph_sync=self.graph_sync,
-            db_pool_size=self.db_pool_size,
-            freeze_heap=self.freeze_heap,
-            allowed_operations_file=self.allowed_operations_file,
-        )
+        given = {name: getattr(self, name) for name in Settings.__dataclass_fields__ if name in type(self).model_fields}
+        return Settings(**{
+            **given,
+            # Unset: Settings derives these from var_dir.
+            "database_url": self.database_url or "",
+            "neo4j_home": self.neo4j_home,
+            "audit_anchor_file": self.audit_anchor_file,
+            "neo4j_uri": self.neo4j_uri or f"bolt://127.0.0.1:{self.neo4j_port}",
+            "jwt_public_key": public_key,
+            "jwt_jwks_algorithms": _names(self.jwt_jwks_algorithms) or DEFAULT_JWKS_ALGORITHMS,
+            "purpose_reasons": _purpose_reasons(self.purpose_reasons),
+            "cors_origins": _names(self.cors_origins),
+        })
 
 
 def read_environment() -> EnvSettings:
