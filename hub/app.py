@@ -166,7 +166,6 @@ class GraphQLGateway:
             # The bundled GraphiQL works offline and opens on the caller's own schema; strawberry's loads from a CDN.
             await RedirectResponse("/graphiql", status_code=307)(scope, receive, send)
             return
-        self.hub.policies.reload_if_changed()
         too_large = self._too_large(request)
         if too_large is not None:
             await too_large(scope, receive, send)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,9 +93,8 @@ class PolicyStore:
         self.policy_db_url = policy_db_url
         self.version = 0
         self.digest = ""
-        self._checked_at = time.monotonic()
         self._lock = threading.Lock()
-        self._reload_lock = threading.Lock()  # one reload at a time: request path, file watch and notifications
+        self._reload_lock = threading.Lock()  # one reload at a time: file watch and notifications
         self._grants: dict[str, AgencyGrant] = {}
         self._adapter = policy_adapter(policy_db_url) if policy_db_url else None
         self.reload()
@@ -130,19 +128,6 @@ class PolicyStore:
             self._install(enforcer)
         logger.info("policy reloaded: version %s (%s)", self.version, self.digest)
         return True
-
-    def reload_if_changed(self, min_interval: float = WATCH_INTERVAL_SECONDS) -> bool:
-        """Reload when the policy files changed on disk (checked at most once per `min_interval`).
-
-        Called on the request path, so it never queries a policy database: `PolicyWatch` does that off the loop.
-        """
-        now = time.monotonic()
-        if now - self._checked_at < min_interval:
-            return False
-        self._checked_at = now
-        if self.policy_db_url:
-            return False
-        return self.refresh()
 
     def _load(self) -> casbin.Enforcer:
         return load_enforcer(self.policy_dir, self.policy_db_url, self._adapter)

@@ -60,7 +60,6 @@ def _error(status: int, message: str, code: str) -> JSONResponse:
 
 
 def _access(hub: Hub, admit: Admit, request: Request) -> AccessView | Response:
-    hub.policies.reload_if_changed()
     admitted = admit(request)
     if isinstance(admitted, Response):
         return admitted
