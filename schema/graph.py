@@ -1,7 +1,8 @@
 """Investigator queries over the relationship graph, cut to what the caller may read.
 
 Resolvers hand the caller's `GraphAccess` (derived from its compiled policy view) to the Cypher
-queries, which apply it inside the traversal; this module only converts the results.
+queries, which apply it inside the traversal. The types below are the GraphQL shape of `graph_sync.queries`'
+results, which resolvers return as they are: each field reads the attribute of the same name.
 """
 
 from __future__ import annotations
@@ -73,21 +74,6 @@ class ConflictOfInterest:
     path: GraphPath
 
 
-def _node(node: queries.GraphNode) -> GraphNode:
-    return GraphNode(id=strawberry.ID(node.id), kind=node.kind, labels=list(node.labels), properties=node.properties)
-
-
-def _edge(edge: queries.GraphEdge) -> GraphEdge:
-    return GraphEdge(
-        id=strawberry.ID(edge.id), kind=edge.kind, source=strawberry.ID(edge.source), target=strawberry.ID(edge.target),
-        properties=edge.properties,
-    )
-
-
-def _path(path: queries.GraphPath) -> GraphPath:
-    return GraphPath(nodes=[_node(n) for n in path.nodes], edges=[_edge(e) for e in path.edges])
-
-
 def _access(context: RequestContext) -> GraphAccess:
     return graph_access(context.access, context.access.rows.cadre_scope_names())
 
@@ -136,50 +122,47 @@ def _path_nodes(found: list[queries.GraphPath]) -> int:
 
 @strawberry.type
 class GraphQueries:
-    @strawberry.field(description="The subgraph within `hops` of a person (e.g. cadre:12, person:40).")
+    @strawberry.field(description="The subgraph within `hops` of a person (e.g. cadre:12, person:40).", graphql_type=Subgraph)
     def network(
         self, info: Info, person_id: strawberry.ID, hops: int = 2, edge_kinds: list[str] | None = None, limit: int = 200
-    ) -> Subgraph:
+    ) -> queries.Subgraph:
         budget = context_of(info).graph_budget
         result = _run(info, lambda driver, access, timeout: queries.network(
             driver, access, str(person_id), hops=hops, edge_kinds=edge_kinds, limit=budget.cap(limit), timeout=timeout,
         ), lambda subgraph: len(subgraph.nodes))
         _note_cadres(context_of(info), result.nodes)
-        return Subgraph(nodes=[_node(n) for n in result.nodes], edges=[_edge(e) for e in result.edges],
-                        truncated=result.truncated)
+        return result
 
-    @strawberry.field(description="Shortest paths between two people (e.g. a nominator and a nominee).")
+    @strawberry.field(description="Shortest paths between two people (e.g. a nominator and a nominee).", graphql_type=list[GraphPath])
     def paths(
         self, info: Info, from_id: strawberry.ID, to_id: strawberry.ID, max_hops: int = 4,
         edge_kinds: list[str] | None = None, limit: int = 10,
-    ) -> list[GraphPath]:
+    ) -> list[queries.GraphPath]:
         found = _run(info, lambda driver, access, timeout: queries.paths(
             driver, access, str(from_id), str(to_id), max_hops=max_hops, edge_kinds=edge_kinds, limit=limit,
             timeout=timeout,
         ), _path_nodes)
         _note_cadres(context_of(info), (n for path in found for n in path.nodes))
-        return [_path(path) for path in found]
+        return found
 
-    @strawberry.field(description="Relatives, associates or organizations that two or more of the cadres share.")
-    def shared_connections(self, info: Info, person_ids: list[strawberry.ID], limit: int = 100) -> list[SharedConnection]:
+    @strawberry.field(
+        description="Relatives, associates or organizations that two or more of the cadres share.",
+        graphql_type=list[SharedConnection],
+    )
+    def shared_connections(self, info: Info, person_ids: list[strawberry.ID], limit: int = 100) -> list[queries.SharedConnection]:
         found = _run(info, lambda driver, access, timeout: queries.shared_connections(
             driver, access, [str(key) for key in person_ids], limit=limit, timeout=timeout,
         ), lambda shared: sum(1 + sum(len(path.nodes) for path in s.paths) for s in shared))
         _note_cadres(context_of(info), (n for shared in found for path in shared.paths for n in path.nodes))
-        return [
-            SharedConnection(node=_node(s.node), connected=[strawberry.ID(k) for k in s.connected],
-                             paths=[_path(p) for p in s.paths])
-            for s in found
-        ]
+        return found
 
-    @strawberry.field(description="Organizations tied to the cadre's relatives or associates that supply its units.")
-    def conflicts_of_interest(self, info: Info, cadre_id: strawberry.ID, limit: int = 50) -> list[ConflictOfInterest]:
+    @strawberry.field(
+        description="Organizations tied to the cadre's relatives or associates that supply its units.",
+        graphql_type=list[ConflictOfInterest],
+    )
+    def conflicts_of_interest(self, info: Info, cadre_id: strawberry.ID, limit: int = 50) -> list[queries.ConflictOfInterest]:
         found = _run(info, lambda driver, access, timeout: queries.conflicts_of_interest(
             driver, access, str(cadre_id), limit=limit, timeout=timeout,
         ), lambda conflicts: sum(len(c.path.nodes) for c in conflicts))
         _note_cadres(context_of(info), (n for conflict in found for n in conflict.path.nodes))
-        return [
-            ConflictOfInterest(cadre=_node(c.cadre), via=_node(c.via), organization=_node(c.organization),
-                               unit=_node(c.unit), post=_node(c.post), path=_path(c.path))
-            for c in found
-        ]
+        return found
