@@ -23,7 +23,7 @@ from strawberry.types.unset import UNSET
 
 from hub import models
 from hub.models import workflow as wf
-from hub.services.records import RecordNotFound, ValidationFailed
+from hub.services.record_writes import RecordNotFound, ValidationFailed
 from hub.services.workflows import (
     alerts,
     clock,

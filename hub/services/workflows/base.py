@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from hub import models
 from hub.models.enums import Agency
-from hub.services.records import (
+from hub.services.record_writes import (
     InputField,
     RecordNotFound,
     StaleVersion,

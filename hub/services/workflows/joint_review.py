@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from hub import models
 from hub.models.enums import Agency, SelectionStatus
 from hub.models.workflow import JointReview, ReviewAnswer, ReviewConclusion, ReviewStatus, ReviewVerdict
-from hub.services.records import RecordNotFound
+from hub.services.record_writes import RecordNotFound
 from hub.services.workflows import clock, rules
 from hub.services.workflows.base import (
     Actor,
