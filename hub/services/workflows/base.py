@@ -151,7 +151,3 @@ def record_decision(
     )
     session.add(decision)
     return decision
-
-
-def state_name(value: Any) -> str | None:
-    return None if value is None else str(getattr(value, "value", value))

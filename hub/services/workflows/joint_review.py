@@ -150,19 +150,6 @@ def conclude(
     return review
 
 
-def pending_agencies(session: Session, review_ids: Sequence[int]) -> dict[int, list[Agency]]:
-    """Agencies that have not answered yet, per review (for callers allowed to know)."""
-    pending: dict[int, list[Agency]] = {review_id: [] for review_id in review_ids}
-    rows = session.execute(
-        select(ReviewAnswer.review_id, ReviewAnswer.agency)
-        .where(ReviewAnswer.review_id.in_(review_ids), ReviewAnswer.verdict.is_(None))
-        .order_by(ReviewAnswer.review_id, ReviewAnswer.agency)
-    )
-    for review_id, agency in rows:
-        pending[review_id].append(agency)
-    return pending
-
-
 def _carry_to_selection(session: Session, actor: Actor, review: JointReview, conclusion: ReviewConclusion) -> None:
     new_status = rules.selection_status_after(conclusion)
     if review.selection_id is None or new_status is None:
