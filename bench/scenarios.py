@@ -248,7 +248,7 @@ def lookups(server: HubServer, settings: Settings, engine: Engine, seconds: floa
 def screening(server: HubServer, settings: Settings, engine: Engine, repeats: int, nominees: int = 1000) -> dict[str, Any]:
     """(6) screenNominees for 1,000 nominees as the org over HTTP vs. the screening service called in-process."""
     from hub.services.workflows.screening import screen_nominees
-    from schema.workflows import actor_of
+    from schema.workflows.steps import actor_of
 
     token = mint_token(settings, **ORG)
     ids = _in_scope_ids(engine, nominees)

@@ -58,10 +58,3 @@ def mask_id_number(value: str) -> str:
 def validate_date_order(start: date | None, end: date | None, start_field: str, end_field: str) -> None:
     if start is not None and end is not None and end < start:
         raise DomainValidationError(end_field, f"must not be before {start_field}")
-
-
-def validate_not_blank(value: str | None, field: str, max_length: int) -> None:
-    if value is None or not value.strip():
-        raise DomainValidationError(field, "is required")
-    if len(value) > max_length:
-        raise DomainValidationError(field, f"is longer than {max_length} characters")

@@ -10,7 +10,6 @@ resolver masks the value.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from typing import Any, cast
 
 import strawberry
@@ -32,8 +31,6 @@ from strawberry.schema.schema_converter import CustomGraphQLEnumType
 from hub.validation import mask_id_number
 from policies.catalog import MUTATION, ORDER_ENUM_SUFFIX, is_structural, metadata_of, named_type_name, user_types
 from hub.access import AccessView
-
-Masker = Callable[[Any], Any]
 
 
 def mask_text(value: Any) -> Any:

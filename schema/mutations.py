@@ -17,7 +17,7 @@ from strawberry.types.unset import UNSET
 
 from hub import audit
 from hub.models import Cadre
-from hub.services.records import RecordNotFound, RecordWriter, StaleVersion, ValidationFailed, WriteGate
+from hub.services.record_writes import RecordNotFound, RecordWriter, StaleVersion, ValidationFailed, WriteGate
 from hub.services.specs import RECORD_SPECS, InputField, RecordSpec
 from schema import records
 from schema.context import RequestContext, context_of

@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 from hub import models
 from hub.sessions import make_session_factory
 from hub.services.bulk_import import NEGATIVE_RECORD_LABELS, OUTSIDE_SCOPE, import_report
-from hub.services.records import WriteGate
+from hub.services.record_writes import WriteGate
 from hub.services.specs import SPECS_BY_TYPE
 from hub.settings import Settings
 from hub.access import Principal

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub import models
-from hub.services.records import WRITE_REFUSED
+from hub.services.record_writes import WRITE_REFUSED
 from tests.world import C1_ID, C2_ID, C3_ID, R1_ID, id_number
 
 UNUSED_ID = id_number("330502", date(1982, 1, 15), 91)  # born like cadre 3, held by nobody

@@ -2,6 +2,7 @@
 
 from hub.models.audit import AuditEntry, AuditHead
 from hub.models.base import Base
+from hub.models.findings import MatterItem, NegativeRecord, PersonalMattersReport, SupervisionAction
 from hub.models.organization import (
     Organization,
     OrganizationRole,
@@ -13,7 +14,6 @@ from hub.models.organization import (
 )
 from hub.models.outbox import GraphCheckpoint, GraphOutbox
 from hub.models.people import Cadre, Kinship, Person, SocialTie
-from hub.models.records import MatterItem, NegativeRecord, PersonalMattersReport, SupervisionAction
 from hub.models.selection import Nomination, Selection
 from hub.models.workflow import (
     Decision,

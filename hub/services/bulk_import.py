@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from graph_sync.outbox import PROJECTED_TABLES
 from hub.models import enums
-from hub.services.records import RecordWriter, ValidationFailed, WriteGate
+from hub.services.record_writes import RecordWriter, ValidationFailed, WriteGate
 from hub.services.scope_check import rows_inside
 from hub.services.specs import InputField, RecordSpec
 from hub.validation import DomainValidationError

@@ -29,7 +29,7 @@ from hub.services.bulk_import import (
     report_columns,
 )
 from hub.purpose import purpose_of
-from hub.services.records import WriteGate
+from hub.services.record_writes import WriteGate
 from hub.services.specs import SPECS_BY_TYPE
 from hub.web.spreadsheets import FORMATS, XLSX_MEDIA_TYPE, UnreadableFile, detect_format, read_sheet, write_template
 from graph_sync.sync import SyncWorker

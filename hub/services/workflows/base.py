@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from hub import models
 from hub.models.enums import Agency
-from hub.services.records import (
+from hub.services.record_writes import (
     InputField,
     RecordNotFound,
     StaleVersion,
@@ -151,7 +151,3 @@ def record_decision(
     )
     session.add(decision)
     return decision
-
-
-def state_name(value: Any) -> str | None:
-    return None if value is None else str(getattr(value, "value", value))

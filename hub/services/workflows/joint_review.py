@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from hub import models
 from hub.models.enums import Agency, SelectionStatus
 from hub.models.workflow import JointReview, ReviewAnswer, ReviewConclusion, ReviewStatus, ReviewVerdict
-from hub.services.records import RecordNotFound
+from hub.services.record_writes import RecordNotFound
 from hub.services.workflows import clock, rules
 from hub.services.workflows.base import (
     Actor,
@@ -148,19 +148,6 @@ def conclude(
     _carry_to_selection(session, actor, review, conclusion)
     flush(session)
     return review
-
-
-def pending_agencies(session: Session, review_ids: Sequence[int]) -> dict[int, list[Agency]]:
-    """Agencies that have not answered yet, per review (for callers allowed to know)."""
-    pending: dict[int, list[Agency]] = {review_id: [] for review_id in review_ids}
-    rows = session.execute(
-        select(ReviewAnswer.review_id, ReviewAnswer.agency)
-        .where(ReviewAnswer.review_id.in_(review_ids), ReviewAnswer.verdict.is_(None))
-        .order_by(ReviewAnswer.review_id, ReviewAnswer.agency)
-    )
-    for review_id, agency in rows:
-        pending[review_id].append(agency)
-    return pending
 
 
 def _carry_to_selection(session: Session, actor: Actor, review: JointReview, conclusion: ReviewConclusion) -> None:

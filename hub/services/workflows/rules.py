@@ -203,7 +203,6 @@ def transition_refusal(current: NegativeStatus, target: NegativeStatus) -> str |
 # ---- joint review --------------------------------------------------------------------------------
 
 JOINT_REVIEW_DEFAULT_PERIOD = timedelta(days=7)  # the discipline commission gets about a week
-ALL_CONCLUSIONS = frozenset(ReviewConclusion)
 HALTING_CONCLUSIONS = frozenset({ReviewConclusion.STOP, ReviewConclusion.SUSPEND})
 
 
