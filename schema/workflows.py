@@ -43,7 +43,7 @@ from schema.enums import Agency, MatterCategory, MatterFinding
 from schema.errors import BadInput, NotFound, ValidationErrors, VersionConflict
 from schema.mutations import audit_write, run_write
 from schema.pagination import Connection, paginate
-from schema.records import (
+from schema.record_types import (
     CadreType,
     FitWeight,
     MatterItemType,
