@@ -3,15 +3,17 @@
 Node keys are strings `<kind>:<record id>` (`cadre:12`, `person:40`, `post:3`, `unit:1`, `org:7`);
 edge keys are `<table>:<record id>`. Every node has the label of its kind and the structural properties
 `key` and `kind` (its NodeKind value, which the access Cypher filters on); cadres and relatives are both
-`Person` nodes (a cadre also carries the `Cadre` label). Each projected property names the GraphQL
-`Type.field` whose read permission covers it; no record property may take a structural name (the
-organization's own kind is `organizationKind`).
+`Person` nodes (a cadre also carries the `Cadre` label). The node properties are the record fields declared
+with a graph property (`hub.record_fields`); each names the GraphQL `Type.field` whose read permission covers
+it; no record property may take a structural name (the organization's own kind is `organizationKind`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+
+from hub.record_fields import RECORD_KINDS
 
 
 class NodeKind(str, Enum):
@@ -56,42 +58,14 @@ NODE_TYPE: dict[NodeKind, str] = {
     NodeKind.ORGANIZATION: "Organization",
 }
 
-# Node properties: graph property name -> (record attribute, GraphQL field that governs reading it).
+
+def _node_properties(type_name: str) -> dict[str, tuple[str, str]]:
+    """graph property name -> (record attribute, GraphQL field that governs reading it), from the declared fields."""
+    return {field.graph: (field.attr, field.policy_name) for field in RECORD_KINDS[type_name].graph_fields if field.graph}
+
+
 NODE_PROPERTIES: dict[NodeKind, dict[str, tuple[str, str]]] = {
-    NodeKind.CADRE: {
-        "name": ("name", "name"),
-        "gender": ("gender", "gender"),
-        "birthDate": ("birth_date", "birthDate"),
-        "rank": ("rank", "rank"),
-        "managementLevel": ("management_level", "managementLevel"),
-        "jurisdiction": ("jurisdiction", "jurisdiction"),
-        "unitId": ("unit_id", "unit"),
-        "reserveTier": ("reserve_tier", "reserveTier"),
-    },
-    NodeKind.PERSON: {
-        "name": ("name", "name"),
-        "gender": ("gender", "gender"),
-        "occupation": ("occupation", "occupation"),
-        "employer": ("employer", "employer"),
-        "emigratedTo": ("emigrated_to", "emigratedTo"),
-        "jurisdiction": ("jurisdiction", "jurisdiction"),
-    },
-    NodeKind.POST: {
-        "title": ("title", "title"),
-        "rank": ("rank", "rank"),
-        "quota": ("quota", "quota"),
-        "isKeyPost": ("is_key_post", "isKeyPost"),
-    },
-    NodeKind.UNIT: {
-        "name": ("name", "name"),
-        "jurisdiction": ("jurisdiction", "jurisdiction"),
-        "level": ("level", "level"),
-    },
-    NodeKind.ORGANIZATION: {
-        "name": ("name", "name"),
-        "organizationKind": ("kind", "kind"),  # company, association, ...; `kind` is the node's own ('org')
-        "industry": ("industry", "industry"),
-    },
+    kind: _node_properties(type_name) for kind, type_name in NODE_TYPE.items()
 }
 
 

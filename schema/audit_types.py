@@ -7,7 +7,7 @@ from datetime import datetime
 
 
 from hub import models
-from schema.records import record_type
+from schema.record_types import record_type
 
 
 @record_type(models.AuditEntry, "AuditEntry", "One request that read or wrote cadre data.")

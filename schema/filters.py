@@ -3,6 +3,9 @@
 Every filter field and sort key names, in its `requires` metadata, the `Type.field`s it reveals.
 The authorization layer drops a filter or sort key from an agency's schema unless that agency
 may read all of them unmasked, so filters and sorts cannot serve as an oracle.
+
+The standard filter fields and the sort keys are generated from the declared record fields
+(`hub.record_fields`); the special conditions are hand-written in the filter classes below.
 """
 
 from __future__ import annotations
@@ -19,16 +22,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from hub import models
 from hub.models.enums import NegativeStatus
-from schema.enums import (
-    Agency,
-    KinshipKind,
-    ManagementLevel,
-    NegativeCategory,
-    NegativeStatus as NegativeStatusEnum,
-    OrganizationKind,
-    Rank,
-    Severity,
-)
+from hub.record_fields import RECORD_KINDS, Filter, RecordField, RecordKind, kind_of
+from schema.enums import KinshipKind
 from schema.loaders import Loaders
 
 REQUIRES = "requires"
@@ -68,10 +63,11 @@ def order_clauses(model: type[models.Base], order_by: Sequence[Any] | None) -> l
     return clauses
 
 
-def order_input(type_name: str, fields: Sequence[str]) -> tuple[type[enum.Enum], type]:
-    """`<Type>OrderField` enum (values are field names) and `<Type>Order` input for a record type."""
+def order_input(type_name: str) -> tuple[type[enum.Enum], type]:
+    """`<Type>OrderField` enum (values are field names) and `<Type>Order` input: the kind's declared sort keys."""
+    keys = {field.attr.upper(): field.graphql_name for field in RECORD_KINDS[type_name].sort_fields}
     field_enum = strawberry.enum(
-        enum.Enum(f"{type_name}OrderField", {snake(name).upper(): name for name in fields}),  # type: ignore[misc]
+        enum.Enum(f"{type_name}OrderField", keys),  # type: ignore[misc]
         name=f"{type_name}OrderField",
     )
     order_cls = type(
@@ -85,76 +81,59 @@ def order_input(type_name: str, fields: Sequence[str]) -> tuple[type[enum.Enum],
     return field_enum, strawberry.input(order_cls, name=f"{type_name}Order")
 
 
-CadreOrderField, CadreOrder = order_input(
-    "Cadre", ["id", "name", "birthDate", "rank", "managementLevel", "reserveTier", "workStartDate"]
-)
-UnitOrderField, UnitOrder = order_input("Unit", ["id", "name", "jurisdiction"])
-PostOrderField, PostOrder = order_input("Post", ["id", "title", "rank", "quota"])
-PersonOrderField, PersonOrder = order_input("Person", ["id", "name", "birthDate"])
-OrganizationOrderField, OrganizationOrder = order_input("Organization", ["id", "name", "industry"])
-NegativeRecordOrderField, NegativeRecordOrder = order_input(
-    "NegativeRecord", ["id", "reportedOn", "occurredOn", "severity", "status", "category"]
-)
+CadreOrderField, CadreOrder = order_input("Cadre")
+UnitOrderField, UnitOrder = order_input("Unit")
+PostOrderField, PostOrder = order_input("Post")
+PersonOrderField, PersonOrder = order_input("Person")
+OrganizationOrderField, OrganizationOrder = order_input("Organization")
+NegativeRecordOrderField, NegativeRecordOrder = order_input("NegativeRecord")
 
 
-@strawberry.input(description="Conditions on cadres; all given conditions must hold.")
-class CadreFilter:
-    name_contains: str | None = requires("Cadre.name")
-    unit_id: int | None = requires("Cadre.unit", "Unit.id")
-    rank: Rank | None = requires("Cadre.rank")
-    management_level: ManagementLevel | None = requires("Cadre.managementLevel")
-    reserve_tier: int | None = requires("Cadre.reserveTier")
-    jurisdiction: str | None = requires("Cadre.jurisdiction")
-    on_negative_list: bool | None = requires(
-        "Cadre.negativeRecords",
-        "NegativeRecord.status",
-        description="Has a negative record that is not cleared (among those the caller may see).",
-    )
+Clause = Callable[[Any, Loaders], ColumnElement[bool]]
+
+FILTER_CLAUSES: dict[type, dict[str, Clause]] = {}
 
 
-@strawberry.input
-class UnitFilter:
-    name_contains: str | None = requires("Unit.name")
-    jurisdiction: str | None = requires("Unit.jurisdiction")
-    level: ManagementLevel | None = requires("Unit.level")
+def _declared_condition(kind: RecordKind, field: RecordField) -> tuple[Any, Clause]:
+    """The filter field (with the `Type.field`s it reveals) and clause of a field declared with a filter."""
+    revealed = [f"{kind.type_name}.{field.policy_name}"]
+    if field.references:
+        revealed.append(f"{kind_of(field.references).type_name}.id")
+    column = getattr(kind.model, field.attr)
+    if field.filter is Filter.CONTAINS:
+        return requires(*revealed), lambda value, _loaders: contains(column, value)
+    return requires(*revealed), _equal(column)
 
 
-@strawberry.input
-class PostFilter:
-    title_contains: str | None = requires("Post.title")
-    unit_id: int | None = requires("Post.unit", "Unit.id")
-    rank: Rank | None = requires("Post.rank")
-    is_key_post: bool | None = requires("Post.isKeyPost")
+def record_filter(type_name: str, description: str | None = None, **special: Clause) -> Callable[[type], type]:
+    """`<Type>Filter`: the kind's declared filter fields, then the decorated class's hand-written ones, whose
+    clauses are given by field name in `special`."""
+    kind = RECORD_KINDS[type_name]
+
+    def decorate(cls: type) -> type:
+        own = cls.__dict__.get("__annotations__", {})
+        if set(own) != set(special):
+            raise TypeError(f"{type_name}Filter: hand-written fields {sorted(own)}, clauses for {sorted(special)}")
+        clauses: dict[str, Clause] = {}
+        annotations: dict[str, Any] = {}
+        for field in kind.filter_fields:
+            annotations[field.filter_name] = field.python_type | None
+            default, clauses[field.filter_name] = _declared_condition(kind, field)
+            setattr(cls, field.filter_name, default)
+        cls.__annotations__ = {**annotations, **own}
+        graphql_input = strawberry.input(cls, name=f"{type_name}Filter", description=description)
+        FILTER_CLAUSES[graphql_input] = {**clauses, **special}
+        return graphql_input
+
+    return decorate
 
 
-@strawberry.input
-class PersonFilter:
-    name_contains: str | None = requires("Person.name")
-    jurisdiction: str | None = requires("Person.jurisdiction")
-    emigrated: bool | None = requires("Person.emigratedTo")
-    relative_of_cadre_id: int | None = requires("Person.relativeOf", "Relative.cadre", "Cadre.id")
-    kinship: KinshipKind | None = requires("Person.relativeOf", "Relative.kind")
+def declared_filter(type_name: str) -> type:
+    """`<Type>Filter` with only the kind's declared filter fields."""
+    return record_filter(type_name)(type(f"{type_name}Filter", (), {}))
 
 
-@strawberry.input
-class OrganizationFilter:
-    name_contains: str | None = requires("Organization.name")
-    kind: OrganizationKind | None = requires("Organization.kind")
-    industry: str | None = requires("Organization.industry")
-
-
-@strawberry.input
-class NegativeRecordFilter:
-    cadre_id: int | None = requires("NegativeRecord.cadre", "Cadre.id")
-    category: NegativeCategory | None = requires("NegativeRecord.category")
-    status: NegativeStatusEnum | None = requires("NegativeRecord.status")
-    severity: Severity | None = requires("NegativeRecord.severity")
-    reporting_agency: Agency | None = requires("NegativeRecord.reportingAgency")
-    reported_from: date | None = requires("NegativeRecord.reportedOn")
-    reported_to: date | None = requires("NegativeRecord.reportedOn")
-
-
-def _equal(column: Any) -> Callable[[Any, Loaders], ColumnElement[bool]]:
+def _equal(column: Any) -> Clause:
     return lambda value, _loaders: column == value
 
 
@@ -169,7 +148,7 @@ def _cadre_on_negative_list(value: bool, loaders: Loaders) -> ColumnElement[bool
     return listed if value else ~listed
 
 
-def _person_relative_of(column: Any) -> Callable[[Any, Loaders], ColumnElement[bool]]:
+def _person_relative_of(column: Any) -> Clause:
     def clause(value: Any, loaders: Loaders) -> ColumnElement[bool]:
         return exists(
             select(models.Kinship.id).where(
@@ -180,51 +159,48 @@ def _person_relative_of(column: Any) -> Callable[[Any, Loaders], ColumnElement[b
     return clause
 
 
-FILTER_CLAUSES: dict[type, dict[str, Callable[[Any, Loaders], ColumnElement[bool]]]] = {
-    CadreFilter: {
-        "name_contains": lambda value, _l: contains(models.Cadre.name, value),
-        "unit_id": _equal(models.Cadre.unit_id),
-        "rank": _equal(models.Cadre.rank),
-        "management_level": _equal(models.Cadre.management_level),
-        "reserve_tier": _equal(models.Cadre.reserve_tier),
-        "jurisdiction": _equal(models.Cadre.jurisdiction),
-        "on_negative_list": _cadre_on_negative_list,
-    },
-    UnitFilter: {
-        "name_contains": lambda value, _l: contains(models.Unit.name, value),
-        "jurisdiction": _equal(models.Unit.jurisdiction),
-        "level": _equal(models.Unit.level),
-    },
-    PostFilter: {
-        "title_contains": lambda value, _l: contains(models.Post.title, value),
-        "unit_id": _equal(models.Post.unit_id),
-        "rank": _equal(models.Post.rank),
-        "is_key_post": _equal(models.Post.is_key_post),
-    },
-    PersonFilter: {
-        "name_contains": lambda value, _l: contains(models.Person.name, value),
-        "jurisdiction": _equal(models.Person.jurisdiction),
-        "emigrated": lambda value, _l: models.Person.emigrated_to.is_not(None)
-        if value
-        else models.Person.emigrated_to.is_(None),
-        "relative_of_cadre_id": _person_relative_of(models.Kinship.cadre_id),
-        "kinship": _person_relative_of(models.Kinship.kind),
-    },
-    OrganizationFilter: {
-        "name_contains": lambda value, _l: contains(models.Organization.name, value),
-        "kind": _equal(models.Organization.kind),
-        "industry": _equal(models.Organization.industry),
-    },
-    NegativeRecordFilter: {
-        "cadre_id": _equal(models.NegativeRecord.cadre_id),
-        "category": _equal(models.NegativeRecord.category),
-        "status": _equal(models.NegativeRecord.status),
-        "severity": _equal(models.NegativeRecord.severity),
-        "reporting_agency": _equal(models.NegativeRecord.reporting_agency),
-        "reported_from": lambda value, _l: models.NegativeRecord.reported_on >= value,
-        "reported_to": lambda value, _l: models.NegativeRecord.reported_on <= value,
-    },
-}
+def _person_emigrated(value: bool, _loaders: Loaders) -> ColumnElement[bool]:
+    return models.Person.emigrated_to.is_not(None) if value else models.Person.emigrated_to.is_(None)
+
+
+@record_filter(
+    "Cadre", description="Conditions on cadres; all given conditions must hold.", on_negative_list=_cadre_on_negative_list
+)
+class CadreFilter:
+    on_negative_list: bool | None = requires(
+        "Cadre.negativeRecords",
+        "NegativeRecord.status",
+        description="Has a negative record that is not cleared (among those the caller may see).",
+    )
+
+
+UnitFilter = declared_filter("Unit")
+PostFilter = declared_filter("Post")
+
+
+@record_filter(
+    "Person",
+    emigrated=_person_emigrated,
+    relative_of_cadre_id=_person_relative_of(models.Kinship.cadre_id),
+    kinship=_person_relative_of(models.Kinship.kind),
+)
+class PersonFilter:
+    emigrated: bool | None = requires("Person.emigratedTo")
+    relative_of_cadre_id: int | None = requires("Person.relativeOf", "Relative.cadre", "Cadre.id")
+    kinship: KinshipKind | None = requires("Person.relativeOf", "Relative.kind")
+
+
+OrganizationFilter = declared_filter("Organization")
+
+
+@record_filter(
+    "NegativeRecord",
+    reported_from=lambda value, _loaders: models.NegativeRecord.reported_on >= value,
+    reported_to=lambda value, _loaders: models.NegativeRecord.reported_on <= value,
+)
+class NegativeRecordFilter:
+    reported_from: date | None = requires("NegativeRecord.reportedOn")
+    reported_to: date | None = requires("NegativeRecord.reportedOn")
 
 
 def filter_clauses(filter_input: Any, loaders: Loaders) -> list[ColumnElement[bool]]:

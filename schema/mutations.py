@@ -19,30 +19,30 @@ from hub import audit
 from hub.models import Cadre
 from hub.services.record_writes import RecordNotFound, RecordWriter, StaleVersion, ValidationFailed, WriteGate
 from hub.services.specs import RECORD_SPECS, InputField, RecordSpec
-from schema import records
+from schema import record_types
 from schema.context import RequestContext, context_of
 from schema.errors import FieldError, NotFound, ValidationErrors, VersionConflict
 
 WRITES = "writes"
 
 OUTPUT_TYPES: dict[str, type] = {
-    "Unit": records.UnitType,
-    "Post": records.PostType,
-    "Cadre": records.CadreType,
-    "Tenure": records.TenureType,
-    "Person": records.PersonType,
-    "Relative": records.RelativeType,
-    "SocialTie": records.SocialTieType,
-    "Organization": records.OrganizationType,
-    "OrganizationRole": records.OrganizationRoleType,
-    "PartTimePosition": records.PartTimePositionType,
-    "SupplyContract": records.SupplyContractType,
-    "NegativeRecord": records.NegativeRecordType,
-    "PersonalMattersReport": records.PersonalMattersReportType,
-    "MatterItem": records.MatterItemType,
-    "SupervisionAction": records.SupervisionActionType,
-    "Selection": records.SelectionType,
-    "Nomination": records.NominationType,
+    "Unit": record_types.UnitType,
+    "Post": record_types.PostType,
+    "Cadre": record_types.CadreType,
+    "Tenure": record_types.TenureType,
+    "Person": record_types.PersonType,
+    "Relative": record_types.RelativeType,
+    "SocialTie": record_types.SocialTieType,
+    "Organization": record_types.OrganizationType,
+    "OrganizationRole": record_types.OrganizationRoleType,
+    "PartTimePosition": record_types.PartTimePositionType,
+    "SupplyContract": record_types.SupplyContractType,
+    "NegativeRecord": record_types.NegativeRecordType,
+    "PersonalMattersReport": record_types.PersonalMattersReportType,
+    "MatterItem": record_types.MatterItemType,
+    "SupervisionAction": record_types.SupervisionActionType,
+    "Selection": record_types.SelectionType,
+    "Nomination": record_types.NominationType,
 }
 
 

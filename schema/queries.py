@@ -29,7 +29,7 @@ from schema.filters import (
 from schema.pagination import Connection, paginate
 from schema.read_rows import read_type, select_rows
 from schema.audit_types import AuditEntryType
-from schema.records import (
+from schema.record_types import (
     CadreType,
     NegativeRecordType,
     OrganizationType,

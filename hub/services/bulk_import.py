@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from graph_sync.outbox import PROJECTED_TABLES
 from hub.models import enums
+from hub.record_fields import RECORD_KINDS
 from hub.services.record_writes import RecordWriter, ValidationFailed, WriteGate
 from hub.services.scope_check import rows_inside
 from hub.services.specs import InputField, RecordSpec
@@ -32,17 +33,7 @@ HEADER_ROW = 1
 OUTSIDE_SCOPE = "the record would fall outside the rows your agency may write"
 
 # Chinese column labels of the negative list (负面清单) report, by attribute.
-NEGATIVE_RECORD_LABELS: dict[str, str] = {
-    "cadre_id": "干部编号",
-    "reporting_agency": "报送单位",
-    "category": "类别",
-    "facts": "事实",
-    "occurred_on": "发生日期",
-    "reported_on": "报送日期",
-    "severity": "严重程度",
-    "status": "状态",
-    "conclusion": "审定结论",
-}
+NEGATIVE_RECORD_LABELS: dict[str, str] = RECORD_KINDS["NegativeRecord"].labels
 
 # Chinese names accepted (and shown in templates) for the values of the report's closed vocabularies.
 ENUM_LABELS: dict[type[Enum], dict[Enum, str]] = {

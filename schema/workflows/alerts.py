@@ -13,7 +13,7 @@ from hub.services.workflows import alerts, rules
 from schema.context import context_of
 from schema.errors import BadInput
 from schema.pagination import Connection, paginate
-from schema.records import PartTimePositionType, PostType, SupervisionActionType, TenureType
+from schema.record_types import PartTimePositionType, PostType, SupervisionActionType, TenureType
 from schema.workflows.steps import actor_of, date_or_today, note_read
 from schema.workflows.supervision import RectificationItemType
 

@@ -11,7 +11,7 @@ from strawberry.types.unset import UNSET
 
 from hub.services.workflows import clock, fit, rules
 from schema.context import context_of
-from schema.records import FitWeight, NominationType, PostType, SelectionType
+from schema.record_types import FitWeight, NominationType, PostType, SelectionType
 from schema.workflows.screening import ScreeningVerdict
 from schema.workflows.steps import actor_of, date_or_today, note_read, run_read, run_step, step_result
 

@@ -14,7 +14,7 @@ from hub.services.workflows import joint_review
 from schema.context import context_of
 from schema.enums import Agency
 from schema.pagination import Connection, paginate
-from schema.records import CadreType, PostType, SelectionType, record_type, reference
+from schema.record_types import CadreType, PostType, SelectionType, record_type, reference
 from schema.relations import belongs_to, has_many
 from schema.workflows.steps import agencies_allowed_to, run_step, step_result
 

@@ -13,7 +13,7 @@ from hub.models import workflow as wf
 from hub.services.workflows import ledger
 from schema.context import context_of
 from schema.enums import Agency
-from schema.records import record_type
+from schema.record_types import record_type
 from schema.workflows.steps import actor_of, note_read, run_read
 
 DecisionSubject = strawberry.enum(

@@ -14,7 +14,7 @@ from hub.models import workflow as wf
 from hub.services.workflows import personal_matters
 from schema.context import context_of
 from schema.enums import Agency, MatterCategory, MatterFinding
-from schema.records import MatterItemType, PersonalMattersReportType, SupervisionActionType, record_type
+from schema.record_types import MatterItemType, PersonalMattersReportType, SupervisionActionType, record_type
 from schema.relations import belongs_to, has_many
 from schema.workflows.steps import note_read, run_step, step_result
 from schema.workflows.supervision import SUPERVISION_FIELDS

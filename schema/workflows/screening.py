@@ -11,7 +11,7 @@ from hub import models
 from hub.models import workflow as wf
 from hub.services.workflows import rules, screening
 from schema.context import context_of
-from schema.records import CadreType, MatterItemType, NegativeRecordType, PostType, SupervisionActionType, reference
+from schema.record_types import CadreType, MatterItemType, NegativeRecordType, PostType, SupervisionActionType, reference
 from schema.workflows.joint_review import JointReviewType
 from schema.workflows.steps import actor_of, date_or_today, note_read, run_read
 

@@ -11,7 +11,7 @@ from hub import models
 from hub.models import workflow as wf
 from hub.services.workflows import supervision
 from schema.context import context_of
-from schema.records import SupervisionActionType, record_type
+from schema.record_types import SupervisionActionType, record_type
 from schema.relations import belongs_to
 from schema.workflows.steps import run_step, step_result
 

@@ -6,7 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from hub.services.workflows import verification
-from schema.records import NegativeRecordType
+from schema.record_types import NegativeRecordType
 from schema.workflows.steps import run_step, step_result
 
 NEGATIVE_RECORD_STEP_FIELDS = ("NegativeRecord.status", "NegativeRecord.conclusion")
