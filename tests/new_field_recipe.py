@@ -44,7 +44,8 @@ def observe(directory: Path) -> dict[str, Any]:
     from graph_sync.projection import node_columns, node_record, table
     from hub.access import Principal
     from hub.app import create_app
-    from hub.db import make_engine, make_session_factory, transaction
+    from hub.db import make_engine, transaction
+    from hub.sessions import make_session_factory
     from hub.migrate import upgrade
     from hub.services.specs import SPECS_BY_TYPE
     from hub.settings import Settings
