@@ -27,10 +27,13 @@ Query = merge_types("Query", (RecordQueries, GraphQueries, WorkflowQueries))
 Mutation = merge_types("Mutation", (RecordMutations, WorkflowMutations))
 
 
-def build_full_schema(limits: GraphQLLimits | None = None, observers: Sequence[Any] = ()) -> strawberry.Schema:
-    """`observers`: extensions that only watch operations (tracing), run outermost."""
+def build_full_schema(
+    limits: GraphQLLimits | None = None, observers: Sequence[Any] = (), query: type = Query
+) -> strawberry.Schema:
+    """`observers`: extensions that only watch operations (tracing), run outermost. `query`: the root query type
+    (a test that follows the new-graph-query recipe adds its field to `Query`)."""
     return strawberry.Schema(
-        query=Query,
+        query=query,
         mutation=Mutation,
         extensions=[
             *observers,

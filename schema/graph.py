@@ -78,7 +78,7 @@ def _access(context: RequestContext) -> GraphAccess:
     return graph_access(context.access, context.access.rows.cadre_scope_names())
 
 
-def _note_cadres(context: RequestContext, nodes: Iterable[queries.GraphNode]) -> None:
+def note_graph_cadres(context: RequestContext, nodes: Iterable[queries.GraphNode]) -> None:
     for node in nodes:
         kind, record_id = parse_node_key(node.id)
         if kind is NodeKind.CADRE:
@@ -87,7 +87,7 @@ def _note_cadres(context: RequestContext, nodes: Iterable[queries.GraphNode]) ->
             context.read_log.note_linked("person", record_id)  # a relative or associate: their cadres' data
 
 
-def _run(info: Info, query: Callable[[Any, GraphAccess, float], Result], count_nodes: Callable[[Result], int]) -> Result:
+def run_graph_query(info: Info, query: Callable[[Any, GraphAccess, float], Result], count_nodes: Callable[[Result], int]) -> Result:
     """Run a graph query with the caller's access, within the request's graph budget (`query` gets the timeout).
 
     Graph outages and bad arguments become clear errors.
@@ -127,10 +127,10 @@ class GraphQueries:
         self, info: Info, person_id: strawberry.ID, hops: int = 2, edge_kinds: list[str] | None = None, limit: int = 200
     ) -> queries.Subgraph:
         budget = context_of(info).graph_budget
-        result = _run(info, lambda driver, access, timeout: queries.network(
+        result = run_graph_query(info, lambda driver, access, timeout: queries.network(
             driver, access, str(person_id), hops=hops, edge_kinds=edge_kinds, limit=budget.cap(limit), timeout=timeout,
         ), lambda subgraph: len(subgraph.nodes))
-        _note_cadres(context_of(info), result.nodes)
+        note_graph_cadres(context_of(info), result.nodes)
         return result
 
     @strawberry.field(description="Shortest paths between two people (e.g. a nominator and a nominee).", graphql_type=list[GraphPath])
@@ -138,11 +138,11 @@ class GraphQueries:
         self, info: Info, from_id: strawberry.ID, to_id: strawberry.ID, max_hops: int = 4,
         edge_kinds: list[str] | None = None, limit: int = 10,
     ) -> list[queries.GraphPath]:
-        found = _run(info, lambda driver, access, timeout: queries.paths(
+        found = run_graph_query(info, lambda driver, access, timeout: queries.paths(
             driver, access, str(from_id), str(to_id), max_hops=max_hops, edge_kinds=edge_kinds, limit=limit,
             timeout=timeout,
         ), _path_nodes)
-        _note_cadres(context_of(info), (n for path in found for n in path.nodes))
+        note_graph_cadres(context_of(info), (n for path in found for n in path.nodes))
         return found
 
     @strawberry.field(
@@ -150,10 +150,10 @@ class GraphQueries:
         graphql_type=list[SharedConnection],
     )
     def shared_connections(self, info: Info, person_ids: list[strawberry.ID], limit: int = 100) -> list[queries.SharedConnection]:
-        found = _run(info, lambda driver, access, timeout: queries.shared_connections(
+        found = run_graph_query(info, lambda driver, access, timeout: queries.shared_connections(
             driver, access, [str(key) for key in person_ids], limit=limit, timeout=timeout,
         ), lambda shared: sum(1 + sum(len(path.nodes) for path in s.paths) for s in shared))
-        _note_cadres(context_of(info), (n for shared in found for path in shared.paths for n in path.nodes))
+        note_graph_cadres(context_of(info), (n for shared in found for path in shared.paths for n in path.nodes))
         return found
 
     @strawberry.field(
@@ -161,8 +161,8 @@ class GraphQueries:
         graphql_type=list[ConflictOfInterest],
     )
     def conflicts_of_interest(self, info: Info, cadre_id: strawberry.ID, limit: int = 50) -> list[queries.ConflictOfInterest]:
-        found = _run(info, lambda driver, access, timeout: queries.conflicts_of_interest(
+        found = run_graph_query(info, lambda driver, access, timeout: queries.conflicts_of_interest(
             driver, access, str(cadre_id), limit=limit, timeout=timeout,
         ), lambda conflicts: sum(len(c.path.nodes) for c in conflicts))
-        _note_cadres(context_of(info), (n for conflict in found for n in conflict.path.nodes))
+        note_graph_cadres(context_of(info), (n for conflict in found for n in conflict.path.nodes))
         return found
