@@ -231,11 +231,13 @@ def schema_export(
     output: Annotated[Optional[Path], typer.Option(help="Write here instead of standard output.")] = None,
 ) -> None:
     """Write the SDL that one agency sees (for frontend code generators)."""
+    from policies.agencies import load_agencies
     from policies.enforcement import PolicyStore, UnknownAgency
     from schema.build import build_full_schema
 
     settings = _settings()
-    store = PolicyStore(build_full_schema(), settings.policy_dir, settings.policy_db_url)
+    schema = build_full_schema(agencies=load_agencies(settings.policy_dir))
+    store = PolicyStore(schema, settings.policy_dir, settings.policy_db_url)
     try:
         sdl = str(store.grant(agency).schema)
     except UnknownAgency:

@@ -8,8 +8,10 @@ import casbin
 from rich.console import Console
 from rich.table import Table
 
+from hub.agencies import Agencies
+from policies.agencies import AGENCIES_FILE, load_agencies
 from policies.catalog import Catalog
-from policies.enforcement import POLICY_DIR, PolicyStore, load_enforcer
+from policies.enforcement import POLICY_DIR, PolicyStore, load_enforcer, policy_agencies
 from schema.build import build_full_schema
 
 FIELD_ACTIONS = {"read", "read_masked", "write"}
@@ -17,8 +19,11 @@ REQUEST_ACTIONS = {"required"}
 EFFECTS = {"allow", "deny"}
 
 
-def policy_problems(enforcer: casbin.Enforcer, catalog: Catalog) -> list[str]:
+def policy_problems(enforcer: casbin.Enforcer, catalog: Catalog, agencies: Agencies) -> list[str]:
     problems = []
+    for subject in policy_agencies(enforcer):
+        if subject not in agencies:
+            problems.append(f"agency '{subject}' has policy lines but is not declared in {AGENCIES_FILE}")
     for line in enforcer.get_policy():
         if len(line) != 4:
             problems.append(f"{', '.join(line)}: expected subject, object, action, effect")
@@ -53,8 +58,9 @@ def catalog_scopes(obj: str) -> tuple[str, ...]:
 
 
 def check_policy(policy_dir: Path = POLICY_DIR, policy_db_url: str | None = None) -> tuple[list[str], PolicyStore]:
-    store = PolicyStore(build_full_schema(), policy_dir, policy_db_url)
-    return policy_problems(load_enforcer(policy_dir, policy_db_url), store.catalog), store
+    agencies = load_agencies(policy_dir)
+    store = PolicyStore(build_full_schema(agencies=agencies), policy_dir, policy_db_url)
+    return policy_problems(load_enforcer(policy_dir, policy_db_url), store.catalog, agencies), store
 
 
 def print_matrix(store: PolicyStore, console: Console) -> None:

@@ -9,8 +9,12 @@ import strawberry
 from strawberry.extensions import ParserCache
 from strawberry.tools import merge_types
 
+from hub.agencies import Agencies
+from policies.agencies import load_agencies
+from policies.enforcement import POLICY_DIR
 from schema.availability import DatabaseAvailability
 from schema.compiled import CompiledSubtreeExecutor
+from schema.enums import declare_agencies
 from schema.extensions import AccessAudit, NamedInputErrors, OperationLabels
 from schema.graph import GraphQueries
 from schema.internal_errors import InternalErrors
@@ -27,9 +31,12 @@ Query = merge_types("Query", (RecordQueries, GraphQueries, WorkflowQueries))
 Mutation = merge_types("Mutation", (RecordMutations, WorkflowMutations))
 
 
-def build_full_schema(limits: GraphQLLimits | None = None, observers: Sequence[Any] = ()) -> strawberry.Schema:
-    """`observers`: extensions that only watch operations (tracing), run outermost."""
-    return strawberry.Schema(
+def build_full_schema(
+    limits: GraphQLLimits | None = None, observers: Sequence[Any] = (), agencies: Agencies | None = None,
+) -> strawberry.Schema:
+    """`observers`: extensions that only watch operations (tracing), run outermost. `agencies`: the policy's, the
+    values of the `Agency` enum (by default those of the policy shipped in `policies/`)."""
+    schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         extensions=[
@@ -41,3 +48,5 @@ def build_full_schema(limits: GraphQLLimits | None = None, observers: Sequence[A
         execution_context_class=CompiledSubtreeExecutor,
         scalar_overrides=SCALAR_OVERRIDES,
     )
+    declare_agencies(schema._schema, agencies if agencies is not None else load_agencies(POLICY_DIR))
+    return schema

@@ -26,7 +26,7 @@ from schema.build import build_full_schema
 def policy_dir(tmp_path: Path) -> Path:
     target = tmp_path / "policies"
     target.mkdir()
-    for name in ("model.conf", "policy.csv"):
+    for name in ("model.conf", "policy.csv", "agencies.csv"):
         shutil.copy(POLICY_DIR / name, target / name)
     return target
 

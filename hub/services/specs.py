@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from hub import models
+from hub.agencies import AgencyCode
 from hub.models import enums
 from hub.validation import DomainValidationError, validate_date_order
 
@@ -254,7 +255,7 @@ RECORD_SPECS: tuple[RecordSpec, ...] = (
         models.NegativeRecord,
         (
             F("cadre_id", int, required=True, references=models.Cadre),
-            F("reporting_agency", enums.Agency, required=True),
+            F("reporting_agency", AgencyCode, required=True),
             F("category", enums.NegativeCategory, required=True),
             F("facts", str, required=True, max_length=10000, multiline=True),
             F("occurred_on", date, required=True),
@@ -295,7 +296,7 @@ RECORD_SPECS: tuple[RecordSpec, ...] = (
         (
             F("cadre_id", int, required=True, references=models.Cadre),
             F("kind", enums.SupervisionKind, required=True),
-            F("issued_by", enums.Agency, required=True),
+            F("issued_by", AgencyCode, required=True),
             F("issued_on", date, required=True),
             F("due_on", date),
             F("reason", str, max_length=10000, multiline=True),
