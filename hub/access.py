@@ -11,6 +11,8 @@ from typing import Protocol
 
 from sqlalchemy import ColumnElement, true
 
+from hub.agencies import Agencies
+
 
 class RowScope(Protocol):
     """Row predicates: which records of a kind the caller may see or touch."""
@@ -61,13 +63,15 @@ class Principal:
 
 @dataclass(frozen=True)
 class AccessView:
-    """The compiled decision for one principal: readable, masked and writable `Type.field`s and row scope."""
+    """The compiled decision for one principal: readable, masked and writable `Type.field`s and row scope, and the
+    agencies the policy declares (what an agency field may name; none unless given)."""
 
     principal: Principal
     readable: frozenset[str]
     masked: frozenset[str]
     writable: frozenset[str]
     rows: RowScope = field(default_factory=AllRows)
+    agencies: Agencies = field(default_factory=Agencies)
 
     def can_read(self, type_name: str, field_name: str) -> bool:
         key = f"{type_name}.{field_name}"

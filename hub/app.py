@@ -47,6 +47,7 @@ from hub.purpose import PurposeRefused, admitted_purpose, purpose_of
 from hub.settings import Settings, refuse_insecure_production
 from hub.web import web_routes
 from hub.worker_loops import WorkerLoops
+from policies.agencies import load_agencies
 from policies.enforcement import PolicyStore, UnknownAgency
 from policies.watch import PolicyWatch
 from schema.build import build_full_schema
@@ -329,7 +330,9 @@ def create_app(
     quiet_casbin(settings.log_casbin)
     engine = make_engine(settings)
     store = policies or PolicyStore(
-        build_full_schema(graphql_limits(settings), _observers(settings, tracer_provider)),
+        build_full_schema(
+            graphql_limits(settings), _observers(settings, tracer_provider), load_agencies(settings.policy_dir)
+        ),
         settings.policy_dir, settings.policy_db_url,
     )
     sessions = make_session_factory(engine)

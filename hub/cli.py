@@ -171,7 +171,7 @@ def policy_check(
     from schema.build import build_full_schema
 
     settings = _settings()
-    problems, store = check_policy(build_full_schema(), settings.policy_dir, settings.policy_db_url)
+    problems, store = check_policy(build_full_schema, settings.policy_dir, settings.policy_db_url)
     if matrix:
         print_matrix(store, Console(width=240))
     if problems:
@@ -189,7 +189,7 @@ def policy_reload() -> None:
     from schema.build import build_full_schema
 
     settings = _settings()
-    problems, store = check_policy(build_full_schema(), settings.policy_dir, settings.policy_db_url)
+    problems, store = check_policy(build_full_schema, settings.policy_dir, settings.policy_db_url)
     if problems:
         for problem in problems:
             console.print(f"[red]policy:[/red] {problem}")
@@ -234,11 +234,13 @@ def schema_export(
     output: Annotated[Optional[Path], typer.Option(help="Write here instead of standard output.")] = None,
 ) -> None:
     """Write the SDL that one agency sees (for frontend code generators)."""
+    from policies.agencies import load_agencies
     from policies.enforcement import PolicyStore, UnknownAgency
     from schema.build import build_full_schema
 
     settings = _settings()
-    store = PolicyStore(build_full_schema(), settings.policy_dir, settings.policy_db_url)
+    schema = build_full_schema(agencies=load_agencies(settings.policy_dir))
+    store = PolicyStore(schema, settings.policy_dir, settings.policy_db_url)
     try:
         sdl = str(store.grant(agency).schema)
     except UnknownAgency:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -24,17 +25,39 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to `revision`; safe to run again on an up-to-date database."""
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    _migrate(engine, lambda config: command.upgrade(config, revision))
 
 
 def downgrade(engine: Engine, revision: str) -> None:
+    _migrate(engine, lambda config: command.downgrade(config, revision))
+
+
+def _migrate(engine: Engine, run: Callable[[Config], None]) -> None:
+    """Run the migrations in one transaction.
+
+    On SQLite a constraint changes by rebuilding its table (Alembic's batch mode), and dropping the old table would
+    delete or null, through their foreign keys, the rows of other tables that point to it. So foreign keys are not
+    enforced while migrating (SQLite only honours that outside a transaction) and checked before committing.
+    """
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _set_foreign_keys(connection, enforced=False)
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                run(config)
+                if sqlite and (broken := connection.exec_driver_sql("PRAGMA foreign_key_check").first()):
+                    raise RuntimeError(f"the migration left a row of {broken[0]} pointing to a missing {broken[2]}")
+        finally:
+            if sqlite:
+                _set_foreign_keys(connection, enforced=True)
+
+
+def _set_foreign_keys(connection: Connection, *, enforced: bool) -> None:
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if enforced else 'OFF'}")
+    connection.commit()
 
 
 class SchemaState(Enum):

@@ -1,4 +1,5 @@
-"""Operator mistakes as one-line hints: invalid settings, a database that is down or not migrated, Neo4j down.
+"""Operator mistakes as one-line hints: invalid settings or agencies file, a database that is down or not migrated,
+Neo4j down.
 
 `operator_hint` turns an exception from any `hub` command into the line to print instead of a traceback, or
 None when the exception is not one of these (a bug keeps its traceback).
@@ -12,11 +13,12 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from graph_sync.driver import GraphUnavailable
 from hub.settings import InvalidSettings, Settings
+from policies.agencies import AgenciesFileError
 from schema.availability import is_connection_failure, is_missing_table, is_not_migrated
 
 
 def operator_hint(error: BaseException) -> str | None:
-    if isinstance(error, (InvalidSettings, GraphUnavailable)):
+    if isinstance(error, (InvalidSettings, GraphUnavailable, AgenciesFileError)):
         return _one_line(str(error))
     if is_connection_failure(error):
         url = Settings.from_env().database_url

@@ -30,6 +30,7 @@ from functools import cached_property
 from typing import Any
 
 from hub import models
+from hub.agencies import AgencyCode
 from hub.models import enums
 
 
@@ -333,7 +334,7 @@ RECORD_KINDS: dict[str, RecordKind] = _kinds(
         (
             identifier(sort=True),
             reference("cadre_id", models.Cadre, required=True, filter=EQUAL, label="干部编号"),
-            F("reporting_agency", enums.Agency, required=True, filter=EQUAL, label="报送单位"),
+            F("reporting_agency", AgencyCode, required=True, filter=EQUAL, label="报送单位"),
             F("category", enums.NegativeCategory, required=True, filter=EQUAL, sort=True, label="类别"),
             F("facts", str, required=True, max_length=10000, multiline=True, label="事实"),
             F("occurred_on", date, required=True, sort=True, label="发生日期"),
@@ -378,7 +379,7 @@ RECORD_KINDS: dict[str, RecordKind] = _kinds(
             identifier(),
             reference("cadre_id", models.Cadre, required=True),
             F("kind", enums.SupervisionKind, required=True),
-            F("issued_by", enums.Agency, required=True),
+            F("issued_by", AgencyCode, required=True),
             F("issued_on", date, required=True),
             F("due_on", date),
             F("reason", str, max_length=10000, multiline=True),

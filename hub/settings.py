@@ -267,8 +267,9 @@ class EnvSettings(BaseSettings):
     @field_validator("policy_dir")
     @classmethod
     def _holds_the_model(cls, value: Path) -> Path:
-        if not (value / "model.conf").is_file():
-            raise ValueError(f"the folder {value} has no model.conf")
+        for name in ("model.conf", "agencies.csv"):
+            if not (value / name).is_file():
+                raise ValueError(f"the folder {value} has no {name}")
         return value
 
     @field_validator("allowed_operations_file")

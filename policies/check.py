@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import casbin
@@ -9,16 +10,21 @@ import strawberry
 from rich.console import Console
 from rich.table import Table
 
+from hub.agencies import Agencies
+from policies.agencies import AGENCIES_FILE, load_agencies
 from policies.catalog import Catalog
-from policies.enforcement import POLICY_DIR, PolicyStore, load_enforcer
+from policies.enforcement import POLICY_DIR, PolicyStore, load_enforcer, policy_agencies
 
 FIELD_ACTIONS = {"read", "read_masked", "write"}
 REQUEST_ACTIONS = {"required"}
 EFFECTS = {"allow", "deny"}
 
 
-def policy_problems(enforcer: casbin.Enforcer, catalog: Catalog) -> list[str]:
+def policy_problems(enforcer: casbin.Enforcer, catalog: Catalog, agencies: Agencies) -> list[str]:
     problems = []
+    for subject in policy_agencies(enforcer):
+        if subject not in agencies:
+            problems.append(f"agency '{subject}' has policy lines but is not declared in {AGENCIES_FILE}")
     for line in enforcer.get_policy():
         if len(line) != 4:
             problems.append(f"{', '.join(line)}: expected subject, object, action, effect")
@@ -53,11 +59,13 @@ def catalog_scopes(obj: str) -> tuple[str, ...]:
 
 
 def check_policy(
-    full_schema: strawberry.Schema, policy_dir: Path = POLICY_DIR, policy_db_url: str | None = None
+    build_schema: Callable[..., strawberry.Schema], policy_dir: Path = POLICY_DIR, policy_db_url: str | None = None
 ) -> tuple[list[str], PolicyStore]:
-    """The policy's problems against the full schema (which the caller builds: the schema sits above policies)."""
-    store = PolicyStore(full_schema, policy_dir, policy_db_url)
-    return policy_problems(load_enforcer(policy_dir, policy_db_url), store.catalog), store
+    """The policy's problems against the full schema built for its agencies (`build_schema` is the schema's
+    `build_full_schema`, passed in by the caller: the schema sits above policies)."""
+    agencies = load_agencies(policy_dir)
+    store = PolicyStore(build_schema(agencies=agencies), policy_dir, policy_db_url)
+    return policy_problems(load_enforcer(policy_dir, policy_db_url), store.catalog, agencies), store
 
 
 def print_matrix(store: PolicyStore, console: Console) -> None:

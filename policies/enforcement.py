@@ -15,10 +15,12 @@ from typing import Any
 import casbin
 import strawberry
 
+from policies.agencies import AGENCIES_FILE, load_agencies, schema_agency_codes
 from policies.catalog import ROW_SCOPES, Catalog, build_catalog
 from policies.schema_view import cut_schema
 from policies.scopes import PolicyRowScope
 from hub.access import AccessView, Principal
+from hub.agencies import Agencies
 
 POLICY_DIR = Path(__file__).resolve().parent
 READ, READ_MASKED, WRITE = "read", "read_masked", "write"
@@ -28,6 +30,10 @@ logger = logging.getLogger(__name__)
 
 class UnknownAgency(Exception):
     """The token names an agency the policy gives nothing to."""
+
+
+class AgenciesDiffer(ValueError):
+    """The policy declares other agencies than those the full schema's `Agency` enum was built with."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,8 @@ class PolicyStore:
 
     `refresh()` reloads only when the policy says something new, so processes that are told of a change twice (file
     watch and notification) or that started after it agree on `digest`; `version` counts this process's reloads.
+    The policy's agencies (`agencies.csv`) are read with it; their names may change on reload, but not which
+    agencies there are: the GraphQL `Agency` enum was built with them, so a new list waits for a restart.
     """
 
     def __init__(
@@ -89,6 +97,7 @@ class PolicyStore:
     ) -> None:
         self.full_schema = full_schema
         self.catalog: Catalog = build_catalog(full_schema._schema)
+        self.schema_agencies = schema_agency_codes(full_schema._schema)
         self.policy_dir = policy_dir
         self.policy_db_url = policy_db_url
         self.version = 0
@@ -103,7 +112,7 @@ class PolicyStore:
         """Re-read the policy and serve it as a new version (even if unchanged); errors propagate."""
         with self._reload_lock:
             self._stamp = self._files_stamp()
-            self._install(self._load())
+            self._install(*self._load())
         return self.version
 
     def refresh(self, *, force: bool = False) -> bool:
@@ -119,25 +128,33 @@ class PolicyStore:
                 return False
             self._stamp = stamp
             try:
-                enforcer = self._load()
+                enforcer, agencies = self._load()
             except Exception:  # a broken policy must not take the hub down: keep serving the last good one
                 logger.exception("policy reload failed; keeping policy version %s", self.version)
                 return False
-            if policy_digest(enforcer) == self.digest:
+            if policy_digest(enforcer) == self.digest and agencies == self._declared:
                 return False
-            self._install(enforcer)
+            self._install(enforcer, agencies)
         logger.info("policy reloaded: version %s (%s)", self.version, self.digest)
         return True
 
-    def _load(self) -> casbin.Enforcer:
-        return load_enforcer(self.policy_dir, self.policy_db_url, self._adapter)
+    def _load(self) -> tuple[casbin.Enforcer, Agencies]:
+        declared = load_agencies(self.policy_dir)
+        codes = tuple(agency.code for agency in declared)
+        if codes != self.schema_agencies:
+            raise AgenciesDiffer(
+                f"{self.policy_dir / AGENCIES_FILE} declares the agencies {', '.join(codes)}, but the schema was built "
+                f"with {', '.join(self.schema_agencies)}: build it from the same policy (restart the hub)"
+            )
+        return load_enforcer(self.policy_dir, self.policy_db_url, self._adapter), declared
 
-    def _install(self, enforcer: casbin.Enforcer) -> None:
+    def _install(self, enforcer: casbin.Enforcer, declared: Agencies) -> None:
         agencies = policy_agencies(enforcer)
         digest = policy_digest(enforcer)
         with self._lock:
             self._enforcer = enforcer
             self._agencies = agencies
+            self._declared = declared
             self._grants = {}
             self.digest = digest
             self.version += 1
@@ -145,12 +162,18 @@ class PolicyStore:
     def _files_stamp(self) -> tuple[float, ...]:
         return tuple(
             path.stat().st_mtime_ns if path.exists() else 0.0
-            for path in (self.policy_dir / "model.conf", self.policy_dir / "policy.csv")
+            for path in (self.policy_dir / name for name in ("model.conf", "policy.csv", AGENCIES_FILE))
         )
 
     @property
     def agencies(self) -> list[str]:
+        """The agencies the policy gives something to (the subjects of its lines that are not `role:`s)."""
         return list(self._agencies)
+
+    @property
+    def declared_agencies(self) -> Agencies:
+        """Every agency `agencies.csv` declares, with its names: the codes agency fields may hold."""
+        return self._declared
 
     def grant(self, agency: str) -> AgencyGrant:
         grant = self._grants.get(agency)
@@ -173,7 +196,8 @@ class PolicyStore:
             scopes=grant.scopes,
         )
         access = AccessView(
-            principal=principal, readable=grant.readable, masked=grant.masked, writable=grant.writable, rows=rows
+            principal=principal, readable=grant.readable, masked=grant.masked, writable=grant.writable, rows=rows,
+            agencies=self._declared,
         )
         return access, grant.schema
 
@@ -201,6 +225,6 @@ def all_access_view(catalog: Catalog, principal: Principal | None = None) -> Acc
 
 
 __all__ = [
-    "AgencyGrant", "PolicyStore", "UnknownAgency", "all_access_view", "load_enforcer", "policy_adapter",
-    "policy_agencies", "policy_digest",
+    "AgenciesDiffer", "AgencyGrant", "PolicyStore", "UnknownAgency", "all_access_view", "load_enforcer",
+    "policy_adapter", "policy_agencies", "policy_digest",
 ]

@@ -9,8 +9,12 @@ import strawberry
 from strawberry.extensions import ParserCache
 from strawberry.tools import merge_types
 
+from hub.agencies import Agencies
+from policies.agencies import load_agencies
+from policies.enforcement import POLICY_DIR
 from schema.availability import DatabaseAvailability
 from schema.compiled import CompiledSubtreeExecutor
+from schema.enums import declare_agencies
 from schema.extensions import AccessAudit, NamedInputErrors, OperationLabels
 from schema.graph import GraphQueries
 from schema.internal_errors import InternalErrors
@@ -28,11 +32,13 @@ Mutation = merge_types("Mutation", (RecordMutations, WorkflowMutations))
 
 
 def build_full_schema(
-    limits: GraphQLLimits | None = None, observers: Sequence[Any] = (), query: type = Query
+    limits: GraphQLLimits | None = None, observers: Sequence[Any] = (), agencies: Agencies | None = None,
+    query: type = Query,
 ) -> strawberry.Schema:
-    """`observers`: extensions that only watch operations (tracing), run outermost. `query`: the root query type
-    (a test that follows the new-graph-query recipe adds its field to `Query`)."""
-    return strawberry.Schema(
+    """`observers`: extensions that only watch operations (tracing), run outermost. `agencies`: the policy's, the
+    values of the `Agency` enum (by default those of the policy shipped in `policies/`). `query`: the root query
+    type (a test that follows the new-graph-query recipe adds its field to `Query`)."""
+    schema = strawberry.Schema(
         query=query,
         mutation=Mutation,
         extensions=[
@@ -44,3 +50,5 @@ def build_full_schema(
         execution_context_class=CompiledSubtreeExecutor,
         scalar_overrides=SCALAR_OVERRIDES,
     )
+    declare_agencies(schema._schema, agencies if agencies is not None else load_agencies(POLICY_DIR))
+    return schema

@@ -23,7 +23,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from hub import models
 from hub.models.enums import NegativeStatus
 from hub.record_fields import RECORD_KINDS, Filter, RecordField, RecordKind, kind_of
-from schema.enums import KinshipKind
+from schema.enums import KinshipKind, graphql_type_of
 from schema.loaders import Loaders
 
 REQUIRES = "requires"
@@ -117,7 +117,7 @@ def record_filter(type_name: str, description: str | None = None, **special: Cla
         clauses: dict[str, Clause] = {}
         annotations: dict[str, Any] = {}
         for field in kind.filter_fields:
-            annotations[field.filter_name] = field.python_type | None
+            annotations[field.filter_name] = graphql_type_of(field.python_type) | None
             default, clauses[field.filter_name] = _declared_condition(kind, field)
             setattr(cls, field.filter_name, default)
         cls.__annotations__ = {**annotations, **own}

@@ -16,11 +16,13 @@ from strawberry.types import Info
 from strawberry.types.unset import UNSET
 
 from hub import audit
+from hub.agencies import AgencyCode
 from hub.models import Cadre
 from hub.services.record_writes import RecordNotFound, RecordWriter, StaleVersion, ValidationFailed, WriteGate
 from hub.services.specs import RECORD_SPECS, InputField, RecordSpec
 from schema import record_types
 from schema.context import RequestContext, context_of
+from schema.enums import Agency
 from schema.errors import FieldError, NotFound, ValidationErrors, VersionConflict
 
 WRITES = "writes"
@@ -60,6 +62,8 @@ class Deleted:
 def _graphql_input_type(field: InputField) -> Any:
     if field.python_type is dict:
         return list[FitWeightInput]
+    if field.python_type is AgencyCode:
+        return Agency
     return field.python_type
 
 
@@ -95,7 +99,8 @@ def _given_values(spec: RecordSpec, data: Any) -> dict[str, Any]:
 
 
 def _gate(context: RequestContext) -> WriteGate:
-    return WriteGate(writable=context.access.writable, row_clause=context.access.rows.clause)
+    access = context.access
+    return WriteGate(writable=access.writable, row_clause=access.rows.clause, agencies=access.agencies)
 
 
 def _errors(failure: ValidationFailed) -> ValidationErrors:

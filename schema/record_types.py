@@ -15,6 +15,7 @@ from hub import models
 from hub.record_fields import RECORD_KINDS, RecordKind
 import schema.enums  # noqa: F401  (the declared fields' Python enums must be GraphQL enums first)
 from schema.context import context_of
+from schema.enums import graphql_type_of
 from schema.read_rows import read_type
 from schema.relations import CurrentPosts, belongs_to, has_many, relation
 
@@ -52,7 +53,7 @@ def declared_type(type_name: str, description: str) -> Any:
 
 def _scalar_annotations(kind: RecordKind) -> dict[str, Any]:
     return {
-        field.attr: field.python_type | None if kind.nullable(field) else field.python_type
+        field.attr: graphql_type_of(field.python_type) | None if kind.nullable(field) else graphql_type_of(field.python_type)
         for field in kind.output_fields
     }
 

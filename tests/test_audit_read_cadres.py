@@ -35,22 +35,22 @@ def reviewed(world: Engine) -> Engine:
     now = datetime(2026, 6, 1, tzinfo=timezone.utc)
     with Session(world) as session, session.begin():
         session.add(wf.JointReview(
-            id=1, candidate_id=2, post_id=1, selection_id=1, deadline=date(2026, 7, 1), opened_by=E.Agency.ORG,
+            id=1, candidate_id=2, post_id=1, selection_id=1, deadline=date(2026, 7, 1), opened_by="org",
             opened_by_user="org-tester", opened_on=date(2026, 6, 1),
         ))
         session.add(wf.MattersVerification(
             id=1, report_id=1, verified_on=date(2026, 3, 1), outcome=E.MatterFinding.CONCEALMENT,
-            follow_up=wf.FollowUp.ADMONISHMENT, decided_by=E.Agency.ORG, decided_by_user="org-tester",
+            follow_up=wf.FollowUp.ADMONISHMENT, decided_by="org", decided_by_user="org-tester",
         ))
         session.add(models.SupervisionAction(
-            id=2, cadre_id=2, kind=E.SupervisionKind.RECTIFICATION, issued_by=E.Agency.ORG,
+            id=2, cadre_id=2, kind=E.SupervisionKind.RECTIFICATION, issued_by="org",
             issued_on=date(2026, 2, 1), due_on=date(2026, 4, 1), reason="整改",
         ))
         session.flush()
         session.add_all([
-            wf.ReviewAnswer(review_id=1, agency=E.Agency.POLICE, verdict=wf.ReviewVerdict.ABNORMAL,
+            wf.ReviewAnswer(review_id=1, agency="police", verdict=wf.ReviewVerdict.ABNORMAL,
                             findings="涉嫌违法", answered_at=now, answered_by_user="police-tester"),
-            wf.Decision(agency=E.Agency.ORG, user="org-tester", action="open_joint_review", subject="JointReview",
+            wf.Decision(agency="org", user="org-tester", action="open_joint_review", subject="JointReview",
                         subject_id=1, cadre_id=2, to_state="open"),
             wf.MatterGap(verification_id=1, item_id=2, category=E.MatterCategory.BUSINESS,
                          finding=E.MatterFinding.CONCEALMENT, rule="hidden_business"),

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub import models
+from hub.agencies import AgencyCode
 from hub.services.specs import RECORD_SPECS, SPECS_BY_TYPE
 from policies.enforcement import POLICY_DIR, PolicyStore
 from tests import world as W
@@ -107,6 +108,8 @@ def sample_value(spec_type: str, attr: str) -> str | None:
     samples: dict[Any, str] = {str: '"x"', int: "1", bool: "true", date: '"2025-01-01"'}
     if field.python_type is dict:
         return '[{dimension: "performance", weight: 1.0}]'
+    if field.python_type is AgencyCode:
+        return "ORG"
     if hasattr(field.python_type, "__members__"):
         return next(iter(field.python_type.__members__))
     if field.python_type.__name__ == "Decimal":

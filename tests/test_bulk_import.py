@@ -235,7 +235,7 @@ def test_a_refused_file_never_takes_the_write_lock(world: Engine, settings: Sett
         pytest.skip("the write lock is SQLite's")
     path = settings.database_url.removeprefix("sqlite:///")
     access, _schema = policy_store.view(Principal(user="p1", agency="police", jurisdiction="huzhou", level="city"))
-    gate = WriteGate(writable=access.writable, row_clause=access.rows.clause)
+    gate = WriteGate(writable=access.writable, row_clause=access.rows.clause, agencies=access.agencies)
     rows = [(number + 2, good_row((1, 2, 4)[number % 3], f"事实 {number}")) for number in range(5_000)]
     rows.append((5_002, good_row(1, "他局报送", agency="ORG")))  # the police reports only its own records
     locks: list[bool] = []

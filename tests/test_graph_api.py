@@ -92,7 +92,7 @@ def test_the_policy_cuts_the_organization_kind_and_the_organization(
 ) -> None:  # fmt: skip
     policy_dir = tmp_path / "policies"
     policy_dir.mkdir()
-    for name in ("model.conf", "policy.csv"):
+    for name in ("model.conf", "policy.csv", "agencies.csv"):
         shutil.copy(POLICY_DIR / name, policy_dir / name)
     if denied:
         with (policy_dir / "policy.csv").open("a", encoding="utf-8") as policy:

@@ -242,7 +242,7 @@ def test_update_of_unprojected_fields_writes_no_outbox_row(world: Engine, factor
         cadre = session.get(models.Cadre, 1)
         assert cadre is not None
         cadre.native_place = "浙江德清"  # not a graph property
-        session.add(models.SupervisionAction(cadre_id=1, kind=E.SupervisionKind.REMINDER_TALK, issued_by=E.Agency.ORG,
+        session.add(models.SupervisionAction(cadre_id=1, kind=E.SupervisionKind.REMINDER_TALK, issued_by="org",
                                              issued_on=date(2026, 2, 1)))  # fmt: skip
     assert outbox_size(factory) == before
 

@@ -26,7 +26,7 @@ from schema.build import build_full_schema
 def policy_dir(tmp_path: Path) -> Path:
     target = tmp_path / "policies"
     target.mkdir()
-    for name in ("model.conf", "policy.csv"):
+    for name in ("model.conf", "policy.csv", "agencies.csv"):
         shutil.copy(POLICY_DIR / name, target / name)
     return target
 
@@ -39,7 +39,7 @@ def append_line(policy_dir: Path, line: str) -> None:
 
 
 def test_shipped_policy_is_clean() -> None:
-    problems, store = check_policy(build_full_schema())
+    problems, store = check_policy(build_full_schema)
     assert problems == []
     assert "org" in store.agencies
 
@@ -59,7 +59,7 @@ def test_check_fails_on_a_line_naming_something_that_does_not_exist(
     policy_dir: Path, line: str, complaint: str, monkeypatch: Any
 ) -> None:
     append_line(policy_dir, line)
-    problems, _store = check_policy(build_full_schema(), policy_dir)
+    problems, _store = check_policy(build_full_schema, policy_dir)
     assert any(complaint in problem for problem in problems), problems
     monkeypatch.setenv("HUB_POLICY_DIR", str(policy_dir))
     result = CliRunner().invoke(cli_app, ["policy", "check", "--no-matrix"])

@@ -49,7 +49,7 @@ RANK_QUERY = "{ cadre(id: 1) { name rank } }"
 def policy_dir(tmp_path: Path) -> Path:
     target = tmp_path / "policies"
     target.mkdir()
-    for name in ("model.conf", "policy.csv"):
+    for name in ("model.conf", "policy.csv", "agencies.csv"):
         shutil.copy(POLICY_DIR / name, target / name)
     return target
 

@@ -232,7 +232,7 @@ def test_orm_loads_every_row_and_invariants_hold(seeded: tuple[Engine, SeedSumma
         for record in session.scalars(select(NegativeRecord)):
             assert record.reported_on >= record.occurred_on
             assert record.reported_on <= REFERENCE_DATE
-            assert record.reporting_agency.value == AGENCY_OF[record.category.value]
+            assert record.reporting_agency == AGENCY_OF[record.category.value]
             assert (record.conclusion is None) == (record.status.value in ("reported", "verifying"))
         for item in session.scalars(select(MatterItem)):
             assert item.declared or item.found

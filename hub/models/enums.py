@@ -67,21 +67,6 @@ class OrganizationRoleKind(enum.Enum):
     EMPLOYEE = "employee"  # WORKS_AT
 
 
-class Agency(enum.Enum):
-    """Agency codes of DOMAIN.md; used for who reported or decided, never for access decisions."""
-
-    ORG = "org"
-    DISCIPLINE = "discipline"
-    POLICE = "police"
-    COURT = "court"
-    PROCURATORATE = "procuratorate"
-    AUDIT = "audit"
-    PETITION = "petition"
-    UNIT = "unit"
-    INSPECTOR = "inspector"
-    SECURITY = "security"
-
-
 class NegativeCategory(enum.Enum):
     """The negative list (负面清单) categories named in the seeds."""
 

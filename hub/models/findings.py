@@ -7,9 +7,9 @@ from datetime import date
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from hub.agencies import CODE_MAX_LENGTH
 from hub.models.base import Base, Versioned, enum_column
 from hub.models.enums import (
-    Agency,
     MatterCategory,
     MatterFinding,
     NegativeCategory,
@@ -29,7 +29,7 @@ class NegativeRecord(Versioned, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cadre_id: Mapped[int] = mapped_column(ForeignKey("cadre.id", ondelete="CASCADE"), index=True)
-    reporting_agency: Mapped[Agency] = mapped_column(enum_column(Agency), index=True)
+    reporting_agency: Mapped[str] = mapped_column(String(CODE_MAX_LENGTH), index=True)
     category: Mapped[NegativeCategory] = mapped_column(enum_column(NegativeCategory), index=True)
     facts: Mapped[str] = mapped_column(Text)
     occurred_on: Mapped[date] = mapped_column(Date)
@@ -79,7 +79,7 @@ class SupervisionAction(Versioned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     cadre_id: Mapped[int] = mapped_column(ForeignKey("cadre.id", ondelete="CASCADE"), index=True)
     kind: Mapped[SupervisionKind] = mapped_column(enum_column(SupervisionKind))
-    issued_by: Mapped[Agency] = mapped_column(enum_column(Agency))
+    issued_by: Mapped[str] = mapped_column(String(CODE_MAX_LENGTH))
     issued_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date | None] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text, default="")

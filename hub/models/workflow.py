@@ -15,7 +15,6 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -27,15 +26,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from hub.agencies import CODE_MAX_LENGTH
 from hub.models.base import Base, Versioned, enum_column, utcnow
-from hub.models.enums import Agency, MatterCategory, MatterFinding
-
-
-def agency_column(role: str) -> Enum:
-    """An `Agency` column whose CHECK constraint is named after its role, so one table may hold several."""
-    column_type = enum_column(Agency)
-    column_type.name = f"{role}_agency"
-    return column_type
+from hub.models.enums import MatterCategory, MatterFinding
 
 
 class SubmissionKind(enum.Enum):
@@ -79,7 +72,7 @@ class ReportingRound(Versioned, Base):
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
     deadline: Mapped[date] = mapped_column(Date, index=True)
-    opened_by: Mapped[Agency] = mapped_column(enum_column(Agency))
+    opened_by: Mapped[str] = mapped_column(String(CODE_MAX_LENGTH))
     opened_by_user: Mapped[str] = mapped_column(String(128))
     opened_on: Mapped[date] = mapped_column(Date)
 
@@ -96,7 +89,7 @@ class ReportSubmission(Versioned, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_round.id", ondelete="CASCADE"), index=True)
-    agency: Mapped[Agency] = mapped_column(enum_column(Agency), index=True)
+    agency: Mapped[str] = mapped_column(String(CODE_MAX_LENGTH), index=True)
     kind: Mapped[SubmissionKind] = mapped_column(enum_column(SubmissionKind))
     due_on: Mapped[date | None] = mapped_column(Date)
     submitted_on: Mapped[date | None] = mapped_column(Date)
@@ -135,12 +128,12 @@ class JointReview(Versioned, Base):
     selection_id: Mapped[int | None] = mapped_column(ForeignKey("selection.id", ondelete="SET NULL"), index=True)
     deadline: Mapped[date] = mapped_column(Date)
     status: Mapped[ReviewStatus] = mapped_column(enum_column(ReviewStatus), default=ReviewStatus.OPEN, index=True)
-    opened_by: Mapped[Agency] = mapped_column(agency_column("opening"))
+    opened_by: Mapped[str] = mapped_column(String(CODE_MAX_LENGTH))
     opened_by_user: Mapped[str] = mapped_column(String(128))
     opened_on: Mapped[date] = mapped_column(Date)
     last_answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     conclusion: Mapped[ReviewConclusion | None] = mapped_column(enum_column(ReviewConclusion))
-    concluded_by: Mapped[Agency | None] = mapped_column(agency_column("concluding"))
+    concluded_by: Mapped[str | None] = mapped_column(String(CODE_MAX_LENGTH))
     concluded_by_user: Mapped[str | None] = mapped_column(String(128))
     concluded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     note: Mapped[str] = mapped_column(Text, default="")
@@ -157,7 +150,7 @@ class ReviewAnswer(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("joint_review.id", ondelete="CASCADE"), index=True)
-    agency: Mapped[Agency] = mapped_column(enum_column(Agency), index=True)
+    agency: Mapped[str] = mapped_column(String(CODE_MAX_LENGTH), index=True)
     verdict: Mapped[ReviewVerdict | None] = mapped_column(enum_column(ReviewVerdict))
     findings: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -181,7 +174,7 @@ class MattersVerification(Base):
     supervision_action_id: Mapped[int | None] = mapped_column(
         ForeignKey("supervision_action.id", ondelete="SET NULL"), index=True
     )
-    decided_by: Mapped[Agency] = mapped_column(enum_column(Agency))
+    decided_by: Mapped[str] = mapped_column(String(CODE_MAX_LENGTH))
     decided_by_user: Mapped[str] = mapped_column(String(128))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -223,7 +216,7 @@ class Decision(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    agency: Mapped[Agency] = mapped_column(enum_column(Agency))
+    agency: Mapped[str] = mapped_column(String(CODE_MAX_LENGTH))
     user: Mapped[str] = mapped_column(String(128))
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(32))

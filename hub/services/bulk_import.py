@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
-from functools import lru_cache
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from graph_sync.outbox import PROJECTED_TABLES
+from hub.agencies import Agencies, AgencyCode
 from hub.models import enums
 from hub.record_fields import RECORD_KINDS
 from hub.services.record_writes import RecordWriter, ValidationFailed, WriteGate
@@ -35,14 +36,9 @@ OUTSIDE_SCOPE = "the record would fall outside the rows your agency may write"
 # Chinese column labels of the negative list (负面清单) report, by attribute.
 NEGATIVE_RECORD_LABELS: dict[str, str] = RECORD_KINDS["NegativeRecord"].labels
 
-# Chinese names accepted (and shown in templates) for the values of the report's closed vocabularies.
+# Chinese names accepted (and shown in templates) for the values of the report's closed vocabularies; an agency's
+# are the policy's (`agencies.csv`).
 ENUM_LABELS: dict[type[Enum], dict[Enum, str]] = {
-    enums.Agency: {
-        enums.Agency.ORG: "组织部", enums.Agency.DISCIPLINE: "纪委监委", enums.Agency.POLICE: "公安",
-        enums.Agency.COURT: "法院", enums.Agency.PROCURATORATE: "检察院", enums.Agency.AUDIT: "审计",
-        enums.Agency.PETITION: "信访", enums.Agency.UNIT: "用人单位", enums.Agency.INSPECTOR: "督查",
-        enums.Agency.SECURITY: "安全员",
-    },
     enums.NegativeCategory: {
         enums.NegativeCategory.CRIMINAL_EXEMPTION: "免予刑事处罚", enums.NegativeCategory.CASE_FILED: "立案审查调查",
         enums.NegativeCategory.PETITION_REPORT: "信访举报", enums.NegativeCategory.DISCIPLINE_SANCTION: "党纪政务处分",
@@ -68,11 +64,38 @@ def _no_progress(_phase: str, _done: int, _total: int) -> None:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One value of a closed vocabulary: its name (as GraphQL spells it), what is written, its Chinese name."""
+
+    name: str
+    value: Any  # the enum member, or the agency's code
+    label: str | None
+
+    def spellings(self) -> list[str]:
+        """NAME, name, the stored value, the Chinese name and the template's `NAME 标签`."""
+        stored = self.value.value if isinstance(self.value, Enum) else self.value
+        words = [self.name, self.name.lower(), str(stored)]
+        return words + [self.label, f"{self.name} {self.label}"] if self.label else words
+
+
+def choices_of(spec_field: InputField, agencies: Agencies) -> tuple[Choice, ...]:
+    """The values an enum or agency field takes, in order; none for other fields."""
+    kind = spec_field.python_type
+    if kind is AgencyCode:
+        return tuple(Choice(agency.enum_name, agency.code, agency.name_zh) for agency in agencies)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        labels = ENUM_LABELS.get(kind, {})
+        return tuple(Choice(member.name, member, labels.get(member)) for member in kind)
+    return ()
+
+
+@dataclass(frozen=True)
 class Column:
-    """One column of a report file: a writable input field with its Chinese label."""
+    """One column of a report file: a writable input field with its Chinese label (and values, if it has a list)."""
 
     field: InputField
     label: str
+    choices: tuple[Choice, ...] = ()
 
     @property
     def name(self) -> str:
@@ -83,11 +106,15 @@ class Column:
         return f"{self.label} ({self.name})"
 
     def allowed_values(self) -> list[str]:
-        kind = self.field.python_type
-        if isinstance(kind, type) and issubclass(kind, Enum):
-            labels = ENUM_LABELS.get(kind, {})
-            return [f"{member.name} {labels[member]}" if member in labels else member.name for member in kind]
-        return []
+        return [f"{choice.name} {choice.label}" if choice.label else choice.name for choice in self.choices]
+
+    @cached_property
+    def spelled(self) -> dict[str, Any]:
+        """Every accepted spelling of each choice, and the value it stands for."""
+        lookup: dict[str, Any] = {}
+        for choice in self.choices:
+            lookup.update(dict.fromkeys(choice.spellings(), choice.value))
+        return lookup
 
 
 @dataclass(frozen=True)
@@ -122,10 +149,12 @@ class ImportResult:
         }
 
 
-def report_columns(spec: RecordSpec, writable: frozenset[str], labels: dict[str, str]) -> list[Column]:
+def report_columns(
+    spec: RecordSpec, writable: frozenset[str], labels: dict[str, str], agencies: Agencies
+) -> list[Column]:
     """The columns the caller may fill: the spec's fields whose `Type.field` it may write, in spec order."""
     return [
-        Column(spec_field, labels.get(spec_field.attr, spec_field.graphql_name))
+        Column(spec_field, labels.get(spec_field.attr, spec_field.graphql_name), choices_of(spec_field, agencies))
         for spec_field in spec.fields
         if "*" in writable or f"{spec.type_name}.{spec_field.policy_name}" in writable
     ]
@@ -140,11 +169,11 @@ def _heading_name(cell: Any) -> str:
 
 
 def map_header(
-    header: Sequence[Any], spec: RecordSpec, writable: frozenset[str], labels: dict[str, str]
+    header: Sequence[Any], spec: RecordSpec, writable: frozenset[str], labels: dict[str, str], agencies: Agencies
 ) -> tuple[list[Column | None], list[RowError]]:
     """Which column each header cell names; errors for unknown, unwritable, repeated and missing required columns."""
-    allowed = {column.name: column for column in report_columns(spec, writable, labels)}
-    every = {column.name: column for column in report_columns(spec, frozenset({"*"}), labels)}
+    allowed = {column.name: column for column in report_columns(spec, writable, labels, agencies)}
+    every = {column.name: column for column in report_columns(spec, frozenset({"*"}), labels, agencies)}
     by_label = {column.label: column.name for column in every.values()}
     mapped: list[Column | None] = []
     errors: list[RowError] = []
@@ -175,25 +204,12 @@ class CellError(ValueError):
     pass
 
 
-@lru_cache(maxsize=None)
-def _enum_lookup(kind: type[Enum]) -> dict[str, Enum]:
-    """Every accepted spelling of each member: NAME, name, value, the Chinese label and the template's `NAME 标签`."""
-    lookup: dict[str, Enum] = {}
-    labels = ENUM_LABELS.get(kind, {})
-    for member in kind:
-        spellings = [member.name, member.name.lower(), str(member.value)]
-        if member in labels:
-            spellings += [labels[member], f"{member.name} {labels[member]}"]
-        lookup.update(dict.fromkeys(spellings, member))
-    return lookup
-
-
-def _convert_enum(kind: type[Enum], raw: Any) -> Enum:
+def _convert_choice(column: Column, raw: Any) -> Any:
     text = str(raw).strip()
-    member = _enum_lookup(kind).get(text) or _enum_lookup(kind).get(text.upper())
-    if member is None:
-        raise CellError(f"'{text}' is not one of {', '.join(member.name for member in kind)}")
-    return member
+    value = column.spelled.get(text) or column.spelled.get(text.upper())
+    if value is None:
+        raise CellError(f"'{text}' is not one of {', '.join(choice.name for choice in column.choices)}")
+    return value
 
 
 def _convert_date(raw: Any) -> date:
@@ -232,13 +248,14 @@ def _convert_bool(raw: Any) -> bool:
     raise CellError(f"'{raw}' is not yes/no")
 
 
-def convert_cell(spec_field: InputField, raw: Any) -> Any:
-    """A spreadsheet cell as the input field's Python value; None for an empty cell."""
+def convert_cell(column: Column, raw: Any) -> Any:
+    """A spreadsheet cell as the column's input field's Python value; None for an empty cell."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
+    if column.choices:
+        return _convert_choice(column, raw)
+    spec_field = column.field
     kind = spec_field.python_type
-    if isinstance(kind, type) and issubclass(kind, Enum):
-        return _convert_enum(kind, raw)
     if kind is date:
         return _convert_date(raw)
     if kind is int:
@@ -344,7 +361,7 @@ def parse_rows(
                     failed = True
                 continue
             try:
-                value = convert_cell(column.field, cell)
+                value = convert_cell(column, cell)
             except CellError as error:
                 result.errors.append(RowError(number, column.name, str(error)))
                 failed = True
@@ -440,7 +457,7 @@ def import_report(
 
     The caller commits the writes (with its audit entry) or rolls them back when `result` has errors.
     """
-    columns, header_errors = map_header(header, spec, gate.writable, labels)
+    columns, header_errors = map_header(header, spec, gate.writable, labels, gate.agencies)
     result = ImportResult(columns=[column for column in columns if column is not None])
     if header_errors:
         result.errors = header_errors
@@ -458,6 +475,6 @@ def import_report(
 
 
 __all__ = [
-    "BATCH_SIZE", "BatchRecordWriter", "Column", "ENUM_LABELS", "ImportRefused", "ImportResult",
+    "BATCH_SIZE", "BatchRecordWriter", "Choice", "Column", "ENUM_LABELS", "ImportRefused", "ImportResult",
     "NEGATIVE_RECORD_LABELS", "RowError", "convert_cell", "import_report", "map_header", "report_columns",
 ]

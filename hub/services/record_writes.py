@@ -6,11 +6,12 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select, true
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from hub.agencies import Agencies, AgencyCode, unknown_agency
 from hub.services.specs import InputField, RecordSpec
 from hub.validation import DomainValidationError, validate_id_number
 
@@ -42,16 +43,15 @@ class StaleVersion(Exception):
 
 @dataclass(frozen=True)
 class WriteGate:
-    """What the caller may write: permitted `Type.field`s and the row predicate each table must satisfy."""
+    """What the caller may write: permitted `Type.field`s, the row predicate each table must satisfy and the
+    agencies the policy declares (the codes an agency field may name)."""
 
     writable: frozenset[str]
     row_clause: Any  # Callable[[str], ColumnElement[bool]]
+    agencies: Agencies
 
     def scope(self, table: str) -> ColumnElement[bool]:
         return self.row_clause(table)  # type: ignore[no-any-return]
-
-
-ALL_ACCESS_GATE = WriteGate(writable=frozenset({"*"}), row_clause=lambda _table: true())
 
 
 def _clean_text(spec: InputField, value: str) -> str:
@@ -81,7 +81,7 @@ def _check_field(spec: InputField, value: Any) -> Any:
 class RecordWriter:
     """All-or-nothing writes of one record kind. The caller owns the transaction and rolls back on failure."""
 
-    def __init__(self, session: Session, spec: RecordSpec, gate: WriteGate = ALL_ACCESS_GATE) -> None:
+    def __init__(self, session: Session, spec: RecordSpec, gate: WriteGate) -> None:
         self.session = session
         self.spec = spec
         self.gate = gate
@@ -140,6 +140,8 @@ class RecordWriter:
                 cleaned[attr] = _check_field(spec, value)
                 if spec.references is not None and value is not None:
                     self._check_reference(spec, value)
+                if spec.python_type is AgencyCode and cleaned[attr] is not None:
+                    self._check_agency(spec, cleaned[attr])
             except DomainValidationError as error:
                 violations.append(Violation(error.field, error.message))
         violations.extend(self._workflow_violations(cleaned, current))
@@ -190,6 +192,10 @@ class RecordWriter:
         )
         if not visible:
             raise DomainValidationError(spec.graphql_name, f"no {target.__name__} with id {value} is visible to you")
+
+    def _check_agency(self, spec: InputField, code: str) -> None:
+        if code not in self.gate.agencies:
+            raise DomainValidationError(spec.graphql_name, unknown_agency(code))
 
     def _unique_violations(self, cleaned: dict[str, Any], current: dict[str, Any]) -> list[Violation]:
         """Values already taken by a row the caller may see. A row it may not see is not looked for: its

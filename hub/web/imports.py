@@ -79,7 +79,7 @@ def template_route(hub: Hub, admit: Admit) -> Route:
         if kind not in FORMATS:
             return _error(400, f"format must be one of {', '.join(FORMATS)}", "BAD_INPUT")
         agency = access.principal.agency
-        columns = report_columns(SPEC, access.writable, NEGATIVE_RECORD_LABELS)
+        columns = report_columns(SPEC, access.writable, NEGATIVE_RECORD_LABELS, access.agencies)
         body = await asyncio.to_thread(write_template, columns, kind, agency)  # type: ignore[arg-type]
         media = XLSX_MEDIA_TYPE if kind == "xlsx" else "text/csv; charset=utf-8"
         filename = f"negative-records-{agency}.{kind}"
@@ -100,7 +100,7 @@ def _run_import(hub: Hub, access: AccessView, purpose: str, data: bytes, content
     except UnreadableFile as unreadable:
         return _refused(hub, access, purpose, ImportResult(errors=[RowError(1, None, str(unreadable))]))
     progress({"phase": "read", "done": len(sheet.rows), "total": len(sheet.rows)})
-    gate = WriteGate(writable=access.writable, row_clause=access.rows.clause)
+    gate = WriteGate(writable=access.writable, row_clause=access.rows.clause, agencies=access.agencies)
     with hub.sessions() as session:
         try:
             result = import_report(

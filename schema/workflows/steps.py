@@ -44,7 +44,7 @@ def actor_of(context: RequestContext) -> Actor:
     access = context.access
     return Actor(
         agency_code=access.principal.agency, user=access.principal.user, writable=access.writable,
-        readable=access.readable, row_clause=access.rows.clause,
+        readable=access.readable, row_clause=access.rows.clause, agencies=access.agencies,
     )
 
 

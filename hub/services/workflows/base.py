@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from hub import models
-from hub.models.enums import Agency
+from hub.agencies import Agencies, unknown_agency
 from hub.services.record_writes import (
     InputField,
     RecordNotFound,
@@ -41,20 +41,22 @@ class NotAllowed(Exception):
 
 @dataclass(frozen=True)
 class Actor:
-    """The agency and user taking a step, what the policy lets them write and read, and their row scope."""
+    """The agency and user taking a step, what the policy lets them write and read, their row scope and the
+    agencies the policy declares (the codes a step may record)."""
 
     agency_code: str
     user: str
     writable: frozenset[str]
     readable: frozenset[str]  # readable unmasked
     row_clause: Callable[[str], ColumnElement[bool]] = field(default=lambda _table: true())
+    agencies: Agencies = field(default_factory=Agencies)
 
     @property
-    def agency(self) -> Agency:
-        try:
-            return Agency(self.agency_code)
-        except ValueError:
-            raise NotAllowed(f"agency '{self.agency_code}' is not one of the hub's agencies") from None
+    def agency(self) -> str:
+        """The acting agency's code, recorded as who took the step."""
+        if self.agency_code not in self.agencies:
+            raise NotAllowed(f"agency '{self.agency_code}' is not one of the hub's agencies")
+        return self.agency_code
 
     def may(self, operation: str) -> bool:
         return f"Mutation.{operation}" in self.writable or "*" in self.writable
@@ -123,6 +125,14 @@ class Problems:
         except DomainValidationError as error:
             self.add(field_name, error.message)
             return ""
+
+    def declared(self, field_name: str, codes: Sequence[str], agencies: Agencies) -> list[str]:
+        """The codes, sorted and each once; one the policy does not declare is a problem (no row may name it)."""
+        chosen = sorted(set(codes))
+        for code in chosen:
+            if code not in agencies:
+                self.add(field_name, unknown_agency(code))
+        return chosen
 
     def raise_if_any(self) -> None:
         if self.violations:

@@ -16,7 +16,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from hub import models
-from hub.models.enums import Agency, SelectionStatus
+from hub.models.enums import SelectionStatus
 from hub.models.workflow import JointReview, ReviewAnswer, ReviewConclusion, ReviewStatus, ReviewVerdict
 from hub.services.record_writes import RecordNotFound
 from hub.services.workflows import clock, rules
@@ -53,7 +53,7 @@ def open_review(
     deadline = deadline or today + rules.JOINT_REVIEW_DEFAULT_PERIOD
     if deadline < today:
         problems.add("deadline", "must not be in the past")
-    asked = _known_agencies(answering_agencies)
+    asked = problems.declared("candidateId", answering_agencies, actor.agencies)
     if not asked:
         problems.add("candidateId", "the policy names no agency that answers joint reviews")
     candidate = _visible_or_problem(session, actor, models.Cadre, candidate_id, "candidateId", "cadre", problems)
@@ -80,7 +80,7 @@ def open_review(
     flush_unique(session, "a joint review of this candidate for this post is still open", "OPEN")
     session.add_all(ReviewAnswer(review_id=review.id, agency=agency, findings="") for agency in asked)
     record_decision(session, actor, OPEN, review, cadre_id=candidate_id, to_state=ReviewStatus.OPEN.value,
-                    note=", ".join(agency.value for agency in asked))
+                    note=", ".join(asked))
     flush(session)
     return review
 
@@ -140,7 +140,7 @@ def conclude(
     review.status, review.conclusion, review.note = ReviewStatus.CONCLUDED, conclusion, cleaned_note
     review.concluded_by, review.concluded_by_user, review.concluded_at = actor.agency, actor.user, clock.now()
     flush(session, review)
-    rested_on = sorted(a.agency.value for a in answers if a.counted_in_conclusion)
+    rested_on = sorted(a.agency for a in answers if a.counted_in_conclusion)
     record_decision(
         session, actor, CONCLUDE, review, cadre_id=review.candidate_id, from_state=ReviewStatus.OPEN.value,
         to_state=conclusion.value, note=f"rested on: {', '.join(rested_on) or 'no answer'}",
@@ -192,8 +192,3 @@ def _visible_or_problem(
     except RecordNotFound as missing:
         problems.add(field_name, str(missing))
         return None
-
-
-def _known_agencies(codes: Sequence[str]) -> list[Agency]:
-    known = {agency.value: agency for agency in Agency}
-    return [known[code] for code in sorted(set(codes)) if code in known]

@@ -14,7 +14,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from hub import models
-from hub.models.enums import Agency
 from hub.models.workflow import ReportingRound, ReportSubmission, SubmissionKind, SubmittedRecord
 from hub.services.workflows import clock
 from hub.services.workflows.base import (
@@ -51,8 +50,7 @@ def open_round(
         problems.add("periodEnd", "must not be before periodStart")
     if deadline < period_end:
         problems.add("deadline", "must not be before periodEnd: the return covers the whole period")
-    known = {agency.value: agency for agency in Agency}
-    expected = [known[code] for code in sorted(set(reporting_agencies)) if code in known]
+    expected = problems.declared("title", reporting_agencies, actor.agencies)
     if not expected:
         problems.add("title", "the policy names no agency that submits returns")
     problems.raise_if_any()
@@ -67,7 +65,7 @@ def open_round(
         for agency in expected
     )
     record_decision(session, actor, OPEN_ROUND, round_, cadre_id=None, to_state="open",
-                    note=", ".join(agency.value for agency in expected))
+                    note=", ".join(expected))
     flush(session)
     return round_
 
@@ -171,7 +169,7 @@ def _own_unsubmitted_records(session: Session, actor: Actor, record_ids: Sequenc
         record = found.get(record_id)
         if record is None:
             problems.add("recordIds", f"no negative record with id {record_id} is visible to you")
-        elif record.reporting_agency is not actor.agency:
+        elif record.reporting_agency != actor.agency:
             problems.add("recordIds", f"negative record {record_id} was not reported by your agency")
     already = session.scalars(
         select(SubmittedRecord.negative_record_id).where(SubmittedRecord.negative_record_id.in_(list(found)))
