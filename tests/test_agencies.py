@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 
 from hub.access import Principal
 from hub.app import create_app
-from hub.services.records import RecordWriter, ValidationFailed, Violation, WriteGate
+from hub.services.record_writes import RecordWriter, ValidationFailed, Violation, WriteGate
 from hub.services.specs import SPECS_BY_TYPE
 from hub.services.workflows import clock, rounds
 from hub.services.workflows.base import Actor
