@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import report, scenarios
-from bench.harness import PROJECT_ROOT, HubServer, free_port, seeded_database
+from bench.harness import PROJECT_ROOT, HubServer, seeded_database
+from graph_sync.local_server import free_port
 
 ALL_SCENARIOS = ("page", "authz", "lookups", "graph", "sync", "screening", "memory")
 
@@ -103,28 +104,25 @@ def run_scale(cadres: int, args: argparse.Namespace, graph: tuple[Any, Any, Any]
     if graph is not None and ({"graph", "sync"} & wanted):
         wanted.add("rebuild")
         step("rebuild", lambda: scenarios.graph_rebuild(engine, graph[2]))
-    server_log = args.dir / f"server-{label(cadres)}.log"
-    server = HubServer(
-        settings.database_url,
-        neo4j_uri=settings.neo4j_uri if graph is not None else None,
-        neo4j_password=settings.neo4j_password if graph is not None else None,
-        log=server_log,
-    )
+    server_environment = {"HUB_DATABASE_URL": settings.database_url, "HUB_GRAPH_SYNC": "0",
+                          "HUB_MAX_REQUEST_BYTES": "1000000"}
+    if graph is not None:
+        server_environment.update(HUB_NEO4J_URI=settings.neo4j_uri, HUB_NEO4J_PASSWORD=settings.neo4j_password)
     try:
-        idle = server.peak_kib()
-        step("page", lambda: scenarios.page_over_http(server, settings, engine, args.repeats))
-        step("authz", lambda: scenarios.authorization(engine, args.repeats, cadres))
-        step("lookups", lambda: scenarios.lookups(server, settings, engine, args.seconds))
-        if graph is not None:
-            step("graph", lambda: scenarios.graph_queries(server, settings, engine, graph[2], args.repeats))
-            step("sync", lambda: scenarios.sync_lag(settings, engine, graph[2]))
-        step("screening", lambda: scenarios.screening(server, settings, engine, max(3, args.repeats // 3)))
-        if "memory" in wanted:
-            peak = server.peak_kib()
-            results["memory"] = {"idle_peak_mib": idle / 1024, "peak_mib": peak / 1024,
-                                 "rss_mib": server.rss_kib() / 1024, "ratio": peak / idle if idle else None}
+        with HubServer(server_environment, log=args.dir / f"server-{label(cadres)}.log") as server:
+            idle = server.peak_kib()
+            step("page", lambda: scenarios.page_over_http(server, settings, engine, args.repeats))
+            step("authz", lambda: scenarios.authorization(engine, args.repeats, cadres))
+            step("lookups", lambda: scenarios.lookups(server, settings, engine, args.seconds))
+            if graph is not None:
+                step("graph", lambda: scenarios.graph_queries(server, settings, engine, graph[2], args.repeats))
+                step("sync", lambda: scenarios.sync_lag(settings, engine, graph[2]))
+            step("screening", lambda: scenarios.screening(server, settings, engine, max(3, args.repeats // 3)))
+            if "memory" in wanted:
+                peak = server.peak_kib()
+                results["memory"] = {"idle_peak_mib": idle / 1024, "peak_mib": peak / 1024,
+                                     "rss_mib": server.rss_kib() / 1024, "ratio": peak / idle if idle else None}
     finally:
-        server.stop()
         engine.dispose()
     results["seconds"] = time.perf_counter() - started
     log(f"scale {label(cadres)} done in {results['seconds']:.0f} s")

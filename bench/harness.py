@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
+from graph_sync.local_server import free_port
 from hub.db import make_engine
 from hub.migrate import upgrade
 from hub.models import Cadre
@@ -25,6 +25,9 @@ from hub.seed import seed_database
 from hub.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+HUB_COMMAND = [sys.executable, "-c", "from hub.cli import main; main()"]
+START_SECONDS = 90.0
+LOG_TAIL_CHARS = 8000
 
 
 @contextmanager
@@ -111,90 +114,135 @@ def seeded_database(directory: Path, cadres: int, seed: int = 7) -> tuple[Settin
     return settings, engine
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def peak_memory_kib(pid: int) -> int:
-    """VmHWM (peak resident set) of a running process, in KiB."""
+def _status_kib(pid: int, key: str) -> int:
+    """A `/proc/<pid>/status` memory reading (`VmHWM`, `VmRSS`, ...) in KiB; 0 when absent."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{key}:"):
             return int(line.split()[1])
     return 0
 
 
-def current_memory_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+def run_hub(args: Sequence[str], environment: Mapping[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """A `hub` command run to its end, its output captured as text."""
+    return subprocess.run([*HUB_COMMAND, *args], env=dict(environment), capture_output=True, text=True, timeout=timeout,
+                          check=False)
 
 
-def wait_until_healthy(url: str, process: subprocess.Popen[Any] | None = None, seconds: float = 60) -> None:
-    """Return once `url`/healthz answers 200; RuntimeError if `process` exits first or `seconds` pass."""
-    deadline = time.monotonic() + seconds
-    while True:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"the hub at {url} exited with {process.returncode}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the hub at {url} did not answer /healthz within {seconds:.0f} s")
-        time.sleep(0.2)
+class HubDidNotStart(RuntimeError):
+    """The hub exited, or did not answer in time; the message ends with its log when it has one."""
 
 
 class HubServer:
-    """`hub serve` (uvicorn) on a free 127.0.0.1 port, in a subprocess, against a bench database."""
+    """`hub serve` on a free 127.0.0.1 port, in a subprocess of its own.
 
-    def __init__(self, database_url: str, *, neo4j_uri: str | None = None, neo4j_password: str | None = None,
-                 log: Path | None = None) -> None:
+    Its environment is `environment` (this process's when not given) with `overrides` on top. Its output is appended
+    to `log`, or goes where this process's goes when there is none. `with HubServer(...) as hub:` waits until
+    `ready_path` answers and stops the hub at the end; `running_hubs` runs several side by side.
+    """
+
+    def __init__(self, overrides: Mapping[str, str] | None = None, *, environment: Mapping[str, str] | None = None,
+                 workers: int | None = None, log: Path | None = None, ready_path: str = "/healthz") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ)
-        env.update(HUB_DATABASE_URL=database_url, HUB_PORT=str(self.port), HUB_HOST="127.0.0.1", HUB_GRAPH_SYNC="0")
-        env.update(HUB_MAX_REQUEST_BYTES="1000000")
-        if neo4j_uri:
-            env["HUB_NEO4J_URI"] = neo4j_uri
-        if neo4j_password:
-            env["HUB_NEO4J_PASSWORD"] = neo4j_password
-        self._log = (log or Path(os.devnull)).open("ab")
+        self.environment = {**(os.environ if environment is None else environment), **(overrides or {})}
+        self.ready_path = ready_path
+        self.log_path = log
+        self._log = log.open("ab") if log is not None else None
+        command = [*HUB_COMMAND, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        if workers:
+            command += ["--workers", str(workers)]
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "hub"), "serve", "--port", str(self.port)],
-            env=env, cwd=PROJECT_ROOT, stdout=self._log, stderr=subprocess.STDOUT,
+            command, env=self.environment, cwd=PROJECT_ROOT,
+            stdout=self._log, stderr=subprocess.STDOUT if self._log is not None else None,
         )
-        try:
-            wait_until_healthy(self.url, self.process)
-        except RuntimeError:
-            self.stop()
-            raise
+
+    def wait_until_ready(self) -> None:
+        """Return once `ready_path` answers 200; HubDidNotStart if the hub exits first or START_SECONDS pass."""
+        deadline = time.monotonic() + START_SECONDS
+        while self.process.poll() is None:
+            try:
+                if httpx.get(f"{self.url}{self.ready_path}", timeout=5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise HubDidNotStart(self._failure(f"did not answer {self.ready_path} within {START_SECONDS:.0f} s"))
+            time.sleep(0.2)
+        raise HubDidNotStart(self._failure(f"exited with {self.process.returncode}"))
+
+    def _failure(self, what: str) -> str:
+        message = f"the hub at {self.url} {what}"
+        if self.log_path is None:
+            return message
+        return f"{message}; the end of {self.log_path}:\n{self.log_path.read_text(errors='replace')[-LOG_TAIL_CHARS:]}"
 
     @property
     def pid(self) -> int:
         return self.process.pid
 
+    def readyz(self) -> dict[str, object]:
+        response = httpx.get(f"{self.url}/readyz", timeout=10)  # a new connection each time
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    def worker_pids(self) -> list[int]:
+        """The processes this one started (uvicorn's workers), read from /proc."""
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.pid:
+                children.append(int(stat.parent.name))
+        return children
+
     def peak_kib(self) -> int:
-        return peak_memory_kib(self.pid)
+        """Peak resident set (VmHWM) of the serving process."""
+        return _status_kib(self.pid, "VmHWM")
 
     def rss_kib(self) -> int:
-        return current_memory_kib(self.pid)
+        return _status_kib(self.pid, "VmRSS")
+
+    def kill(self) -> None:
+        """SIGKILL: the hub dies on the spot, mid-request."""
+        self.process.kill()
 
     def stop(self) -> None:
+        """SIGTERM (uvicorn then stops its workers too), SIGKILL if it has not exited within 30 s."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(20)
+                self.process.wait(30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        self._log.close()
+        if self._log is not None:
+            self._log.close()
 
-    def __enter__(self) -> HubServer:
+    def __enter__(self) -> Self:
+        try:
+            self.wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+@contextmanager
+def running_hubs(environment: Mapping[str, str], logs: Path, workers: Sequence[int | None],
+                 ready_path: str = "/healthz") -> Iterator[list[HubServer]]:
+    """One hub per entry of `workers` (its `--workers`), started side by side, all ready, stopped at the end;
+    each logs to `logs`/hub-<n>.log."""
+    hubs = [HubServer(environment=environment, workers=count, log=logs / f"hub-{index}.log", ready_path=ready_path)
+            for index, count in enumerate(workers)]
+    try:
+        for hub in hubs:
+            hub.wait_until_ready()
+        yield hubs
+    finally:
+        for hub in hubs:
+            hub.stop()

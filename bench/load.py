@@ -14,11 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -29,7 +25,8 @@ from urllib.parse import quote
 
 import httpx
 
-from bench.harness import wait_until_healthy
+from bench.harness import HubServer
+from graph_sync.local_server import free_port
 from graph_sync.model import EDGE_SPECS, NODE_PROPERTIES, NODE_TYPE, EdgeKind, NodeKind
 from hub.auth import mint_token
 from hub.settings import Settings
@@ -54,32 +51,14 @@ MIX = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def serve(database_url: str, var_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """The hub in a uvicorn subprocess on a free loopback port; yields its base URL."""
-    port = free_port()
-    env = {**os.environ, "HUB_DATABASE_URL": database_url, "HUB_VAR_DIR": str(var_dir), "HUB_GRAPH_SYNC": "0",
-           "HUB_NEO4J_URI": f"bolt://127.0.0.1:{free_port()}", **(extra_env or {})}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "hub.app:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"], env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base, process)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    """The hub in a subprocess on a free loopback port, logging warnings only; yields its base URL."""
+    overrides = {"HUB_DATABASE_URL": database_url, "HUB_VAR_DIR": str(var_dir), "HUB_GRAPH_SYNC": "0",
+                 "HUB_NEO4J_URI": f"bolt://127.0.0.1:{free_port()}", "HUB_LOG_FORMAT": "text",
+                 "HUB_LOG_LEVEL": "WARNING", **(extra_env or {})}
+    with HubServer(overrides) as hub:
+        yield hub.url
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -34,7 +33,13 @@ from urllib.parse import quote
 import httpx
 from sqlalchemy import Engine, func, select
 
-from bench.harness import percentile, scratch_postgres_database, wait_until_healthy
+from bench.harness import (
+    HUB_COMMAND,
+    percentile,
+    run_hub,
+    running_hubs,
+    scratch_postgres_database,
+)
 from graph_sync.cypher import ensure_schema
 from graph_sync.driver import open_driver
 from graph_sync.leadership import leader_pid
@@ -44,12 +49,11 @@ from graph_sync.sync import pending_count
 from hub import models
 from hub.auth import mint_token
 from hub.db import make_engine
-from hub.sessions import make_session_factory
 from hub.migrate import upgrade
 from hub.seed import seed_database
+from hub.sessions import make_session_factory
 from hub.settings import Settings
 
-HUB_COMMAND = [sys.executable, "-c", "from hub.cli import main; main()"]
 AUDIT_KEY = "scale-out-audit-key-shared-by-every-process"
 READS = {
     "org": "{ cadres(first: 10) { edges { node { id name rank relatives { kind } } } } }",
@@ -189,10 +193,6 @@ async def _load(balancer: Balancer, tokens: dict[str, str], clients: int, second
     return latencies
 
 
-def _cli(arguments: list[str], environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*HUB_COMMAND, *arguments], env=environment, capture_output=True, text=True, timeout=600)
-
-
 def _wait_drained(engine: Engine, seconds: float = 120) -> None:
     factory = make_session_factory(engine)
     deadline = time.monotonic() + seconds
@@ -211,16 +211,12 @@ def run(postgres_url: str, graph: Settings, *, hubs: int = 4, sync_workers: int 
         database_url = stack.enter_context(own_database(postgres_url, cadres))
         _project(database_url, graph)
         environment = _environment(database_url, graph, work)
-        ports = [free_port() for _ in range(hubs)]
-        processes: list[subprocess.Popen[bytes]] = []
-        stack.callback(lambda: [process.kill() for process in processes if process.poll() is None])
-        processes += [_start(["serve", "--port", str(port)], environment, work / f"hub-{port}.log") for port in ports]
-        workers = [_start(["graph", "sync", "--follow"], environment, work / f"sync-{number}.log")
+        # The sync workers start first: they take their time to lead while the hubs start.
+        syncing = [_start(["graph", "sync", "--follow"], environment, work / f"sync-{number}.log")
                    for number in range(sync_workers)]
-        processes += workers
-        balancer = Balancer([f"http://127.0.0.1:{port}" for port in ports])
-        for url, process in zip(balancer.urls, processes):
-            wait_until_healthy(url, process)
+        stack.callback(_stop, syncing)
+        servers = stack.enter_context(running_hubs(environment, work, workers=[None] * hubs))
+        balancer = Balancer([server.url for server in servers])
         engine = make_engine(Settings(database_url=database_url))
         stack.callback(engine.dispose)
         settings = Settings(var_dir=work)
@@ -228,8 +224,8 @@ def run(postgres_url: str, graph: Settings, *, hubs: int = 4, sync_workers: int 
                                      level="city") for agency in MIX}
 
         def kill_hub() -> None:
-            balancer.dead.add(balancer.urls[0])
-            processes[0].send_signal(signal.SIGKILL)
+            balancer.dead.add(servers[0].url)
+            servers[0].kill()
 
         watching: list[threading.Thread] = []
 
@@ -254,17 +250,21 @@ def run(postgres_url: str, graph: Settings, *, hubs: int = 4, sync_workers: int 
         if ordered:
             report.p50_ms, report.p99_ms = percentile(ordered, 0.5) * 1000, percentile(ordered, 0.99) * 1000
         _count_outcomes(engine, graph, marker, report)
-        report.audit_chain_verified = _cli(["audit", "verify"], environment).returncode == 0
-        report.graph_check_clean = _cli(["graph", "check"], environment).returncode == 0
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in processes:
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        report.audit_chain_verified = run_hub(["audit", "verify"], environment, timeout=600).returncode == 0
+        report.graph_check_clean = run_hub(["graph", "check"], environment, timeout=600).returncode == 0
     return report
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM to all, then SIGKILL to those still running 15 s later."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def _takeover_seconds(engine: Engine, old_leader: int, killed_at: float, seconds: float = 30) -> float | None:

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import casbin
 import pytest
+from casbin_sqlalchemy_adapter import Adapter
 from sqlalchemy import Engine, text
 from starlette.testclient import TestClient
 
@@ -19,11 +21,11 @@ from bench.harness import scratch_postgres_database
 from hub.app import create_app
 from hub.auth import mint_token
 from hub.db import make_engine, transaction
-from hub.sessions import make_session_factory
 from hub.migrate import upgrade
 from hub.models import Base
+from hub.sessions import make_session_factory
 from hub.settings import Settings
-from policies.enforcement import PolicyStore
+from policies.enforcement import POLICY_DIR, PolicyStore
 from schema.build import build_full_schema
 from tests.neo4j_fixture import neo4j_settings  # noqa: F401  (session fixture for graph tests)
 from tests.world import build_world
@@ -38,6 +40,25 @@ def policy_store() -> PolicyStore:
     return PolicyStore(build_full_schema())
 
 
+@pytest.fixture
+def policy_dir(tmp_path: Path) -> Path:
+    """A copy of the shipped policy files that a test may edit."""
+    target = tmp_path / "policies"
+    target.mkdir()
+    for name in ("model.conf", "policy.csv", "agencies.csv"):
+        shutil.copy(POLICY_DIR / name, target / name)
+    return target
+
+
+def policy_in_database(policy_dir: Path, database_url: str) -> casbin.Enforcer:
+    """An enforcer writing to the database-backed policy at `database_url`, filled with `policy_dir`'s rules."""
+    loader = casbin.Enforcer(str(policy_dir / "model.conf"), str(policy_dir / "policy.csv"))
+    writer = casbin.Enforcer(str(policy_dir / "model.conf"), Adapter(database_url))
+    writer.add_policies(loader.get_policy())
+    writer.add_grouping_policies(loader.get_grouping_policy())
+    return writer
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def migrated_backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A migrated database per backend: a template file for SQLite, the test database for PostgreSQL."""
@@ -48,12 +69,17 @@ def migrated_backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
         engine.dispose()
         return f"sqlite:///{template}"
     engine = make_engine(Settings(database_url=POSTGRES_URL))
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+    empty_public_schema(engine)
     upgrade(engine)
     engine.dispose()
     return POSTGRES_URL
+
+
+def empty_public_schema(engine: Engine) -> None:
+    """PostgreSQL's public schema dropped with all it holds and made anew, for a migration from nothing."""
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
 
 
 @pytest.fixture
@@ -85,12 +111,22 @@ def own_postgres_world(suffix: str) -> Iterator[str]:
         pytest.skip("HUB_TEST_POSTGRES_URL is not set")
     with scratch_postgres_database(POSTGRES_URL, suffix) as url:
         engine = make_engine(Settings(database_url=url))
-        upgrade(engine)
-        with transaction(make_session_factory(engine)) as session:
-            build_world(session)
-        reset_sequences(engine)
+        migrate_with_world(engine)
         engine.dispose()
         yield url
+
+
+def migrate_with_world(engine: Engine) -> None:
+    """The database migrated to the newest revision and filled with the hand-made world."""
+    upgrade(engine)
+    fill_world(engine)
+
+
+def fill_world(engine: Engine) -> None:
+    """The hand-made world of `tests.world` written, with PostgreSQL's sequences moved past its ids."""
+    with transaction(make_session_factory(engine)) as session:
+        build_world(session)
+    reset_sequences(engine)
 
 
 def production_settings(settings: Settings) -> Settings:
@@ -109,9 +145,7 @@ def engine(settings: Settings) -> Iterator[Engine]:
 @pytest.fixture
 def world(engine: Engine) -> Engine:
     """The database filled with the hand-made world of `tests.world`."""
-    with transaction(make_session_factory(engine)) as session:
-        build_world(session)
-    reset_sequences(engine)
+    fill_world(engine)
     return engine
 
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +17,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from bench.harness import HubServer, run_hub
 from graph_sync.check import check
 from graph_sync.cypher import ensure_schema
 from graph_sync.driver import open_driver
@@ -29,15 +27,13 @@ from graph_sync.sync import apply_pending
 from hub import models
 from hub.app import create_app
 from hub.auth import mint_token
-from hub.db import make_engine, transaction
+from hub.db import make_engine
 from hub.sessions import make_session_factory
-from hub.migrate import upgrade
 from hub.settings import Settings
 from policies.enforcement import PolicyStore
 from schema.availability import is_connection_failure
-from tests.conftest import Caller, reset_sequences
+from tests.conftest import Caller, empty_public_schema, migrate_with_world
 from tests.tcp_relay import TcpRelay
-from tests.world import build_world
 
 FAULTS_URL = os.environ.get(
     "HUB_FAULTS_POSTGRES_URL", "postgresql+psycopg://hub_test:hub_test@127.0.0.1:5432/hub_faults"
@@ -59,13 +55,8 @@ def _postgres_or_skip() -> str:
 def pg_world(tmp_path: Path) -> Iterator[str]:
     url = _postgres_or_skip()
     engine = make_engine(Settings(database_url=url))
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    upgrade(engine)
-    with transaction(make_session_factory(engine)) as session:
-        build_world(session)
-    reset_sequences(engine)
+    empty_public_schema(engine)
+    migrate_with_world(engine)
     engine.dispose()
     yield url
 
@@ -143,11 +134,8 @@ def test_hub_killed_mid_mutation_leaves_no_half_written_record(
         graph.run("MATCH (n) DETACH DELETE n").consume()
     ensure_schema(driver)
     before_the_hub = rebuild(world, driver, progress=False).checkpoint  # the graph as of now; the checkpoint moves too
-    port = free_port()
-    env = {**os.environ, "HUB_DATABASE_URL": settings.database_url, "HUB_VAR_DIR": str(tmp_path), "HUB_GRAPH_SYNC": "0"}
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "hub.app:create_app", "--host",
-                                "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
-    base = f"http://127.0.0.1:{port}"
+    hub = HubServer({"HUB_DATABASE_URL": settings.database_url, "HUB_VAR_DIR": str(tmp_path), "HUB_GRAPH_SYNC": "0",
+                     "HUB_LOG_FORMAT": "text", "HUB_LOG_LEVEL": "WARNING"})
     token = mint_token(settings, agency="org", user="kill", jurisdiction="huzhou", level="city")
     create = ('mutation($f: String!) { createNegativeRecord(input: {cadreId: 1, reportingAgency: ORG, '
               'category: PUBLIC_ORDER, facts: $f, occurredOn: "2025-01-01", reportedOn: "2025-02-01", severity: MINOR, '
@@ -159,7 +147,7 @@ def test_hub_killed_mid_mutation_leaves_no_half_written_record(
 
     def stream() -> None:
         nonlocal sent
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=5) as client:
+        with httpx.Client(base_url=hub.url, headers={"Authorization": f"Bearer {token}"}, timeout=5) as client:
             while not stop.is_set():
                 try:
                     # persons are projected into the graph (outbox), negative records are not
@@ -167,26 +155,19 @@ def test_hub_killed_mid_mutation_leaves_no_half_written_record(
                     client.post("/graphql", json={"query": query, "variables": {"f": f"kill-{sent}"}})
                     sent += 1
                 except httpx.HTTPError:
-                    if process.poll() is not None:
+                    if hub.process.poll() is not None:
                         return
                     time.sleep(0.05)
 
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-            assert time.monotonic() < deadline and process.poll() is None, "the hub did not start"
+        hub.wait_until_ready()
         workers = [threading.Thread(target=stream) for _ in range(4)]
         for worker in workers:
             worker.start()
         time.sleep(2.0)
-        process.send_signal(signal.SIGKILL)
+        hub.kill()
     finally:
-        process.wait(30)
+        hub.stop()
         stop.set()
     for worker in workers:
         worker.join(30)
@@ -211,6 +192,5 @@ def test_hub_killed_mid_mutation_leaves_no_half_written_record(
     driver.close()
     engine.dispose()
     assert report.ok, report.differences
-    hub = Path(sys.executable).parent / "hub"
-    verify = subprocess.run([str(hub), "audit", "verify"], env=env, capture_output=True, text=True, timeout=120)
+    verify = run_hub(["audit", "verify"], hub.environment)
     assert verify.returncode == 0, verify.stdout + verify.stderr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from starlette.testclient import TestClient
 from graph_sync.local_server import free_port
 from hub.app import create_app
 from hub.settings import Settings
-from policies.enforcement import POLICY_DIR, PolicyStore
+from policies.enforcement import PolicyStore
 from schema.build import build_full_schema
 from tests.conftest import Caller
 from tests.graph_world import project_world
@@ -88,12 +87,8 @@ def test_an_organization_node_keeps_kind_org_and_carries_its_own_kind(graph_app:
     [("Organization.kind", True, False), ("Organization.id", False, False), (None, True, True)],
 )
 def test_the_policy_cuts_the_organization_kind_and_the_organization(
-    graph_app: Any, tmp_path: Path, denied: str | None, org_seen: bool, kind_seen: bool,
+    graph_app: Any, policy_dir: Path, denied: str | None, org_seen: bool, kind_seen: bool,
 ) -> None:  # fmt: skip
-    policy_dir = tmp_path / "policies"
-    policy_dir.mkdir()
-    for name in ("model.conf", "policy.csv", "agencies.csv"):
-        shutil.copy(POLICY_DIR / name, policy_dir / name)
     if denied:
         with (policy_dir / "policy.csv").open("a", encoding="utf-8") as policy:
             policy.write(f"p, inspector, {denied}, read, deny\n")

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +26,7 @@ from graph_sync import queries
 from graph_sync.access import GraphAccess, visible_node
 from hub.app import create_app
 from hub.settings import Settings
-from policies.enforcement import POLICY_DIR, PolicyStore
+from policies.enforcement import PolicyStore
 from schema.build import Query, build_full_schema
 from schema.context import context_of
 from schema.graph import GraphNode, note_graph_cadres, run_graph_query
@@ -68,11 +67,9 @@ QUERY = '{ relativesInGraph(cadreId: "cadre:1") { id kind properties } }'
 
 @pytest.fixture
 def recipe_app(
-    world: Engine, settings: Settings, neo4j_settings: Settings, tmp_path: Path
+    world: Engine, settings: Settings, neo4j_settings: Settings, policy_dir: Path
 ) -> Iterator[tuple[TestClient, Settings, Path]]:
     app_settings = project_world(world, settings, neo4j_settings)
-    policy_dir = tmp_path / "policies"
-    shutil.copytree(POLICY_DIR, policy_dir, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     full_schema = build_full_schema(query=merge_types("Query", (Query, RelativeQueries)))
     store = PolicyStore(full_schema, policy_dir)
     with TestClient(create_app(app_settings, policies=store)) as client:

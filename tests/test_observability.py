@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +15,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from starlette.testclient import TestClient
 
-from bench.harness import wait_until_healthy
-from graph_sync.local_server import free_port
+from bench.harness import HubServer
 from hub.app import create_app
 from hub.auth import mint_token
 from hub.metrics import BoundedNames
@@ -108,43 +104,20 @@ def test_cors_preflight_and_answers_for_allowed_origins_only(settings: Settings,
         assert default.status_code == 400 and "access-control-allow-origin" not in default.headers
 
 
-def _serve(settings: Settings, tmp_path: Path, **env: str) -> tuple[subprocess.Popen[str], str]:
-    """`hub serve` in a process of its own; its log (stderr) goes to tmp_path/hub.log (a pipe could fill up)."""
-    port = free_port()
-    environment = {**os.environ, "HUB_DATABASE_URL": settings.database_url, "HUB_VAR_DIR": str(tmp_path),
-                   "HUB_PORT": str(port), "HUB_GRAPH_SYNC": "0", **env}
-    log = (tmp_path / "hub.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "hub.cli", "serve"], env=environment, text=True,
-                               stdout=subprocess.DEVNULL, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, process)
-    except RuntimeError as failure:
-        process.kill()
-        pytest.fail(f"{failure}: {(tmp_path / 'hub.log').read_text()}", pytrace=False)
-    return process, url
-
-
-def _logs(process: subprocess.Popen[str], tmp_path: Path) -> list[str]:
-    process.terminate()
-    process.wait(timeout=30)
-    return [line for line in (tmp_path / "hub.log").read_text().splitlines() if line.strip()]
-
-
 @pytest.mark.parametrize("casbin", ["0", "1"])
 def test_json_logs_carry_the_request_id_and_casbin_only_when_asked(
     settings: Settings, world: Any, tmp_path: Path, casbin: str,
 ) -> None:
-    process, url = _serve(settings, tmp_path, HUB_LOG_FORMAT="json", HUB_LOG_CASBIN=casbin)
-    try:
+    log = tmp_path / "hub.log"  # a file, not a pipe: a pipe could fill up
+    with HubServer({"HUB_DATABASE_URL": settings.database_url, "HUB_VAR_DIR": str(tmp_path), "HUB_GRAPH_SYNC": "0",
+                    "HUB_LOG_FORMAT": "json", "HUB_LOG_CASBIN": casbin}, log=log) as hub:
         for agency in ("org", "police", "unit"):  # each agency's grant is compiled from the policy on first use
-            answer = httpx.post(f"{url}/graphql", json={"query": UNITS},
+            answer = httpx.post(f"{hub.url}/graphql", json={"query": UNITS},
                                 headers=_headers(settings, agency, **{"X-Request-ID": f"req-{agency}-42"}), timeout=30)
             assert answer.headers["x-request-id"] == f"req-{agency}-42"
-        generated = httpx.get(f"{url}/healthz", headers={"X-Request-ID": "bad id\twith spaces"}, timeout=10)
+        generated = httpx.get(f"{hub.url}/healthz", headers={"X-Request-ID": "bad id\twith spaces"}, timeout=10)
         assert re.fullmatch(r"[0-9a-f]{32}", generated.headers["x-request-id"])
-    finally:
-        lines = _logs(process, tmp_path)
+    lines = [line for line in log.read_text().splitlines() if line.strip()]
     records = [json.loads(line) for line in lines]  # every line is one JSON object
     assert all({"time", "level", "logger", "message"} <= set(record) for record in records)
     access = [record for record in records if record["logger"] == "uvicorn.access"]

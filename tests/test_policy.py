@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 from typing import Any
 
-import casbin
 import pytest
-from casbin_sqlalchemy_adapter import Adapter
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -20,15 +17,7 @@ from hub.cli import app as cli_app
 from policies.check import check_policy
 from policies.enforcement import POLICY_DIR, PolicyStore
 from schema.build import build_full_schema
-
-
-@pytest.fixture
-def policy_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "policies"
-    target.mkdir()
-    for name in ("model.conf", "policy.csv", "agencies.csv"):
-        shutil.copy(POLICY_DIR / name, target / name)
-    return target
+from tests.conftest import policy_in_database
 
 
 def append_line(policy_dir: Path, line: str) -> None:
@@ -104,13 +93,7 @@ def test_a_broken_policy_file_keeps_the_last_good_policy(policy_dir: Path) -> No
 
 def test_policy_from_a_database_through_the_sqlalchemy_adapter(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'policy.db'}"
-    adapter = Adapter(url)
-    loader = casbin.Enforcer(str(POLICY_DIR / "model.conf"), str(POLICY_DIR / "policy.csv"))
-    writer = casbin.Enforcer(str(POLICY_DIR / "model.conf"), adapter)
-    for rule in loader.get_policy():
-        writer.add_policy(*rule)
-    for rule in loader.get_grouping_policy():
-        writer.add_grouping_policy(*rule)
+    writer = policy_in_database(POLICY_DIR, url)
     store = PolicyStore(build_full_schema(), POLICY_DIR, policy_db_url=url)
     file_store = PolicyStore(build_full_schema(), POLICY_DIR)
     assert store.grant("police").readable == file_store.grant("police").readable

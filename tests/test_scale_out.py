@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,29 +13,28 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
-import casbin
 import httpx
 import psycopg
 import pytest
-from casbin_sqlalchemy_adapter import Adapter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
+from bench.harness import HubServer, run_hub, running_hubs
+from graph_sync.local_server import free_port
 from hub import audit
 from hub.app import create_app
 from hub.auth import mint_token
 from hub.cli import app as cli_app
 from hub.db import make_engine, transaction
-from hub.sessions import make_session_factory
 from hub.models import AuditEntry
+from hub.sessions import make_session_factory
 from hub.settings import Settings
 from policies.enforcement import POLICY_DIR, PolicyStore, load_enforcer, policy_digest
 from policies.watch import APPLICATION_NAME, ReloadListener, announce_policy_reload
 from schema.build import build_full_schema
-from tests.conftest import own_postgres_world
-from tests.scale_out import HubProcess, hub_environment, run_hub, start_hubs
+from tests.conftest import own_postgres_world, policy_in_database
 
 POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "")
 needs_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="HUB_TEST_POSTGRES_URL is not set")
@@ -46,19 +44,25 @@ RANK_QUERY = "{ cadre(id: 1) { name rank } }"
 
 
 @pytest.fixture
-def policy_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "policies"
-    target.mkdir()
-    for name in ("model.conf", "policy.csv", "agencies.csv"):
-        shutil.copy(POLICY_DIR / name, target / name)
-    return target
-
-
-@pytest.fixture
 def pg_world() -> Iterator[str]:
     """A PostgreSQL database of the tests' own, migrated and filled with the hand-made world."""
     with own_postgres_world("scale_out") as url:
         yield url
+
+
+def hub_environment(database_url: str, var_dir: Path, policy_dir: Path, **extra: str) -> dict[str, str]:
+    """The hubs' whole environment: none of this process's HUB_* variables, the test's database and policy."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
+    env.update(
+        HUB_DATABASE_URL=database_url,
+        HUB_VAR_DIR=str(var_dir),
+        HUB_POLICY_DIR=str(policy_dir),
+        HUB_GRAPH_SYNC="0",
+        HUB_NEO4J_URI=f"bolt://127.0.0.1:{free_port()}",  # nothing listens: the graph is simply unavailable
+        HUB_DB_POOL_SIZE="4",
+    )
+    env.update(extra)
+    return env
 
 
 def _graphql(base_url: str, agency: str, query: str, user: str = "tester") -> httpx.Response:
@@ -82,7 +86,7 @@ def _until(condition: Callable[[], bool], seconds: float) -> float:
     return time.monotonic() - start
 
 
-def _all_serve(hubs: list[HubProcess], digest: str, fresh_connections: int = 8) -> bool:
+def _all_serve(hubs: list[HubServer], digest: str, fresh_connections: int = 8) -> bool:
     """Each hub answers `digest`; a hub with workers is asked over several new connections, reaching its workers."""
     return all(hub.readyz()["policy_digest"] == digest for hub in hubs for _ in range(fresh_connections))
 
@@ -92,8 +96,7 @@ def test_a_policy_file_change_reaches_every_process_within_two_seconds(
     pg_world: str, policy_dir: Path, tmp_path: Path
 ) -> None:
     env = hub_environment(pg_world, tmp_path / "var", policy_dir)
-    hubs = start_hubs(env, tmp_path, workers=[2, None])
-    try:
+    with running_hubs(env, tmp_path, workers=[2, None], ready_path="/readyz") as hubs:
         assert len(hubs[0].worker_pids()) >= 2  # --workers 2: two worker processes behind one port
         before = policy_digest(load_enforcer(policy_dir))
         assert _all_serve(hubs, before)
@@ -114,22 +117,15 @@ def test_a_policy_file_change_reaches_every_process_within_two_seconds(
         time.sleep(1.5)
         assert [hub.readyz()["policy_version"] for hub in hubs] == [version + 1 for version in versions]  # type: ignore[operator]
         assert _all_serve(hubs, after)
-    finally:
-        for hub in hubs:
-            hub.stop()
 
 
 @needs_postgres
 def test_a_database_policy_change_reaches_every_process_within_two_seconds(
     pg_world: str, policy_dir: Path, tmp_path: Path
 ) -> None:
-    loader = casbin.Enforcer(str(policy_dir / "model.conf"), str(policy_dir / "policy.csv"))
-    writer = casbin.Enforcer(str(policy_dir / "model.conf"), Adapter(pg_world))
-    writer.add_policies(loader.get_policy())
-    writer.add_grouping_policies(loader.get_grouping_policy())
+    writer = policy_in_database(policy_dir, pg_world)
     env = hub_environment(pg_world, tmp_path / "var", policy_dir, HUB_POLICY_DB_URL=pg_world)
-    hubs = start_hubs(env, tmp_path, workers=[None, None])
-    try:
+    with running_hubs(env, tmp_path, workers=[None, None], ready_path="/readyz") as hubs:
         before = policy_digest(load_enforcer(policy_dir, pg_world))
         assert _all_serve(hubs, before, fresh_connections=1)
         assert all(_graphql(hub.url, "police", RANK_QUERY).json()["data"]["cadre"]["rank"] for hub in hubs)
@@ -145,9 +141,6 @@ def test_a_database_policy_change_reaches_every_process_within_two_seconds(
         assert reload.returncode == 0, reload.stderr
         assert _until(lambda: _all_serve(hubs, before, fresh_connections=1), REACH_SECONDS) < REACH_SECONDS
         assert not any(_rank_is_gone_for_police(hub.url) for hub in hubs)
-    finally:
-        for hub in hubs:
-            hub.stop()
 
 
 @needs_postgres
@@ -155,34 +148,32 @@ def test_concurrent_audited_requests_from_several_processes_keep_one_valid_chain
     pg_world: str, policy_dir: Path, tmp_path: Path
 ) -> None:
     env = hub_environment(pg_world, tmp_path / "var", policy_dir, HUB_DB_POOL_SIZE="8")
-    hubs = start_hubs(env, tmp_path, workers=[2, None, None])  # four processes
-    engine = make_engine(Settings(database_url=pg_world))
-    try:
-        with Session(engine) as session:
-            before = session.scalar(select(func.count()).select_from(AuditEntry))
+    with running_hubs(env, tmp_path, workers=[2, None, None], ready_path="/readyz") as hubs:  # four processes
+        engine = make_engine(Settings(database_url=pg_world))
+        try:
+            with Session(engine) as session:
+                before = session.scalar(select(func.count()).select_from(AuditEntry))
 
-        def request(number: int) -> bool:
-            hub = hubs[number % len(hubs)]
-            try:
-                response = _graphql(hub.url, "org", "{ cadre(id: 1) { name } }", user=f"u{number}")
-            except httpx.TransportError:
-                return False
-            return response.status_code == 200 and response.json().get("data") == {"cadre": {"name": "王建国"}}
+            def request(number: int) -> bool:
+                hub = hubs[number % len(hubs)]
+                try:
+                    response = _graphql(hub.url, "org", "{ cadre(id: 1) { name } }", user=f"u{number}")
+                except httpx.TransportError:
+                    return False
+                return response.status_code == 200 and response.json().get("data") == {"cadre": {"name": "王建国"}}
 
-        with ThreadPoolExecutor(max_workers=32) as pool:
-            answered = sum(pool.map(request, range(400)))
+            with ThreadPoolExecutor(max_workers=32) as pool:
+                answered = sum(pool.map(request, range(400)))
 
-        assert answered >= 360, "most requests should be answered"
-        with Session(engine) as session:
-            entries = session.scalar(select(func.count()).select_from(AuditEntry))
-        assert entries - before == answered
-        verify = run_hub(["audit", "verify"], env)
-        assert verify.returncode == 0, verify.stderr
-        assert "audit chain intact" in verify.stderr
-    finally:
-        engine.dispose()
-        for hub in hubs:
-            hub.stop()
+            assert answered >= 360, "most requests should be answered"
+            with Session(engine) as session:
+                entries = session.scalar(select(func.count()).select_from(AuditEntry))
+            assert entries - before == answered
+            verify = run_hub(["audit", "verify"], env)
+            assert verify.returncode == 0, verify.stderr
+            assert "audit chain intact" in verify.stderr
+        finally:
+            engine.dispose()
 
 
 @needs_postgres
@@ -252,10 +243,7 @@ def test_the_listener_hears_hub_policy_reload_and_reconnects(pg_world: str, monk
 def test_a_database_policy_change_reaches_a_running_hub(settings: Settings, tmp_path: Path) -> None:
     """Also on SQLite: the watch re-reads a database-backed policy, which no request path ever did."""
     url = f"sqlite:///{tmp_path / 'policy.db'}"
-    loader = casbin.Enforcer(str(POLICY_DIR / "model.conf"), str(POLICY_DIR / "policy.csv"))
-    writer = casbin.Enforcer(str(POLICY_DIR / "model.conf"), Adapter(url))
-    writer.add_policies(loader.get_policy())
-    writer.add_grouping_policies(loader.get_grouping_policy())
+    writer = policy_in_database(POLICY_DIR, url)
     settings = dataclasses.replace(settings, policy_db_url=url)
     store = PolicyStore(build_full_schema(), POLICY_DIR, url)
     with TestClient(create_app(settings, policies=store)) as client:
