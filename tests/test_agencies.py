@@ -201,11 +201,11 @@ def test_names_reload_with_the_policy_but_a_new_list_of_agencies_waits_for_a_res
     shipped = agencies.read_text(encoding="utf-8")
     agencies.write_text(shipped.replace("petition,信访,", "petition,信访局,"), encoding="utf-8")
     os.utime(agencies, (time.time() + 5, time.time() + 5))
-    assert store.reload_if_changed(min_interval=0) is True
+    assert store.refresh() is True
     assert [a.name_zh for a in store.declared_agencies if a.code == "petition"] == ["信访局"]
 
     append(agencies, TAX_AGENCY)
-    assert store.reload_if_changed(min_interval=0) is False  # logged; the last good policy is kept
+    assert store.refresh() is False  # logged; the last good policy is kept
     assert "tax" not in store.declared_agencies and store.version == 2
     with pytest.raises(AgenciesDiffer, match="restart the hub"):
         store.reload()
