@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +97,7 @@ def run_scale(cadres: int, args: argparse.Namespace, graph: tuple[Any, Any, Any]
         results["load"][name] = os.getloadavg()[0]
         try:
             results[name] = action()
-        except Exception as error:  # noqa: BLE001  (reported in the table, the suite goes on)
+        except Exception as error:
             traceback.print_exc()
             results["errors"][name] = f"{type(error).__name__}: {error}"
 
@@ -167,9 +167,9 @@ def profile_page(directory: Path, cadres: int) -> str:
     import io
     import pstats
 
+    from hub.access import Principal
     from hub.sessions import make_session_factory
     from policies.enforcement import PolicyStore
-    from hub.access import Principal
     from schema.context import new_context
 
     _settings, engine = seeded_database(directory, cadres)
@@ -235,7 +235,7 @@ def main() -> None:
     json_path = args.json or args.dir / "results.json"
 
     run: dict[str, Any] = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
         "command": "python -m bench " + " ".join(sys.argv[1:]), "scales": {},
     }
     graph = None
@@ -243,7 +243,7 @@ def main() -> None:
         log("starting a local Neo4j under var/bench/neo4j")
         try:
             graph = start_graph(args.dir)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             log(f"no Neo4j, graph scenarios skipped: {error}")
             run["graph_error"] = str(error)
     try:

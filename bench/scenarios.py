@@ -17,13 +17,13 @@ from sqlalchemy import Engine, and_, select
 from bench.harness import HubServer, measure, measure_pair, percentile, timing_of
 from graph_sync import queries
 from graph_sync.access import graph_access
+from hub.access import Principal
 from hub.auth import mint_token
-from hub.sessions import make_session_factory
 from hub.models import Base
 from hub.models.enums import ManagementLevel
+from hub.sessions import make_session_factory
 from hub.settings import Settings
 from policies.enforcement import PolicyStore, all_access_view
-from hub.access import Principal
 from schema.context import new_context
 
 T = Base.metadata.tables

@@ -45,9 +45,9 @@ def observe(directory: Path) -> dict[str, Any]:
     from hub.access import Principal
     from hub.app import create_app
     from hub.db import make_engine, transaction
-    from hub.sessions import make_session_factory
     from hub.migrate import upgrade
     from hub.services.specs import SPECS_BY_TYPE
+    from hub.sessions import make_session_factory
     from hub.settings import Settings
     from policies.catalog import metadata_of
     from policies.enforcement import POLICY_DIR, PolicyStore

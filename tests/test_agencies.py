@@ -9,7 +9,8 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
-from datetime import date, datetime, time as clock_time
+from datetime import date, datetime
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
@@ -160,10 +161,9 @@ def test_a_workflow_refuses_to_record_an_undeclared_agency(world: Engine, policy
     access, _schema = policy_store.view(Principal(user="o1", agency="org", jurisdiction="huzhou", level="city"))
     org = Actor(agency_code="org", user="o1", writable=access.writable, readable=access.readable,
                 agencies=access.agencies)
-    with Session(world) as session:
-        with pytest.raises(ValidationFailed) as refused:
-            rounds.open_round(session, org, "2026年上半年", date(2026, 1, 1), date(2026, 6, 30), date(2026, 7, 15),
-                              ["police", "tax"])
+    with Session(world) as session, pytest.raises(ValidationFailed) as refused:
+        rounds.open_round(session, org, "2026年上半年", date(2026, 1, 1), date(2026, 6, 30), date(2026, 7, 15),
+                          ["police", "tax"])
     assert refused.value.violations == [Violation("title", "'tax' is not one of the hub's agencies")]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -32,7 +32,7 @@ def last_read(engine: Engine, agency: str) -> list[int]:
 def reviewed(world: Engine) -> Engine:
     """A joint review of cadre 2 with police findings and its ledger entry; a verified personal matters report
     of cadre 1 with one gap; a rectification order for cadre 2 with one item."""
-    now = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 6, 1, tzinfo=UTC)
     with Session(world) as session, session.begin():
         session.add(wf.JointReview(
             id=1, candidate_id=2, post_id=1, selection_id=1, deadline=date(2026, 7, 1), opened_by="org",

@@ -107,10 +107,9 @@ def test_a_rolled_back_append_is_never_anchored(world: Engine, as_agency: Any, s
     anchors = settings.audit_anchor_file
     assert anchors is not None
     before = anchors.read_text()
-    with Session(world) as session:
-        with session.begin():
-            audit.append(session, audit.AccessRecord("u", "org", "query", "", (1,), ("Query.cadre",), "x"))
-            session.rollback()
+    with Session(world) as session, session.begin():
+        audit.append(session, audit.AccessRecord("u", "org", "query", "", (1,), ("Query.cadre",), "x"))
+        session.rollback()
     assert anchors.read_text() == before
     read_cadres(as_agency, 1)  # the next honest entry takes the rolled-back one's position
     assert problems(world) == []

@@ -9,7 +9,8 @@ from typing import Any
 
 import casbin
 import pytest
-from hypothesis import HealthCheck, given, settings as hypothesis_settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

@@ -17,12 +17,12 @@ from sqlalchemy import Engine, func, select
 from starlette.testclient import TestClient
 
 from hub import models
-from hub.sessions import make_session_factory
+from hub.access import Principal
 from hub.services.bulk_import import NEGATIVE_RECORD_LABELS, OUTSIDE_SCOPE, import_report
 from hub.services.record_writes import WriteGate
 from hub.services.specs import SPECS_BY_TYPE
+from hub.sessions import make_session_factory
 from hub.settings import Settings
-from hub.access import Principal
 from tests.conftest import Caller
 
 POLICE_HEADER = [

@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 import strawberry
 from graphql.execution import Executor
-from hypothesis import HealthCheck, assume, given, settings as hypothesis_settings
+from hypothesis import HealthCheck, assume, given
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine
 
+from hub.access import Principal
 from hub.sessions import make_session_factory
 from policies.enforcement import PolicyStore
-from hub.access import Principal
 from schema.build import build_full_schema
 from schema.compiled import CompiledSubtreeExecutor
 from schema.context import new_context

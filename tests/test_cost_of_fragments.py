@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from graphql.pyutils import Undefined
 from graphql import (
     FragmentDefinitionNode,
     GraphQLNonNull,
@@ -25,7 +24,10 @@ from graphql import (
     specified_rules,
     validate,
 )
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from graphql.pyutils import Undefined
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
 from hub import models

@@ -46,7 +46,7 @@ def _postgres_or_skip() -> str:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         engine.dispose()
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         pytest.skip(f"no PostgreSQL for fault tests at {FAULTS_URL}: {error}")
     return FAULTS_URL
 

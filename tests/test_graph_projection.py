@@ -41,8 +41,8 @@ from graph_sync.sync import (
 from hub import models
 from hub.cli import app as hub_cli
 from hub.db import transaction
-from hub.sessions import make_session_factory
 from hub.models import enums as E
+from hub.sessions import make_session_factory
 from hub.settings import Settings
 from tests.tcp_relay import TcpRelay
 from tests.world import id_number

@@ -34,8 +34,8 @@ from graph_sync.queries import (
     paths,
     shared_connections,
 )
-from hub.settings import Settings
 from hub.access import Principal
+from hub.settings import Settings
 
 pytestmark = pytest.mark.neo4j
 
@@ -410,7 +410,8 @@ def test_scope_hides_the_bridge_cadre(driver: Driver) -> None:
 
 def test_unit_scope_sees_only_cadres_of_that_unit(driver: Driver) -> None:
     unit_2 = GraphAccess(
-        edge_kinds=frozenset(EdgeKind), node_properties=ALL_PROPERTIES, cadres=CadreVisibility.of(Principal(user="t", agency="unit", unit_id=2), ("own_unit",))
+        edge_kinds=frozenset(EdgeKind), node_properties=ALL_PROPERTIES,
+        cadres=CadreVisibility.of(Principal(user="t", agency="unit", unit_id=2), ("own_unit",)),
     )
     # cadre:1 and cadre:2 are in unit 2; cadre:3 (unit 3) is hidden, so only cadre:2 reaches person:20.
     assert shared(driver, unit_2, ["cadre:2", "cadre:3"]) == []

@@ -23,12 +23,12 @@ from graph_sync.model import NodeKind, parse_node_key
 from graph_sync.projection import NODE_TABLES
 from graph_sync.rebuild import rebuild
 from hub import models
+from hub.access import Principal
 from hub.app import create_app
 from hub.seed import seed_database
 from hub.settings import Settings
 from policies.enforcement import PolicyStore
 from policies.scopes import PolicyRowScope
-from hub.access import Principal
 from tests.conftest import Caller
 
 pytestmark = pytest.mark.neo4j

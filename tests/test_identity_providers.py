@@ -74,7 +74,7 @@ def provider() -> Iterator[Provider]:
     state = Provider()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
+        def do_GET(self) -> None:
             state.fetches += 1
             body = json.dumps(state.jwks).encode()
             self.send_response(200)

@@ -4,7 +4,7 @@ on SQLite (tables rebuilt in batch mode) and PostgreSQL; downgrading puts the co
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -49,7 +49,7 @@ def _filled(engine: Engine) -> Iterator[Engine]:
     upgrade(engine, BEFORE)
     # Filled through today's models, which 0003's tables still fit (a later migration of these tables would call
     # for rows written in SQL here).
-    now = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 6, 1, tzinfo=UTC)
     with Session(engine) as session, session.begin():
         build_world(session)
         session.flush()
@@ -141,9 +141,8 @@ def test_the_upgraded_database_is_what_the_models_describe(old_database: Engine)
 
 def test_upgrade_keeps_the_other_constraints_and_the_partial_unique_index(old_database: Engine) -> None:
     upgrade(old_database)
-    with pytest.raises(IntegrityError, match="ck_negative_record_reported_after_occurred"):
-        with old_database.begin() as connection:
-            connection.execute(text("UPDATE negative_record SET reported_on = '2000-01-01' WHERE id = 1"))
+    with pytest.raises(IntegrityError, match="ck_negative_record_reported_after_occurred"), old_database.begin() as connection:
+        connection.execute(text("UPDATE negative_record SET reported_on = '2000-01-01' WHERE id = 1"))
     with pytest.raises(IntegrityError, match="FOREIGN KEY constraint failed|fk_review_answer_review_id_joint_review"):
         with old_database.begin() as connection:
             connection.execute(text("INSERT INTO review_answer (review_id, agency, findings, counted_in_conclusion) "

@@ -151,7 +151,10 @@ def test_every_broken_rule_is_reported_at_once(org: Any, world: Any) -> None:
     ("mutation", "fragment"),
     [
         ('mutation { createUnit(input: {name: "x", jurisdiction: "huzhou"}) { __typename } }', "level"),
-        ('mutation { createUnit(input: {name: "x", jurisdiction: "huzhou", level: PROVINCE}) { __typename } }', "input.level: Value 'PROVINCE' does not exist"),
+        (
+            'mutation { createUnit(input: {name: "x", jurisdiction: "huzhou", level: PROVINCE}) { __typename } }',
+            "input.level: Value 'PROVINCE' does not exist",
+        ),
         ('mutation { createPost(input: {unitId: "one", title: "x", rank: SECTION, quota: 1}) { __typename } }', "input.unitId: Int cannot"),
         ('mutation { createTenure(input: {cadreId: 1, postId: 1, startDate: "2020-13-40"}) { __typename } }', "input.startDate"),
     ],

@@ -196,7 +196,7 @@ def test_appends_wait_for_each_other_instead_of_retrying(pg_world: str, tmp_path
                 try:
                     with sessions() as second, second.begin():
                         outcome.append(audit.append(second, record).prev_hash)
-                except Exception as error:  # noqa: BLE001 - reported below
+                except Exception as error:
                     outcome.append(error)
 
             waiting = threading.Thread(target=second_append)

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
+from hub.access import Principal
 from hub.models import Base
 from hub.seed import seed_database
 from policies.enforcement import PolicyStore
-from hub.access import Principal
 
 AGENCIES = ["org", "discipline", "police", "court", "procuratorate", "audit", "petition", "unit", "inspector", "security"]
 FOREIGN_KEYS = [

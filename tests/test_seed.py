@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -224,7 +225,7 @@ def test_orm_loads_every_row_and_invariants_hold(seeded: tuple[Engine, SeedSumma
         for cadre_id, chain in by_cadre.items():
             assert 1 <= len(chain) <= 4
             assert [tenure.end_date is None for tenure in chain] == [False] * (len(chain) - 1) + [True]
-            for before, after in zip(chain, chain[1:]):
+            for before, after in itertools.pairwise(chain):
                 assert (after.start_date - before.end_date).days == 1
             current = posts[chain[-1].post_id]
             assert current.unit_id == cadres[cadre_id].unit_id

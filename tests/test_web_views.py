@@ -20,8 +20,8 @@ from sqlalchemy import Engine
 from hub.app import create_app
 from hub.auth import mint_token
 from hub.settings import Settings
-from tests.live_server import serving
 from tests.graph_world import project_world
+from tests.live_server import serving
 from tests.world import C1_ID, C2_ID
 
 CHROMIUM = shutil.which("chromium")
@@ -271,7 +271,10 @@ def test_org_screening_page_and_joint_review_board(browser: WebDriver, live_hub:
 
 
 def test_bulk_import_page_shows_row_errors_then_imports(browser: WebDriver, live_hub: LiveHub, tmp_path: Path) -> None:
-    header = "干部编号 (cadreId),报送单位 (reportingAgency),类别 (category),事实 (facts),发生日期 (occurredOn),报送日期 (reportedOn),严重程度 (severity),状态 (status)"
+    header = (
+        "干部编号 (cadreId),报送单位 (reportingAgency),类别 (category),事实 (facts),"
+        "发生日期 (occurredOn),报送日期 (reportedOn),严重程度 (severity),状态 (status)"
+    )
     bad = tmp_path / "bad.csv"
     bad.write_text(f"{header}\n1,POLICE,PUBLIC_ORDER,酒驾,2025-03-01,2025-04-01,MINOR,REPORTED\n"
                    f"2,POLICE,UNKNOWN,无效类别,2025-03-01,2025-04-01,MINOR,REPORTED\n", encoding="utf-8")
@@ -291,7 +294,8 @@ def test_bulk_import_page_shows_row_errors_then_imports(browser: WebDriver, live
     browser.find_element(By.ID, "upload").click()
     done = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "[data-testid=import-ok]"), "the import result")
     assert "Imported 1 rows" in done[0].text
-    assert browser.find_element(By.ID, "import-progress").get_attribute("value") == browser.find_element(By.ID, "import-progress").get_attribute("max")
+    progress = browser.find_element(By.ID, "import-progress")
+    assert progress.get_attribute("value") == progress.get_attribute("max")
 
 
 def test_graphiql_opens_on_the_agencys_schema_with_examples(browser: WebDriver, live_hub: LiveHub) -> None:
