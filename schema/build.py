@@ -10,7 +10,7 @@ from strawberry.extensions import ParserCache
 from strawberry.tools import merge_types
 
 from schema.availability import DatabaseAvailability
-from schema.compiled import CompiledSubtreeExecutor
+from schema.executor import CompiledSubtreeExecutor
 from schema.extensions import AccessAudit, NamedInputErrors, OperationLabels
 from schema.graph import GraphQueries
 from schema.internal_errors import InternalErrors
