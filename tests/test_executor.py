@@ -41,6 +41,10 @@ class Item:
     def shout(self) -> str:
         return self.name.upper()
 
+    @classmethod
+    def is_type_of(cls, value: Any, _info: Any) -> bool:  # as record types have (schema.records.record_type)
+        return isinstance(value, Item)
+
 
 @strawberry.type
 class Note:
@@ -56,6 +60,13 @@ class Broken:
     def __init__(self) -> None:
         self.id, self.name, self.note, self.colour, self.data, self.tags = "b", "broken", None, Colour.RED, {}, []
         self.parent = None
+
+
+class Imposter:
+    """Has every attribute of an Item but is none."""
+
+    def __init__(self) -> None:
+        self.__dict__.update(vars(item(1)))
 
 
 class Later:
@@ -92,6 +103,7 @@ ROWS: dict[str, list[Any]] = {
     "awaitable_object": [*GOOD[:5], item(6, parent=Later(item(10)))],
     "null_item": [*GOOD[:2], None],
     "not_an_item": [*GOOD[:2], Note(text="a note")],
+    "imposter": [*GOOD[:2], Imposter()],
     "empty": [],
 }
 
