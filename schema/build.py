@@ -13,8 +13,8 @@ from hub.agencies import Agencies
 from policies.agencies import load_agencies
 from policies.enforcement import POLICY_DIR
 from schema.availability import DatabaseAvailability
-from schema.compiled import CompiledSubtreeExecutor
 from schema.enums import declare_agencies
+from schema.executor import CompiledSubtreeExecutor
 from schema.extensions import AccessAudit, NamedInputErrors, OperationLabels
 from schema.graph import GraphQueries
 from schema.internal_errors import InternalErrors

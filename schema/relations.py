@@ -1,7 +1,7 @@
 """Fields that follow a relation between records: a reference to one row, or a list of child rows.
 
 A relation is declared once, as data: the strawberry resolver calls it with the request's loaders, and
-the executor (`schema.compiled`) reads the same declaration from the field's metadata to follow the
+the executor (`schema.executor`) reads the same declaration from the field's metadata to follow the
 relation without building a resolve info for every row. Both go through the same scope-filtered loaders.
 """
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from graphql.pyutils import Undefined
 from graphql import (
+    REMOVE,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLEnumType,
     GraphQLInputObjectType,
     GraphQLList,
@@ -14,8 +18,19 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     GraphQLUnionType,
+    NamedTypeNode,
+    NameNode,
+    SelectionSetNode,
+    TypeInfo,
+    TypeInfoVisitor,
+    VariableNode,
+    Visitor,
     get_named_type,
+    parse,
+    print_ast,
+    visit,
 )
+from graphql.pyutils import Undefined
 from hypothesis import strategies as st
 
 SAMPLE_IDS = (1, 2, 3, 4)
@@ -182,3 +197,81 @@ def random_query(draw: Any, schema: GraphQLSchema, max_depth: int = 3) -> str:
     assert query_type is not None
     body = selection(query_type, 0)
     return " ".join([f"query Q {body}", *fragments])
+
+
+def fit_to_schema(query: str, schema: GraphQLSchema) -> str:
+    """`query`, written against the full schema, without what `schema` (an agency's cut) lacks: fields, arguments,
+    input fields, fragments on missing types, and the fragments and variables no longer used. A selection left
+    empty selects `__typename`."""
+    document = parse(query)
+    fragment_types = {
+        definition.name.value: definition.type_condition
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+    type_info = TypeInfo(schema)
+
+    def missing(condition: NamedTypeNode | None) -> bool:
+        return condition is not None and schema.get_type(condition.name.value) is None
+
+    class Prune(Visitor):
+        def enter_field(self, *_args: Any) -> Any:
+            return REMOVE if type_info.get_field_def() is None else None
+
+        def enter_argument(self, *_args: Any) -> Any:
+            return REMOVE if type_info.get_argument() is None else None
+
+        def enter_object_field(self, *_args: Any) -> Any:
+            return REMOVE if type_info.get_input_type() is None else None
+
+        def enter_inline_fragment(self, node: Any, *_args: Any) -> Any:
+            return REMOVE if missing(node.type_condition) else None
+
+        def enter_fragment_definition(self, node: Any, *_args: Any) -> Any:
+            return REMOVE if missing(node.type_condition) else None
+
+        def enter_fragment_spread(self, node: Any, *_args: Any) -> Any:
+            return REMOVE if missing(fragment_types[node.name.value]) else None
+
+        def leave_selection_set(self, node: Any, *_args: Any) -> Any:
+            if node.selections:
+                return None
+            return SelectionSetNode(selections=(FieldNode(name=NameNode(value="__typename")),))
+
+    pruned = visit(document, TypeInfoVisitor(type_info, Prune()))
+    return print_ast(_without_unused(pruned))
+
+
+def _without_unused(document: DocumentNode) -> DocumentNode:
+    """The document without fragments nothing spreads and variable definitions nothing uses."""
+    while True:
+        spread = {node.name.value for node in _nodes(document, FragmentSpreadNode)}
+        kept = [
+            definition for definition in document.definitions
+            if not isinstance(definition, FragmentDefinitionNode) or definition.name.value in spread
+        ]  # fmt: skip
+        if len(kept) == len(document.definitions):
+            break
+        document = DocumentNode(definitions=tuple(kept))
+    used = {node.name.value for node in _nodes(document, VariableNode)}
+
+    class DropUnusedVariables(Visitor):
+        def enter_variable_definition(self, node: Any, *_args: Any) -> Any:
+            return REMOVE if node.variable.name.value not in used else False  # False: not into its own variable
+
+    return visit(document, DropUnusedVariables())  # type: ignore[no-any-return]
+
+
+def _nodes(document: DocumentNode, kind: type[Any]) -> list[Any]:
+    found: list[Any] = []
+
+    class Collect(Visitor):
+        def enter(self, node: Any, *_args: Any) -> None:
+            if isinstance(node, kind):
+                found.append(node)
+
+        def enter_variable_definition(self, *_args: Any) -> Any:
+            return False  # a definition is not a use
+
+    visit(document, Collect())
+    return found

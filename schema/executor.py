@@ -1,33 +1,38 @@
-"""Completing whole subtrees of records in one pass, with graphql-core's path as the reference and the fallback.
+"""Completing whole subtrees of values in one pass, with graphql-core's path as the reference and the fallback.
 
-A page of records is thousands of small objects; graphql-core completes each field of each one through
-several generic steps (resolve info, path, completion checks), which costs far more than reading the row.
-When every field selected below a value is one of the kinds below, the value is completed here by a
-completer compiled once per execution from the selection:
+A page of records or a graph answer is thousands of small objects; graphql-core completes each field of each
+one through several generic steps (resolve info, path, completion checks), which costs far more than reading
+the row. When every field selected below a list or an object is one of the kinds below, the value is
+completed here by a completer compiled once per execution from the selection:
 
 - a plain attribute of a scalar or enum type (strawberry's default resolver), masked if the agency's cut
   schema masks it (`policies.schema_view` marks its masking resolvers with what they read and how they mask);
 - a plain attribute holding an object or a list of objects (a connection's edges, an edge's node);
-- a relation declared in `schema.relations`, followed through the request's scope-filtered loaders;
+- a relation declared in `schema.relations`, followed through the request's scope-filtered loaders (when
+  the context has them);
 - `__typename`.
 
-Anything else (arguments, resolvers of their own, unions, deferred fragments, middleware) leaves the value
-to graphql-core. So does anything unusual met while completing: an exception, a null in a non-null field,
-a value the type cannot serialize, a relation that must be awaited. Then the whole value is completed
-again by graphql-core, which produces exactly its usual result, errors and paths; everything the compiled
-path calls only reads (attributes, or relations the loaders keep for the request), so reading twice
-changes nothing.
+Lists are taken over where graphql-core completes a value, objects where it completes an object, so an
+object a union or interface resolved to is completed here too. Anything else (arguments, resolvers of their
+own, unions below the value, deferred fragments, streamed lists, middleware) leaves the value to
+graphql-core. So does anything unusual met while completing: an exception, a null in a non-null field, a
+value the type cannot serialize, an awaitable, a relation that must be awaited. Then the whole value is
+completed again by graphql-core, which produces exactly its usual result, errors and paths; everything the
+compiled path calls only reads (attributes, or relations the loaders keep for the request), so reading
+twice changes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from graphql import (
     GraphQLEnumType,
-    GraphQLID,
     GraphQLField,
+    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -38,17 +43,159 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import AwaitableOrValue, Path, Undefined
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from schema.execution import PlainFieldExecutor
 from schema.relations import RELATION
 
 Completer = Callable[[Any], Any]
+IsAwaitable = Callable[[Any], bool]
 TYPENAME = "__typename"
+
+# Values that can be neither an exception nor awaitable, so the check is skipped for them.
+_INERT_TYPES = frozenset({str, int, float, bool, dict, list, date, datetime, Decimal})
 
 
 class Fallback(Exception):
     """The compiled path cannot complete this value exactly as graphql-core would; graphql-core must."""
+
+
+class CompiledSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
+    """strawberry's executor, completing lists and objects of plain fields and declared relations at once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # (type, id of the field details list) -> (the list, kept alive so its id stays unique; completer or None)
+        self._completers: dict[tuple[GraphQLOutputType, int], tuple[FieldDetailsList, Completer | None]] = {}
+        self._loaders = getattr(self.context_value, "loaders", None)
+        manager = self.middleware_manager  # strawberry always passes one, usually empty
+        self._compiling = manager is None or not manager.middlewares
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        if position_context is None and self._compiling and _is_list(return_type):
+            completer = self._completer(return_type, field_details_list, info)
+            if completer is not None:
+                try:
+                    return completer(result)
+                except Exception:
+                    pass
+        return super().complete_value(return_type, field_details_list, info, path, result, position_context)
+
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        if position_context is None and self._compiling:
+            completer = self._completer(return_type, field_details_list, info)
+            if completer is not None:
+                try:
+                    return completer(result)  # type: ignore[no-any-return]
+                except Exception:
+                    pass
+        return super().complete_object_value(return_type, field_details_list, info, path, result, position_context)
+
+    def _completer(
+        self, output_type: GraphQLOutputType, field_details_list: FieldDetailsList, info: GraphQLResolveInfo
+    ) -> Completer | None:
+        key = (output_type, id(field_details_list))
+        cached = self._completers.get(key)
+        if cached is None:
+            streamed = _is_list(output_type) and _streamed(field_details_list)  # graphql-core streams it
+            completer = None if streamed else self._compile(output_type, field_details_list, info)
+            cached = self._completers[key] = (field_details_list, completer)
+        return cached[1]
+
+    def _compile(
+        self, output_type: GraphQLOutputType, field_details_list: FieldDetailsList, info: GraphQLResolveInfo
+    ) -> Completer | None:
+        if isinstance(output_type, GraphQLNonNull):
+            inner = self._compile(output_type.of_type, field_details_list, info)
+            return None if inner is None else _non_null(inner)
+        if isinstance(output_type, GraphQLList):
+            inner = self._compile(output_type.of_type, field_details_list, info)
+            return None if inner is None else _list_of(inner)
+        if is_leaf_type(output_type):
+            return _leaf(output_type, self.is_awaitable)
+        if isinstance(output_type, GraphQLObjectType):
+            return self._compile_object(output_type, field_details_list, info)
+        return None  # unions and interfaces: graphql-core resolves the runtime type
+
+    def _compile_object(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList, info: GraphQLResolveInfo
+    ) -> Completer | None:
+        grouped_field_set, new_defer_usages, _forbidden = self.collect_subfields(object_type, field_details_list)
+        if new_defer_usages:
+            return None
+        steps: list[tuple[str, Completer]] = []
+        for response_name, details in grouped_field_set.items():
+            step = self._compile_field(object_type, details, info)
+            if step is None:
+                return None
+            steps.append((response_name, step))
+        return _object(object_type, steps, info, self.is_awaitable)
+
+    def _compile_field(
+        self, object_type: GraphQLObjectType, details: FieldDetailsList, info: GraphQLResolveInfo
+    ) -> Completer | None:
+        """A function from the source object to the field's completed value (raising Fallback when unsure)."""
+        if any(detail.node.arguments or detail.node.directives for detail in details):
+            return None  # @skip and @include were applied when collecting; any other directive is graphql-core's
+        name = details[0].node.name.value
+        if name == TYPENAME:
+            type_name = object_type.name
+            return lambda _source: type_name
+        field = object_type.fields.get(name)
+        if field is None or field.args:
+            return None
+        relation = _relation(field)
+        if relation is not None:
+            if self._loaders is None:
+                return None
+            complete = self._compile(field.type, details, info)
+            return None if complete is None else _following(relation, self._loaders, complete)
+        plain = _plain_read(field)
+        if plain is not None:
+            leaf = _plain_leaf(field.type, *plain, self.is_awaitable)
+            if leaf is not None:
+                return leaf
+            complete = self._compile(field.type, details, info)
+            return None if complete is None else _reading(*plain, complete)
+        masked = _masked_read(field)
+        if masked is not None and is_leaf_type(_named(field.type)):
+            complete = self._compile(field.type, details, info)
+            return None if complete is None else _reading_masked(*masked, complete)
+        return None
+
+
+def _is_list(output_type: GraphQLOutputType) -> bool:
+    if isinstance(output_type, GraphQLNonNull):
+        output_type = output_type.of_type
+    return isinstance(output_type, GraphQLList)
+
+
+def _streamed(field_details_list: FieldDetailsList) -> bool:
+    return any(
+        directive.name.value == "stream" for detail in field_details_list for directive in detail.node.directives or ()
+    )
+
+
+def _named(output_type: GraphQLOutputType) -> Any:
+    while isinstance(output_type, (GraphQLNonNull, GraphQLList)):
+        output_type = output_type.of_type
+    return output_type
 
 
 def _definition(field: GraphQLField) -> Any:
@@ -66,116 +213,6 @@ def _plain_read(field: GraphQLField) -> tuple[Callable[[Any, str], Any], str] | 
     return definition.default_resolver, definition.python_name
 
 
-def _relation(field: GraphQLField) -> Any:
-    definition = _definition(field)
-    metadata = getattr(definition, "metadata", None) or {}
-    if definition is None or definition.extensions:
-        return None
-    return metadata.get(RELATION)
-
-
-class CompiledSubtreeExecutor(PlainFieldExecutor):
-    """The plain-field executor, completing whole subtrees of plain fields and declared relations at once."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # (type, id of the field details list) -> (the list, kept alive so its id stays unique; completer or None)
-        self._completers: dict[tuple[GraphQLOutputType, int], tuple[FieldDetailsList, Completer | None]] = {}
-        self._loaders = getattr(self.context_value, "loaders", None)
-
-    def complete_value(
-        self,
-        return_type: GraphQLOutputType,
-        field_details_list: FieldDetailsList,
-        info: GraphQLResolveInfo,
-        path: Path,
-        result: Any,
-        position_context: Any,
-    ) -> AwaitableOrValue[Any]:
-        if position_context is None and self._loaders is not None and not self._has_middleware():
-            completer = self._completer(return_type, field_details_list, info)
-            if completer is not None:
-                try:
-                    return completer(result)
-                except Exception:  # noqa: BLE001  (Fallback, or anything else: graphql-core decides and reports)
-                    pass
-        return super().complete_value(return_type, field_details_list, info, path, result, position_context)
-
-    def _completer(
-        self, output_type: GraphQLOutputType, field_details_list: FieldDetailsList, info: GraphQLResolveInfo
-    ) -> Completer | None:
-        key = (output_type, id(field_details_list))
-        cached = self._completers.get(key)
-        if cached is None:
-            cached = self._completers[key] = (field_details_list, self._compile(output_type, field_details_list, info))
-        return cached[1]
-
-    def _compile(
-        self, output_type: GraphQLOutputType, field_details_list: FieldDetailsList, info: GraphQLResolveInfo
-    ) -> Completer | None:
-        if isinstance(output_type, GraphQLNonNull):
-            inner = self._compile(output_type.of_type, field_details_list, info)
-            return None if inner is None else _non_null(inner)
-        if isinstance(output_type, GraphQLList):
-            inner = self._compile(output_type.of_type, field_details_list, info)
-            return None if inner is None else _list_of(inner)
-        if is_leaf_type(output_type):
-            return _leaf(output_type)  # type: ignore[arg-type]
-        if isinstance(output_type, GraphQLObjectType):
-            return self._compile_object(output_type, field_details_list, info)
-        return None  # unions and interfaces: graphql-core resolves the runtime type
-
-    def _compile_object(
-        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList, info: GraphQLResolveInfo
-    ) -> Completer | None:
-        grouped_field_set, new_defer_usages, _forbidden = self.collect_subfields(object_type, field_details_list)
-        if new_defer_usages:
-            return None
-        steps: list[tuple[str, Completer]] = []
-        for response_name, details in grouped_field_set.items():
-            step = self._compile_field(object_type, details, info)
-            if step is None:
-                return None
-            steps.append((response_name, step))
-        return _object(object_type, steps, info)
-
-    def _compile_field(
-        self, object_type: GraphQLObjectType, details: FieldDetailsList, info: GraphQLResolveInfo
-    ) -> Completer | None:
-        """A function from the source object to the field's completed value (raising Fallback when unsure)."""
-        if any(detail.node.arguments or detail.node.directives for detail in details):
-            return None  # @skip and @include were applied when collecting; any other directive is graphql-core's
-        name = details[0].node.name.value
-        if name == TYPENAME:
-            type_name = object_type.name
-            return lambda _source: type_name
-        field = object_type.fields.get(name)
-        if field is None or field.args:
-            return None
-        relation = _relation(field)
-        if relation is not None:
-            complete = self._compile(field.type, details, info)
-            return None if complete is None else _following(relation, self._loaders, complete)
-        plain = _plain_read(field)
-        if plain is not None:
-            leaf = _plain_leaf(field.type, *plain)
-            if leaf is not None:
-                return leaf
-            complete = self._compile(field.type, details, info)
-            return None if complete is None else _reading(*plain, complete)
-        masked = _masked_read(field)
-        if masked is not None and is_leaf_type(_named(field.type)):
-            complete = self._compile(field.type, details, info)
-            return None if complete is None else _reading_masked(*masked, complete)
-        return None
-
-
-def _named(output_type: GraphQLOutputType) -> Any:
-    while isinstance(output_type, (GraphQLNonNull, GraphQLList)):
-        output_type = output_type.of_type
-    return output_type
-
-
 def _masked_read(field: GraphQLField) -> tuple[Callable[[Any, str], Any], str, Callable[[Any], Any]] | None:
     """(read, attribute, mask) for a masking resolver of a cut schema wrapped around a plain attribute."""
     resolve = field.resolve
@@ -186,6 +223,14 @@ def _masked_read(field: GraphQLField) -> tuple[Callable[[Any, str], Any], str, C
     if definition is None or definition.base_resolver is not None or definition.extensions:
         return None
     return definition.default_resolver, definition.python_name, mask
+
+
+def _relation(field: GraphQLField) -> Any:
+    definition = _definition(field)
+    metadata = getattr(definition, "metadata", None) or {}
+    if definition is None or definition.extensions:
+        return None
+    return metadata.get(RELATION)
 
 
 def _non_null(inner: Completer) -> Completer:
@@ -203,13 +248,13 @@ def _list_of(inner: Completer) -> Completer:
         if value is None:
             return None
         if not isinstance(value, (list, tuple)):
-            raise Fallback
+            raise Fallback  # other iterables may be consumed by iterating: graphql-core's from the start
         return [inner(item) for item in value]
 
     return complete
 
 
-def _leaf(leaf_type: Any) -> Completer:
+def _leaf(leaf_type: Any, is_awaitable: IsAwaitable) -> Completer:
     coerce = leaf_type.coerce_output_value
     # An enum has few members: remember each member's name instead of searching the values every time.
     names: dict[Any, Any] | None = {} if isinstance(leaf_type, GraphQLEnumType) else None
@@ -226,9 +271,11 @@ def _leaf(leaf_type: Any) -> Completer:
                 raise Fallback from None
             if name is not None:
                 return name
+        if value.__class__ not in _INERT_TYPES and is_awaitable(value):
+            raise Fallback  # graphql-core awaits it first
         try:
             coerced = coerce(value)
-        except Exception as error:  # noqa: BLE001  (graphql-core's path raises it again and reports it)
+        except Exception as error:
             raise Fallback from error
         if coerced is None or coerced is Undefined:
             raise Fallback
@@ -239,33 +286,45 @@ def _leaf(leaf_type: Any) -> Completer:
     return complete
 
 
-def _object(object_type: GraphQLObjectType, steps: list[tuple[str, Completer]], info: GraphQLResolveInfo) -> Completer:
+def _object(
+    object_type: GraphQLObjectType, steps: list[tuple[str, Completer]], info: GraphQLResolveInfo,
+    is_awaitable: IsAwaitable,
+) -> Completer:
     is_type_of = object_type.is_type_of
 
     def complete(value: Any) -> Any:
         if value is None:
             return None
-        if isinstance(value, Exception) or (is_type_of is not None and is_type_of(value, info) is not True):
+        if isinstance(value, Exception):
+            raise Fallback
+        # graphql-core awaits an awaitable before it checks the type; a type check of our types (an instance of
+        # rows or of strawberry classes) turns any awaitable away, so only types without one look for awaitables.
+        if is_type_of is None:
+            if is_awaitable(value):
+                raise Fallback
+        elif is_type_of(value, info) is not True:
             raise Fallback
         return {response_name: step(value) for response_name, step in steps}
 
     return complete
 
 
-def _plain_leaf(output_type: GraphQLOutputType, read: Callable[[Any, str], Any], attribute: str) -> Completer | None:
+def _plain_leaf(
+    output_type: GraphQLOutputType, read: Callable[[Any, str], Any], attribute: str, is_awaitable: IsAwaitable
+) -> Completer | None:
     """A plain attribute of a scalar or enum type, read and serialized in one step (the most common field)."""
     non_null = isinstance(output_type, GraphQLNonNull)
     leaf_type = output_type.of_type if non_null else output_type
     if not is_leaf_type(leaf_type):
         return None
-    complete = _leaf(leaf_type)
+    complete = _leaf(leaf_type, is_awaitable)
     # A str is serialized as itself by String (and ID); any other value goes through the type's serializer.
     text = leaf_type is GraphQLString or leaf_type is GraphQLID
 
     def step(source: Any) -> Any:
         try:
             value = read(source, attribute)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             raise Fallback from error
         if text and value.__class__ is str:
             return value
@@ -281,7 +340,7 @@ def _reading(read: Callable[[Any, str], Any], attribute: str, complete: Complete
     def step(source: Any) -> Any:
         try:
             value = read(source, attribute)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             raise Fallback from error
         return complete(value)
 
@@ -292,7 +351,7 @@ def _reading_masked(read: Callable[[Any, str], Any], attribute: str, mask: Calla
     def step(source: Any) -> Any:
         try:
             value = mask(read(source, attribute))
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             raise Fallback from error
         return complete(value)
 
@@ -303,7 +362,7 @@ def _following(relation: Any, loaders: Any, complete: Completer) -> Completer:
     def step(source: Any) -> Any:
         try:
             value = relation.follow(loaders, source)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             raise Fallback from error
         if value is not None and not isinstance(value, list) and hasattr(value, "__await__"):
             raise Fallback  # siblings unknown: the DataLoader batches it on graphql-core's path
