@@ -14,6 +14,7 @@ from urllib.parse import quote
 import casbin
 import pytest
 from casbin_sqlalchemy_adapter import Adapter
+from graphql.execution import Executor
 from sqlalchemy import Engine, text
 from starlette.testclient import TestClient
 
@@ -222,3 +223,17 @@ def as_agency(client: TestClient, settings: Settings) -> Any:
         return Caller(client, settings, agency, **claims)
 
     return make
+
+
+@pytest.fixture
+def field_executions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The parent type of every field graphql-core executes on its own path."""
+    calls: list[str] = []
+    execute_field = Executor.execute_field
+
+    def counting(self: Any, parent_type: Any, *args: Any) -> Any:
+        calls.append(parent_type.name)
+        return execute_field(self, parent_type, *args)
+
+    monkeypatch.setattr(Executor, "execute_field", counting)
+    return calls

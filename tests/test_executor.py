@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 import pytest
 import strawberry
-from graphql.execution import Executor
 from strawberry.scalars import JSON
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -174,20 +173,6 @@ def run(schema: strawberry.Schema, query: str, variables: dict[str, Any]) -> tup
     result = asyncio.run(schema.execute(query, variable_values=variables))
     errors = sorted((error.message, tuple(error.path or ())) for error in result.errors or [])
     return result.data, errors
-
-
-@pytest.fixture
-def field_executions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The parent type of every field graphql-core executes on its own path."""
-    calls: list[str] = []
-    execute_field = Executor.execute_field
-
-    def counting(self: Any, parent_type: Any, *args: Any) -> Any:
-        calls.append(parent_type.name)
-        return execute_field(self, parent_type, *args)
-
-    monkeypatch.setattr(Executor, "execute_field", counting)
-    return calls
 
 
 def test_the_schema_runs_on_the_compiled_executor() -> None:
