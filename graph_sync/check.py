@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from neo4j import Driver
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, RowMapping, func, select
 
 from graph_sync import cypher
 from graph_sync.cypher import checked_name
@@ -63,8 +63,8 @@ def check(engine: Engine, driver: Driver, sample: int = 200, seed: int | None = 
                 edge = edge_record(name, row)
                 if edge is not None:
                     by_kind[edge.kind].append(edge)
-            for kind, edges in by_kind.items():
-                _compare_edges(graph, kind, edges, report)
+            for edge_kind, edges in by_kind.items():
+                _compare_edges(graph, edge_kind, edges, report)
     return report
 
 
@@ -88,13 +88,13 @@ def _compare_counts(connection: Connection, graph: Any, report: CheckReport) -> 
         (row[0].value if hasattr(row[0], "value") else row[0]): int(row[1])
         for row in connection.execute(select(role.c.role, func.count()).group_by(role.c.role))
     }
-    for kind, spec in EDGE_SPECS.items():
+    for edge_kind, spec in EDGE_SPECS.items():
         if spec.table == ROLE_TABLE:
-            records = sum(count for value, count in role_counts.items() if ROLE_EDGE[value] is kind)
+            records = sum(count for value, count in role_counts.items() if ROLE_EDGE[value] is edge_kind)
         else:
             records = int(connection.scalar(select(func.count()).select_from(table(spec.table))) or 0)
-        found = graph.run(f"MATCH ()-[r:{checked_name(kind.value)}]->() RETURN count(r) AS n").single(strict=True)["n"]
-        report.edge_counts[kind.value] = (records, int(found))
+        found = graph.run(f"MATCH ()-[r:{checked_name(edge_kind.value)}]->() RETURN count(r) AS n").single(strict=True)["n"]
+        report.edge_counts[edge_kind.value] = (records, int(found))
     all_edges = graph.run("MATCH ()-[r]->() RETURN count(r) AS n").single(strict=True)["n"]
     stray = all_edges - sum(found for _records, found in report.edge_counts.values())
     if stray:
@@ -108,7 +108,7 @@ def _compare_counts(connection: Connection, graph: Any, report: CheckReport) -> 
 
 def _sample_rows(
     connection: Connection, name: str, columns: list[str], size: int, rng: random.Random
-) -> list[Mapping[str, Any]]:
+) -> list[RowMapping]:
     """Up to `size` random rows: ids drawn uniformly between the smallest and largest id (gaps skipped)."""
     source = table(name)
     low, high, count = connection.execute(select(func.min(source.c.id), func.max(source.c.id), func.count())).one()
@@ -118,7 +118,7 @@ def _sample_rows(
     if count <= size:
         return list(connection.execute(query.order_by(source.c.id)).mappings())
     wanted = sorted(set(rng.randint(low, high) for _ in range(min(size * 2, high - low + 1))))
-    rows: list[Mapping[str, Any]] = []
+    rows: list[RowMapping] = []
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         rows += connection.execute(query.where(source.c.id.in_(chunk)).order_by(source.c.id)).mappings()

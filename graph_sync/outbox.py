@@ -127,7 +127,7 @@ def _touched(session: Session) -> _Touched:
     state = session.info.get(_STATE)
     if state is None:
         state = session.info[_STATE] = _Touched()
-    return state  # type: ignore[no-any-return]
+    return state
 
 
 def _table_of(obj: object) -> str | None:
@@ -152,7 +152,7 @@ def _before_flush(session: Session, _context: UOWTransaction, _instances: object
     for obj in session.deleted:
         name = getattr(getattr(obj, "__table__", None), "name", None)
         if name in CASCADE_CHILDREN:
-            parents[name].append(inspect(obj).identity[0])  # type: ignore[index]
+            parents[name].append(inspect(obj).identity[0])
     if not parents:
         return
     touched = _touched(session)
@@ -172,7 +172,7 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
     for obj in session.new:
         name = _table_of(obj)
         if name is not None:
-            touched.rows[name].add(obj.id)  # type: ignore[attr-defined]
+            touched.rows[name].add(obj.id)
     for obj in session.dirty:
         name = _table_of(obj)
         if name is None:
@@ -180,16 +180,16 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
         state = inspect(obj)
         changed = [attr for attr in _projected_columns(name) if state.attrs[attr].history.has_changes()]
         if changed:
-            touched.rows[name].add(obj.id)  # type: ignore[attr-defined]
+            touched.rows[name].add(obj.id)
             if name == ROLE_TABLE and "role" in changed:  # the old kind's edge must go (any kind if unknown)
                 old_kinds = _history_kinds(state.attrs.role.history.deleted)
-                touched.role_kinds[obj.id].update(old_kinds or ROLE_KINDS)  # type: ignore[attr-defined]
+                touched.role_kinds[obj.id].update(old_kinds or ROLE_KINDS)
     for obj in session.deleted:
         name = _table_of(obj)
         if name is None:
             continue
         state = inspect(obj)
-        record_id = state.identity[0]  # type: ignore[index]
+        record_id = state.identity[0]
         touched.rows[name].add(record_id)
         if name == ROLE_TABLE:
             role = state.dict.get("role")

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import Column, Numeric, Table
+from sqlalchemy import Column, Numeric, RowMapping, Table
 
 from graph_sync.model import (
     EDGE_SPECS,
@@ -45,6 +45,9 @@ for _kind, _spec in EDGE_SPECS.items():
 
 ROLE_TABLE = "organization_role"
 
+# A row (see above): a result row's mapping, or a dict of column values.
+RowValues: TypeAlias = RowMapping | Mapping[str, Any]
+
 # Labels used to find an endpoint or a node by key: the first label of its kind carries the key constraint.
 KEY_LABEL: dict[NodeKind, str] = {kind: labels[0] for kind, labels in NODE_LABELS.items()}
 
@@ -66,7 +69,7 @@ def graph_value(column: Column[Any], value: Any) -> Any:
     return value
 
 
-def node_record(kind: NodeKind, row: Mapping[str, Any]) -> dict[str, Any]:
+def node_record(kind: NodeKind, row: RowValues) -> dict[str, Any]:
     """All properties of the node for `row`: its NODE_PROPERTIES plus `key` and `kind`."""
     columns = table(NODE_TABLES[kind]).c
     properties = {
@@ -91,7 +94,7 @@ class EdgeRecord:
         return {"key": self.key, "source": self.source, "target": self.target, "props": self.properties}
 
 
-def endpoint_key(columns: str, kind: NodeKind, row: Mapping[str, Any]) -> str | None:
+def endpoint_key(columns: str, kind: NodeKind, row: RowValues) -> str | None:
     """The node key an edge end points at; `a|b` means whichever column is set (person_id -> person, else cadre)."""
     alternatives = columns.split("|")
     for column in alternatives:
@@ -103,7 +106,7 @@ def endpoint_key(columns: str, kind: NodeKind, row: Mapping[str, Any]) -> str | 
     return None
 
 
-def edge_kind_of(table_name: str, row: Mapping[str, Any]) -> EdgeKind:
+def edge_kind_of(table_name: str, row: RowValues) -> EdgeKind:
     if table_name == ROLE_TABLE:
         role = row["role"]
         return ROLE_EDGE[role.value if isinstance(role, enum.Enum) else role]
@@ -111,7 +114,7 @@ def edge_kind_of(table_name: str, row: Mapping[str, Any]) -> EdgeKind:
     return kind
 
 
-def edge_record(table_name: str, row: Mapping[str, Any]) -> EdgeRecord | None:
+def edge_record(table_name: str, row: RowValues) -> EdgeRecord | None:
     """The edge for an edge-table row, or None when an endpoint column is empty."""
     kind = edge_kind_of(table_name, row)
     spec = EDGE_SPECS[kind]

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from neo4j import Driver, ManagedTransaction
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, RowMapping, func, select
 from sqlalchemy.orm import Session
 
 from graph_sync import cypher
@@ -145,7 +145,7 @@ def _batches(engine: Engine, batch_size: int) -> Iterator[_Batch]:
             yield _Batch(f"edges {name}", len(rows), edges=dict(edges))
 
 
-def _stream(engine: Engine, table_name: str, columns: list[str], batch_size: int) -> Iterator[list[Mapping[str, Any]]]:
+def _stream(engine: Engine, table_name: str, columns: list[str], batch_size: int) -> Iterator[list[RowMapping]]:
     """Rows of a table in batches, through a server-side cursor where the database has one."""
     source = table(table_name)
     query = select(*(source.c[name] for name in columns)).order_by(source.c.id)

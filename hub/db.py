@@ -34,7 +34,7 @@ def _create_engine(settings: Settings) -> Engine:
     return create_engine(url, echo=settings.debug_sql, pool_pre_ping=True, **pool)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -131,7 +131,7 @@ class RecordKind:
         return self._by_attr[attr]
 
     def nullable(self, field: RecordField) -> bool:
-        return bool(self.model.__table__.c[field.attr].nullable)  # type: ignore[attr-defined]
+        return bool(self.model.__table__.c[field.attr].nullable)
 
     @property
     def input_fields(self) -> tuple[RecordField, ...]:

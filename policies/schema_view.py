@@ -142,7 +142,9 @@ def _masked(field: GraphQLField) -> GraphQLField:
     # What it reads and how it masks, for an executor that reads values without calling resolvers one by one.
     resolve_masked.reads = resolve  # type: ignore[attr-defined]
     resolve_masked.masks = mask_text  # type: ignore[attr-defined]
-    return GraphQLField(**{**field.to_kwargs(), "resolve": resolve_masked})
+    kwargs = field.to_kwargs()
+    kwargs["resolve"] = resolve_masked
+    return GraphQLField(**kwargs)
 
 
 def cut_graphql_schema(full: GraphQLSchema, access: AccessView) -> GraphQLSchema:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlalchemy.sql.elements import False_, True_
 
 from hub import models
@@ -60,7 +60,9 @@ CADRE_OWNED = {
 # Ties that make a person visible when the row holding them is (the tied disjuncts of `_person_clause`).
 PERSON_TIES = {(tie.table, tie.person_column) for tie in scope_rules.PERSON_TIES}
 
-_MODELS_BY_TABLE: dict[str, Any] = {mapper.local_table.name: mapper.class_ for mapper in models.Base.registry.mappers}
+_MODELS_BY_TABLE: dict[str, type[models.Base]] = {
+    mapper.class_.__tablename__: mapper.class_ for mapper in models.Base.registry.mappers
+}
 
 # Joint review answers: an agency sees its own answer, or (scope:all) every agency's.
 REVIEW_ANSWER_SCOPES: dict[str, Callable[[Principal], ColumnElement[bool]]] = {
@@ -70,7 +72,7 @@ REVIEW_ANSWER_SCOPES: dict[str, Callable[[Principal], ColumnElement[bool]]] = {
 
 
 # Tables whose rows are visible exactly when their parent row is: table -> (parent table, link, parent model).
-PARENT_FOLLOWERS: dict[str, tuple[str, ColumnElement[int], type[models.Base]]] = {
+PARENT_FOLLOWERS: dict[str, tuple[str, InstrumentedAttribute[int], type[models.Base]]] = {
     "matter_item": ("personal_matters_report", models.MatterItem.report_id, models.PersonalMattersReport),
     "submitted_record": ("negative_record", models.SubmittedRecord.negative_record_id, models.NegativeRecord),
     "matters_verification": (

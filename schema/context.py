@@ -81,7 +81,7 @@ class RequestContext:
 
 
 def context_of(info: Info) -> RequestContext:
-    return info.context  # type: ignore[no-any-return]
+    return info.context
 
 
 def new_context(session: Session, access: AccessView, purpose: str = "") -> RequestContext:

@@ -4,7 +4,7 @@ whose values are the policy's agencies."""
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import strawberry
 from graphql import GraphQLEnumType, GraphQLSchema
@@ -13,21 +13,28 @@ from hub.agencies import Agencies, AgencyCode
 from hub.models import enums
 from policies.agencies import AGENCY_ENUM
 
-Gender = strawberry.enum(enums.Gender)
-Rank = strawberry.enum(enums.Rank)
-ManagementLevel = strawberry.enum(enums.ManagementLevel)
-Education = strawberry.enum(enums.Education)
-KinshipKind = strawberry.enum(enums.KinshipKind)
-TieKind = strawberry.enum(enums.TieKind)
-OrganizationKind = strawberry.enum(enums.OrganizationKind)
-OrganizationRoleKind = strawberry.enum(enums.OrganizationRoleKind)
-NegativeCategory = strawberry.enum(enums.NegativeCategory)
-Severity = strawberry.enum(enums.Severity)
-NegativeStatus = strawberry.enum(enums.NegativeStatus)
-MatterCategory = strawberry.enum(enums.MatterCategory)
-MatterFinding = strawberry.enum(enums.MatterFinding)
-SupervisionKind = strawberry.enum(enums.SupervisionKind)
-SelectionStatus = strawberry.enum(enums.SelectionStatus)
+Gender = enums.Gender
+Rank = enums.Rank
+ManagementLevel = enums.ManagementLevel
+Education = enums.Education
+KinshipKind = enums.KinshipKind
+TieKind = enums.TieKind
+OrganizationKind = enums.OrganizationKind
+OrganizationRoleKind = enums.OrganizationRoleKind
+NegativeCategory = enums.NegativeCategory
+Severity = enums.Severity
+NegativeStatus = enums.NegativeStatus
+MatterCategory = enums.MatterCategory
+MatterFinding = enums.MatterFinding
+SupervisionKind = enums.SupervisionKind
+SelectionStatus = enums.SelectionStatus
+
+# Registered as the GraphQL enums of the same names: the records' own enum members go in and out.
+for _record_enum in (
+    Gender, Rank, ManagementLevel, Education, KinshipKind, TieKind, OrganizationKind, OrganizationRoleKind,
+    NegativeCategory, Severity, NegativeStatus, MatterCategory, MatterFinding, SupervisionKind, SelectionStatus,
+):
+    strawberry.enum(_record_enum)
 
 
 class _PolicyAgencies(enum.Enum):
@@ -36,7 +43,11 @@ class _PolicyAgencies(enum.Enum):
     DECLARED_BY_THE_POLICY = "declared_by_the_policy"
 
 
-Agency = strawberry.enum(_PolicyAgencies, name=AGENCY_ENUM)
+if TYPE_CHECKING:
+    # What an `Agency` field or argument holds in Python once `declare_agencies` has run: the agency's code.
+    Agency: TypeAlias = AgencyCode
+else:
+    Agency = strawberry.enum(_PolicyAgencies, name=AGENCY_ENUM)
 
 
 def declare_agencies(schema: GraphQLSchema, agencies: Agencies) -> None:
@@ -56,3 +67,9 @@ def declare_agencies(schema: GraphQLSchema, agencies: Agencies) -> None:
 def graphql_type_of(python_type: Any) -> Any:
     """The annotation a declared field's Python type takes in the schema: an agency code is an `Agency` value."""
     return Agency if python_type is AgencyCode else python_type
+
+
+def computed_enum(name: str, members: dict[str, str]) -> type[enum.Enum]:
+    """`enum.Enum(name, members)`, for members computed at import: mypy reads that call as a member lookup
+    unless its arguments are literals."""
+    return cast(type[enum.Enum], enum.Enum(name, members))

@@ -14,7 +14,7 @@ import enum
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from sqlalchemy import ColumnElement, exists, select
@@ -23,10 +23,12 @@ from sqlalchemy.orm import InstrumentedAttribute
 from hub import models
 from hub.models.enums import NegativeStatus
 from hub.record_fields import RECORD_KINDS, Filter, RecordField, RecordKind, kind_of
-from schema.enums import KinshipKind, graphql_type_of
+from schema.enums import KinshipKind, computed_enum, graphql_type_of
 from schema.loaders import Loaders
 
 REQUIRES = "requires"
+
+C = TypeVar("C", bound=type)
 
 
 def requires(*fields: str, description: str | None = None) -> Any:
@@ -66,10 +68,7 @@ def order_clauses(model: type[models.Base], order_by: Sequence[Any] | None) -> l
 def order_input(type_name: str) -> tuple[type[enum.Enum], type]:
     """`<Type>OrderField` enum (values are field names) and `<Type>Order` input: the kind's declared sort keys."""
     keys = {field.attr.upper(): field.graphql_name for field in RECORD_KINDS[type_name].sort_fields}
-    field_enum = strawberry.enum(
-        enum.Enum(f"{type_name}OrderField", keys),  # type: ignore[misc]
-        name=f"{type_name}OrderField",
-    )
+    field_enum = strawberry.enum(computed_enum(f"{type_name}OrderField", keys), name=f"{type_name}OrderField")
     order_cls = type(
         f"{type_name}Order",
         (),
@@ -105,12 +104,12 @@ def _declared_condition(kind: RecordKind, field: RecordField) -> tuple[Any, Clau
     return requires(*revealed), _equal(column)
 
 
-def record_filter(type_name: str, description: str | None = None, **special: Clause) -> Callable[[type], type]:
+def record_filter(type_name: str, description: str | None = None, **special: Clause) -> Callable[[C], C]:
     """`<Type>Filter`: the kind's declared filter fields, then the decorated class's hand-written ones, whose
     clauses are given by field name in `special`."""
     kind = RECORD_KINDS[type_name]
 
-    def decorate(cls: type) -> type:
+    def decorate(cls: C) -> C:
         own = cls.__dict__.get("__annotations__", {})
         if set(own) != set(special):
             raise TypeError(f"{type_name}Filter: hand-written fields {sorted(own)}, clauses for {sorted(special)}")
@@ -126,11 +125,6 @@ def record_filter(type_name: str, description: str | None = None, **special: Cla
         return graphql_input
 
     return decorate
-
-
-def declared_filter(type_name: str) -> type:
-    """`<Type>Filter` with only the kind's declared filter fields."""
-    return record_filter(type_name)(type(f"{type_name}Filter", (), {}))
 
 
 def _equal(column: Any) -> Clause:
@@ -174,8 +168,14 @@ class CadreFilter:
     )
 
 
-UnitFilter = declared_filter("Unit")
-PostFilter = declared_filter("Post")
+@record_filter("Unit")
+class UnitFilter:
+    """Only the declared filter fields."""
+
+
+@record_filter("Post")
+class PostFilter:
+    """Only the declared filter fields."""
 
 
 @record_filter(
@@ -190,7 +190,9 @@ class PersonFilter:
     kinship: KinshipKind | None = requires("Person.relativeOf", "Relative.kind")
 
 
-OrganizationFilter = declared_filter("Organization")
+@record_filter("Organization")
+class OrganizationFilter:
+    """Only the declared filter fields."""
 
 
 @record_filter(

@@ -82,7 +82,7 @@ class _CostEstimator:
 
     def selection_set(self, selection_set: SelectionSetNode, parent: GraphQLCompositeType, depth: int) -> int:
         """The cost of `selection_set` on one value of `parent`: the costliest object type it may be."""
-        possible = self.schema.get_possible_types(parent) if is_abstract_type(parent) else (parent,)
+        possible = (parent,) if isinstance(parent, GraphQLObjectType) else self.schema.get_possible_types(parent)
         return max((self._on_object(selection_set, kind, depth) for kind in possible), default=0)
 
     def _on_object(self, selection_set: SelectionSetNode, kind: GraphQLObjectType, depth: int) -> int:
@@ -116,7 +116,7 @@ class _CostEstimator:
         if target is None:
             return False
         if is_abstract_type(target):
-            return self.schema.is_sub_type(target, kind)  # type: ignore[arg-type]
+            return self.schema.is_sub_type(target, kind)
         return target is kind
 
     def _field(self, node: FieldNode, parent: GraphQLObjectType, depth: int) -> int:
@@ -130,7 +130,7 @@ class _CostEstimator:
         named = get_named_type(definition.type)
         if not is_composite_type(named):
             return 1 + rows
-        return 1 + rows * self.selection_set(node.selection_set, named, depth + 1)  # type: ignore[arg-type]
+        return 1 + rows * self.selection_set(node.selection_set, named, depth + 1)
 
 
 def _rows(node: FieldNode, limits: GraphQLLimits) -> int:

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, bindparam, select
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from strawberry.dataloader import DataLoader
 
@@ -32,7 +32,7 @@ Value = TypeVar("Value")
 # referencing table and its foreign key for a reference; None when the keys' origin is unknown.
 Origin = tuple[str, str] | None
 Fetch = Callable[[list[int], Origin], dict[int, Any]]
-KEYS = bindparam("keys", expanding=True)  # the batch's keys, bound at execution rather than built into the statement
+KEYS: BindParameter[list[int]] = bindparam("keys", expanding=True)  # the batch's keys, bound at execution rather than built into the statement
 
 
 class Siblings:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -182,12 +182,13 @@ def _mutation_fields(spec: RecordSpec) -> dict[str, Any]:
     output = OUTPUT_TYPES[spec.type_name]
     create_input = _input_class(spec, "Create", all_optional=False)
     update_input = _input_class(spec, "Update", all_optional=True)
-    create_result = Annotated[Union[output, ValidationErrors], strawberry.union(f"Create{spec.type_name}Result")]
-    update_result = Annotated[
-        Union[output, ValidationErrors, NotFound, VersionConflict], strawberry.union(f"Update{spec.type_name}Result")
+    # The resolvers' return annotations, built for this record kind (values, not type aliases).
+    create_result: object = Annotated[output | ValidationErrors, strawberry.union(f"Create{spec.type_name}Result")]
+    update_result: object = Annotated[
+        output | ValidationErrors | NotFound | VersionConflict, strawberry.union(f"Update{spec.type_name}Result")
     ]
-    delete_result = Annotated[
-        Union[Deleted, ValidationErrors, NotFound], strawberry.union(f"Delete{spec.type_name}Result")
+    delete_result: object = Annotated[
+        Deleted | ValidationErrors | NotFound, strawberry.union(f"Delete{spec.type_name}Result")
     ]
 
     def create(info: Info, input: Any) -> Any:

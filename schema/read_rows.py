@@ -14,17 +14,17 @@ from sqlalchemy import Select, select
 
 from hub import models
 
-_READ_TYPES: dict[type[models.Base], type] = {}
+# Typed `type[Any]`: a read type's attributes are the model's columns, known only when it is built.
+_READ_TYPES: dict[type[models.Base], type[Any]] = {}
 
 
-def read_type(model: type[models.Base]) -> type:
+def read_type(model: type[models.Base]) -> type[Any]:
     """A named tuple type with the model's column attributes (the same names, values converted the same way)."""
-    read = _READ_TYPES.get(model)
-    if read is None:
+    if model not in _READ_TYPES:
         columns = [column.key for column in model.__table__.columns]
-        read = _READ_TYPES[model] = namedtuple(f"{model.__name__}Read", columns)  # type: ignore[misc]
-        read.__tablename__ = model.__tablename__  # type: ignore[attr-defined]  (like the ORM class)
-    return read
+        _READ_TYPES[model] = namedtuple(f"{model.__name__}Read", columns)
+        _READ_TYPES[model].__tablename__ = model.__tablename__  # like the ORM class
+    return _READ_TYPES[model]
 
 
 def select_rows(model: type[models.Base]) -> Select[Any]:

@@ -6,6 +6,7 @@ below hold only the hand-written fields: relations and custom resolvers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import strawberry
@@ -19,13 +20,13 @@ from schema.enums import graphql_type_of
 from schema.read_rows import read_type
 from schema.relations import CurrentPosts, belongs_to, has_many, relation
 
-T = TypeVar("T")
+C = TypeVar("C", bound=type)
 
 
-def record_type(model: type[models.Base], name: str, description: str) -> Any:
+def record_type(model: type[models.Base], name: str, description: str) -> Callable[[C], C]:
     """A GraphQL type whose values are rows of `model` (so unions can tell their members apart)."""
 
-    def decorate(cls: type[T]) -> type[T]:
+    def decorate(cls: C) -> C:
         row_types = (model, read_type(model))
         cls.is_type_of = classmethod(lambda _cls, obj, _info: isinstance(obj, row_types))  # type: ignore[attr-defined]
         return strawberry.type(cls, name=name, description=description)
@@ -33,11 +34,11 @@ def record_type(model: type[models.Base], name: str, description: str) -> Any:
     return decorate
 
 
-def declared_type(type_name: str, description: str) -> Any:
+def declared_type(type_name: str, description: str) -> Callable[[C], C]:
     """`record_type` of a declared record kind: its declared output fields first, then the class's own fields."""
     kind = RECORD_KINDS[type_name]
 
-    def decorate(cls: type[T]) -> type[T]:
+    def decorate(cls: C) -> C:
         own = cls.__dict__.get("__annotations__", {})
         clash = {field.attr for field in kind.output_fields} & {*own, *vars(cls)}
         if clash:
@@ -46,7 +47,7 @@ def declared_type(type_name: str, description: str) -> Any:
         for field in kind.output_fields:
             if field.description:
                 setattr(cls, field.attr, strawberry.field(description=field.description))
-        return record_type(kind.model, type_name, description)(cls)  # type: ignore[no-any-return]
+        return record_type(kind.model, type_name, description)(cls)
 
     return decorate
 
@@ -88,7 +89,7 @@ class UnitType:
 class PostType:
     @strawberry.field(description="Weighted fit dimensions used to score candidates.")
     def requirements(self) -> list[FitWeight]:
-        weights: dict[str, float] = self.requirements or {}  # type: ignore[assignment]
+        weights: dict[str, float] = self.requirements or {}
         return [FitWeight(dimension=key, weight=weights[key]) for key in sorted(weights)]
 
     unit: UnitType | None = belongs_to(models.Unit, "unit_id")

@@ -637,19 +637,19 @@ class _Generator:
                 candidates = self.posts_by_rank[current_rank] or self.posts_by_rank[rank]
             chain.append((candidates[int(rng.random() * len(candidates))], begin, end))
         chain.reverse()
-        result = []
+        result: list[tuple[int, int, int | None]] = []
         tenure_rows = rows["tenure"]
-        for post, begin, end in chain:
+        for post, begin, until in chain:
             tenure_rows.append(
                 {
                     "id": self._id("tenure"),
                     "cadre_id": cadre_id,
                     "post_id": post,
                     "start_date": date.fromordinal(begin),
-                    "end_date": None if end is None else date.fromordinal(end),
+                    "end_date": None if until is None else date.fromordinal(until),
                 }
             )
-            result.append((self.post_unit[post - 1], begin, end))
+            result.append((self.post_unit[post - 1], begin, until))
         return result
 
     def _person(
@@ -1370,11 +1370,11 @@ def seed_database(
         disable=not progress,
     ) as bar:
         task = bar.add_task("cadres", total=cadres)
-        for done, rows in generator.batches(batch_size):
+        for done, batch in generator.batches(batch_size):
             with engine.begin() as connection:
                 for table in BATCH_TABLES:
-                    if rows[table]:
-                        connection.execute(insert(tables[table]), rows[table])
+                    if batch[table]:
+                        connection.execute(insert(tables[table]), batch[table])
             bar.advance(task, done)
 
     if engine.dialect.name == "postgresql":

@@ -15,7 +15,7 @@ from enum import Enum
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -285,7 +285,7 @@ class BatchRecordWriter(RecordWriter):
             if target is None:
                 continue
             wanted = {row[spec_field.attr] for row in rows if isinstance(row.get(spec_field.attr), int)}
-            found = self.session.scalars(
+            found: Iterable[int] = self.session.scalars(
                 select(target.id).where(target.id.in_(wanted), self.gate.scope(target.__tablename__))  # type: ignore[attr-defined]
             ) if wanted else []
             self._visible[spec_field.attr] = set(found)
@@ -328,7 +328,7 @@ class BatchRecordWriter(RecordWriter):
         Whether a row is in scope depends only on its values, so rows are matched back by them.
         """
         model = self.spec.model
-        table = model.__tablename__  # type: ignore[attr-defined]
+        table = model.__tablename__
         outside = self.session.scalars(select(model).where(model.id.in_(ids), ~self.gate.scope(table)))  # type: ignore[attr-defined]
         return {self.row_key({spec.attr: getattr(row, spec.attr) for spec in self.spec.fields}) for row in outside}
 
@@ -386,7 +386,8 @@ def validate_rows(
     never takes the write lock. Every row's problems are collected in `result.errors`.
     """
     writer = BatchRecordWriter(session, spec, gate)
-    table = spec.model.__table__  # type: ignore[attr-defined]
+    table = spec.model.__table__
+    assert isinstance(table, Table)  # a declarative model's table; SQLAlchemy types it as any FromClause
     scope = gate.scope(table.name)
     valid: list[tuple[int, dict[str, Any]]] = []
     total = len(parsed)

@@ -51,7 +51,7 @@ class WriteGate:
     agencies: Agencies
 
     def scope(self, table: str) -> ColumnElement[bool]:
-        return self.row_clause(table)  # type: ignore[no-any-return]
+        return self.row_clause(table)
 
 
 def _clean_text(spec: InputField, value: str) -> str:
@@ -201,9 +201,9 @@ class RecordWriter:
         """Values already taken by a row the caller may see. A row it may not see is not looked for: its
         existence must not show (the database's constraint still refuses the write, see `_flush`)."""
         model = self.spec.model
-        scope = self.gate.scope(model.__tablename__)  # type: ignore[attr-defined]
+        scope = self.gate.scope(model.__tablename__)
         violations = []
-        for column in model.__table__.columns:  # type: ignore[attr-defined]
+        for column in model.__table__.columns:
             value = cleaned.get(column.key)
             if column.unique and value is not None and value != current.get(column.key):
                 if self.session.scalar(select(exists().where(column == value, scope))):

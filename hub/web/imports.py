@@ -80,7 +80,7 @@ def template_route(hub: Hub, admit: Admit) -> Route:
             return _error(400, f"format must be one of {', '.join(FORMATS)}", "BAD_INPUT")
         agency = access.principal.agency
         columns = report_columns(SPEC, access.writable, NEGATIVE_RECORD_LABELS, access.agencies)
-        body = await asyncio.to_thread(write_template, columns, kind, agency)  # type: ignore[arg-type]
+        body = await asyncio.to_thread(write_template, columns, kind, agency)
         media = XLSX_MEDIA_TYPE if kind == "xlsx" else "text/csv; charset=utf-8"
         filename = f"negative-records-{agency}.{kind}"
         return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -111,9 +111,9 @@ def write_template(columns: Sequence[Column], kind: Format, agency: str) -> byte
     """An empty report with the agency's writable columns: `中文 (fieldName)` headings, plus a guidance sheet."""
     headings = [column.heading for column in columns]
     if kind == "csv":
-        out = io.StringIO()
-        csv.writer(out).writerow(headings)
-        return out.getvalue().encode("utf-8-sig")
+        text = io.StringIO()
+        csv.writer(text).writerow(headings)
+        return text.getvalue().encode("utf-8-sig")
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None

@@ -4,6 +4,7 @@ the start of inspection."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, TypeAlias
 
 import strawberry
 from strawberry.types import Info
@@ -13,9 +14,10 @@ from hub.services.workflows import clock, fit, rules
 from schema.context import context_of
 from schema.record_types import FitWeight, NominationType, PostType, SelectionType
 from schema.workflows.screening import ScreeningVerdict
-from schema.workflows.steps import actor_of, date_or_today, note_read, run_read, run_step, step_result
+from schema.workflows.steps import StepRefusal, actor_of, date_or_today, note_read, run_read, run_step
 
-FitDimension = strawberry.enum(rules.FitDimension)
+FitDimension = rules.FitDimension
+strawberry.enum(FitDimension)  # marks the class as a GraphQL enum in place
 
 
 @strawberry.type(name="CandidateFit", description="One candidate's person-post match.")
@@ -35,11 +37,11 @@ class CandidateFitType:
         return self.source.score
 
     @strawberry.field
-    def missing_dimensions(self) -> list[FitDimension]:  # type: ignore[valid-type]
+    def missing_dimensions(self) -> list[FitDimension]:
         return list(self.source.missing)
 
     @strawberry.field(description="The candidate's screening verdict on what your agency may read.")
-    def verdict(self) -> ScreeningVerdict:  # type: ignore[valid-type]
+    def verdict(self) -> ScreeningVerdict:
         return self.source.verdict
 
     @strawberry.field(description="Not disqualified: counts towards the candidate minimum.")
@@ -86,7 +88,7 @@ class FitRankingType:
 
 @strawberry.input
 class FitDimensionWeightInput:
-    dimension: FitDimension  # type: ignore[valid-type]
+    dimension: FitDimension
     weight: float
 
 
@@ -99,9 +101,9 @@ class FitScoresInput:
     reputation: int | None = UNSET
 
 
-PostRequirementsResult = step_result("PostRequirementsResult", PostType)
-NominationScoreResult = step_result("NominationScoreResult", NominationType)
-SelectionStepResult = step_result("SelectionStepResult", SelectionType)
+PostRequirementsResult: TypeAlias = Annotated[PostType | StepRefusal, strawberry.union("PostRequirementsResult")]
+NominationScoreResult: TypeAlias = Annotated[NominationType | StepRefusal, strawberry.union("NominationScoreResult")]
+SelectionStepResult: TypeAlias = Annotated[SelectionType | StepRefusal, strawberry.union("SelectionStepResult")]
 
 
 @strawberry.type

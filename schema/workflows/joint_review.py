@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated, TypeAlias
 
 import strawberry
 from sqlalchemy import select
@@ -16,11 +17,13 @@ from schema.enums import Agency
 from schema.pagination import Connection, paginate
 from schema.record_types import CadreType, PostType, SelectionType, record_type, reference
 from schema.relations import belongs_to, has_many
-from schema.workflows.steps import agencies_allowed_to, run_step, step_result
+from schema.workflows.steps import StepRefusal, agencies_allowed_to, run_step
 
-ReviewVerdict = strawberry.enum(wf.ReviewVerdict)
-ReviewStatus = strawberry.enum(wf.ReviewStatus)
-ReviewConclusion = strawberry.enum(wf.ReviewConclusion)
+ReviewVerdict = wf.ReviewVerdict
+ReviewStatus = wf.ReviewStatus
+ReviewConclusion = wf.ReviewConclusion
+for _workflow_enum in (ReviewVerdict, ReviewStatus, ReviewConclusion):
+    strawberry.enum(_workflow_enum)  # marks the class as a GraphQL enum in place
 
 
 @record_type(wf.JointReview, "JointReview", "联审: the asked agencies' answers on a candidate for a key post.")
@@ -50,7 +53,7 @@ class JointReviewType:
     )
 
     @strawberry.field(description="Asked agencies (among the answers you may see) that have not answered.")
-    async def pending_agencies(self, info: Info) -> list[Agency]:  # type: ignore[valid-type]
+    async def pending_agencies(self, info: Info) -> list[Agency]:
         loaders = context_of(info).loaders
         by_agency = (wf.ReviewAnswer.agency,)
         answers = await loaders.children(wf.ReviewAnswer, wf.ReviewAnswer.review_id, order_by=by_agency).load(self.id)
@@ -78,8 +81,8 @@ class OpenJointReviewInput:
     deadline: date | None = strawberry.field(default=None, description="Default: a week from today.")
 
 
-JointReviewResult = step_result("JointReviewResult", JointReviewType)
-ReviewAnswerResult = step_result("ReviewAnswerResult", ReviewAnswerType)
+JointReviewResult: TypeAlias = Annotated[JointReviewType | StepRefusal, strawberry.union("JointReviewResult")]
+ReviewAnswerResult: TypeAlias = Annotated[ReviewAnswerType | StepRefusal, strawberry.union("ReviewAnswerResult")]
 
 
 @strawberry.type
@@ -90,7 +93,7 @@ class JointReviewQueries:
 
     @strawberry.field(description="Joint reviews you may see, newest first.")
     def joint_reviews(
-        self, info: Info, candidate_id: int | None = None, status: ReviewStatus | None = None,  # type: ignore[valid-type]
+        self, info: Info, candidate_id: int | None = None, status: ReviewStatus | None = None,
         first: int | None = None, after: str | None = None,
     ) -> Connection[JointReviewType]:
         context = context_of(info)
@@ -116,7 +119,7 @@ class JointReviewMutations:
 
     @strawberry.mutation(description="Your agency's answer (normal / abnormal, with findings) to a joint review.")
     def answer_joint_review(
-        self, info: Info, review_id: int, verdict: ReviewVerdict, findings: str | None = None,  # type: ignore[valid-type]
+        self, info: Info, review_id: int, verdict: ReviewVerdict, findings: str | None = None,
         expected_version: int | None = None,
     ) -> ReviewAnswerResult:
         return run_step(info, joint_review.ANSWER, ("ReviewAnswer.verdict", "ReviewAnswer.findings"),
@@ -124,7 +127,7 @@ class JointReviewMutations:
 
     @strawberry.mutation(description="Conclude a joint review (proceed / stop / suspend) once every answer is in or the deadline passed.")
     def conclude_joint_review(
-        self, info: Info, review_id: int, conclusion: ReviewConclusion, note: str | None = None,  # type: ignore[valid-type]
+        self, info: Info, review_id: int, conclusion: ReviewConclusion, note: str | None = None,
         expected_version: int | None = None,
     ) -> JointReviewResult:
         return run_step(info, joint_review.CONCLUDE, ("JointReview.conclusion", "JointReview.note", "Selection.status"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -12,12 +13,12 @@ from strawberry.types import Info
 from hub.models import workflow as wf
 from hub.services.workflows import ledger
 from schema.context import context_of
-from schema.enums import Agency
+from schema.enums import Agency, computed_enum
 from schema.record_types import record_type
 from schema.workflows.steps import actor_of, note_read, run_read
 
 DecisionSubject = strawberry.enum(
-    enum.Enum(  # type: ignore[misc]
+    computed_enum(
         "DecisionSubject", {re.sub(r"(?<!^)(?=[A-Z])", "_", name).upper(): name for name in sorted(ledger.SUBJECTS)}
     ),
     description="What a decision was taken about (NEGATIVE_RECORD, JOINT_REVIEW, ...).",
@@ -41,7 +42,9 @@ class DecisionType:
 @strawberry.type
 class LedgerQueries:
     @strawberry.field(description="The decisions taken about a record you may see, oldest first.")
-    def decisions(self, info: Info, subject: DecisionSubject, subject_id: int) -> list[DecisionType]:  # type: ignore[valid-type]
+    def decisions(
+        self, info: Info, subject: Annotated[enum.Enum, strawberry.argument(graphql_type=DecisionSubject)], subject_id: int,
+    ) -> list[DecisionType]:
         context = context_of(info)
         found = run_read("subjectId", lambda: ledger.decisions_about(
             context.session, actor_of(context), subject.value, subject_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated, TypeAlias
 
 import strawberry
 from sqlalchemy import select
@@ -16,10 +17,11 @@ from schema.context import context_of
 from schema.enums import Agency, MatterCategory, MatterFinding
 from schema.record_types import MatterItemType, PersonalMattersReportType, SupervisionActionType, record_type
 from schema.relations import belongs_to, has_many
-from schema.workflows.steps import note_read, run_step, step_result
+from schema.workflows.steps import StepRefusal, note_read, run_step
 from schema.workflows.supervision import SUPERVISION_FIELDS
 
-FollowUp = strawberry.enum(wf.FollowUp)
+FollowUp = wf.FollowUp
+strawberry.enum(FollowUp)  # marks the class as a GraphQL enum in place
 
 
 @record_type(wf.MatterGap, "MatterGap", "A found item the cadre had not declared, and the rule that classified it.")
@@ -64,7 +66,7 @@ class VerifiedMatterInput:
     intentional: bool = strawberry.field(default=False, description="Evidence shows it was hidden on purpose.")
 
 
-MattersVerificationResult = step_result("MattersVerificationResult", MattersVerificationType)
+MattersVerificationResult: TypeAlias = Annotated[MattersVerificationType | StepRefusal, strawberry.union("MattersVerificationResult")]
 
 
 @strawberry.type

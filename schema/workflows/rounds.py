@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, TypeAlias
 
 import strawberry
 from sqlalchemy import select
@@ -16,9 +17,10 @@ from schema.enums import Agency
 from schema.pagination import Connection, paginate
 from schema.record_types import NegativeRecordType, record_type, reference
 from schema.relations import belongs_to, has_many
-from schema.workflows.steps import agencies_allowed_to, date_or_today, run_step, step_result
+from schema.workflows.steps import StepRefusal, agencies_allowed_to, date_or_today, run_step
 
-SubmissionKind = strawberry.enum(wf.SubmissionKind)
+SubmissionKind = wf.SubmissionKind
+strawberry.enum(SubmissionKind)  # marks the class as a GraphQL enum in place
 
 
 @record_type(wf.ReportingRound, "ReportingRound", "A half-year reporting round of negative information.")
@@ -85,8 +87,8 @@ class OpenReportingRoundInput:
     deadline: date
 
 
-RoundResult = step_result("OpenReportingRoundResult", ReportingRoundType)
-SubmissionResult = step_result("SubmissionResult", ReportSubmissionType)
+RoundResult: TypeAlias = Annotated[ReportingRoundType | StepRefusal, strawberry.union("OpenReportingRoundResult")]
+SubmissionResult: TypeAlias = Annotated[ReportSubmissionType | StepRefusal, strawberry.union("SubmissionResult")]
 
 
 @strawberry.type

@@ -15,7 +15,8 @@ from schema.record_types import CadreType, MatterItemType, NegativeRecordType, P
 from schema.workflows.joint_review import JointReviewType
 from schema.workflows.steps import actor_of, date_or_today, note_read, run_read
 
-ScreeningVerdict = strawberry.enum(rules.Verdict, name="ScreeningVerdict")
+ScreeningVerdict = rules.Verdict
+strawberry.enum(ScreeningVerdict, name="ScreeningVerdict")  # marks the class as a GraphQL enum in place
 
 
 @strawberry.type(name="ScreeningReason", description="One rule that keeps a nominee from being clear.")
@@ -27,7 +28,7 @@ class ScreeningReasonType:
         return self.source.rule.code
 
     @strawberry.field
-    def verdict(self) -> ScreeningVerdict:  # type: ignore[valid-type]
+    def verdict(self) -> ScreeningVerdict:
         return self.source.rule.verdict
 
     @strawberry.field
@@ -60,7 +61,7 @@ class NomineeScreeningType:
         return self.source.cadre  # type: ignore[return-value]
 
     @strawberry.field(description="The worst verdict among the reasons your agency may read (CLEAR when none).")
-    def verdict(self) -> ScreeningVerdict:  # type: ignore[valid-type]
+    def verdict(self) -> ScreeningVerdict:
         return self.source.verdict
 
     @strawberry.field(description="The reasons your agency may read, worst first.")

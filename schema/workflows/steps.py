@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Annotated, Any, TypeVar, Union
+from typing import Any, TypeAlias, TypeVar
 
 import strawberry
 from sqlalchemy.orm import Session
@@ -34,10 +34,9 @@ class NotAllowedError:
     message: str
 
 
-def step_result(name: str, output: type) -> Any:
-    """Every workflow mutation answers with its result or one of the same five refusals, nothing written."""
-    members = (output, ValidationErrors, NotFound, WrongStateError, NotAllowedError, VersionConflict)
-    return Annotated[Union[members], strawberry.union(name)]  # type: ignore[valid-type]
+# Every workflow mutation answers with its result or one of the same five refusals, nothing written: its
+# result type is `Annotated[<Type> | StepRefusal, strawberry.union("<Name>Result")]`.
+StepRefusal: TypeAlias = ValidationErrors | NotFound | WrongStateError | NotAllowedError | VersionConflict
 
 
 def actor_of(context: RequestContext) -> Actor:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, TypeAlias
 
 import strawberry
 from strawberry.types import Info
@@ -13,7 +14,7 @@ from hub.services.workflows import supervision
 from schema.context import context_of
 from schema.record_types import SupervisionActionType, record_type
 from schema.relations import belongs_to
-from schema.workflows.steps import run_step, step_result
+from schema.workflows.steps import StepRefusal, run_step
 
 SUPERVISION_FIELDS = (
     "SupervisionAction.cadre", "SupervisionAction.kind", "SupervisionAction.issuedBy", "SupervisionAction.issuedOn",
@@ -39,8 +40,8 @@ class RectificationItemInput:
     due_on: date
 
 
-SupervisionActionResult = step_result("SupervisionActionResult", SupervisionActionType)
-RectificationItemResult = step_result("RectificationItemResult", RectificationItemType)
+SupervisionActionResult: TypeAlias = Annotated[SupervisionActionType | StepRefusal, strawberry.union("SupervisionActionResult")]
+RectificationItemResult: TypeAlias = Annotated[RectificationItemType | StepRefusal, strawberry.union("RectificationItemResult")]
 
 
 @strawberry.type

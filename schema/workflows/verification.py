@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Annotated, TypeAlias
+
 import strawberry
 from strawberry.types import Info
 
 from hub.services.workflows import verification
 from schema.record_types import NegativeRecordType
-from schema.workflows.steps import run_step, step_result
+from schema.workflows.steps import StepRefusal, run_step
 
 NEGATIVE_RECORD_STEP_FIELDS = ("NegativeRecord.status", "NegativeRecord.conclusion")
 
-NegativeRecordStepResult = step_result("NegativeRecordStepResult", NegativeRecordType)
+NegativeRecordStepResult: TypeAlias = Annotated[NegativeRecordType | StepRefusal, strawberry.union("NegativeRecordStepResult")]
 
 
 @strawberry.type
