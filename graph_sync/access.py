@@ -20,8 +20,8 @@ from graph_sync.model import (
     EdgeKind,
     NodeKind,
 )
-from policies.scope_rules import CADRE_SCOPE_RULES, PERSON_TIES, UNTIED_PERSON_MATCH, PersonTie, untied_person_value
 from hub.access import AccessView, Principal
+from policies.scope_rules import CADRE_SCOPE_RULES, PERSON_TIES, UNTIED_PERSON_MATCH, PersonTie, untied_person_value
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ class PostgresAdvisoryLock:
                     {"high": self.lock_id >> 32, "low": self.lock_id & 0xFFFFFFFF},
                 )
             )
-        except Exception:  # noqa: BLE001  (the connection died: so did the lock)
+        except Exception:
             held = False
         if not held:
             self._drop()
@@ -136,7 +136,7 @@ class PostgresAdvisoryLock:
         if self._held and self._connection is not None:
             try:
                 self._connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": self.lock_id})
-            except Exception:  # noqa: BLE001  (closing the connection frees it anyway)
+            except Exception:
                 pass
         self._drop()
         self._engine.dispose()
@@ -146,7 +146,7 @@ class PostgresAdvisoryLock:
         if self._connection is not None:
             try:
                 self._connection.close()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
             self._connection = None
 

@@ -175,7 +175,7 @@ def _read_ahead(items: Iterator[T], depth: int) -> Iterator[T]:
                 if not put(("item", item)):
                     return
             put(("done", None))
-        except BaseException as error:  # noqa: BLE001  (handed to the consumer)
+        except BaseException as error:
             put(("error", error))
         finally:
             close = getattr(items, "close", None)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime, timezone
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction
@@ -84,8 +84,8 @@ def backlog(session_factory: sessionmaker[Session]) -> tuple[int, float | None]:
         ).one()
     if oldest is None:
         return int(count or 0), None
-    oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=timezone.utc)
-    return int(count), max(0.0, (datetime.now(timezone.utc) - oldest).total_seconds())
+    oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
+    return int(count), max(0.0, (datetime.now(UTC) - oldest).total_seconds())
 
 
 # --- applying ------------------------------------------------------------------------------------
@@ -325,7 +325,7 @@ class SyncWorker:
                         cypher.ensure_schema(driver)
                     # A bounded number of batches per round, so stop() is honoured during a long catch-up.
                     _applied, caught_up = self._apply_round(driver)
-                except Exception as error:  # noqa: BLE001  (any failure: keep the rows, retry later)
+                except Exception as error:
                     self.last_error = f"{type(error).__name__}: {error}"
                     self.last_error_at = time.time()
                     log.warning("graph sync failed, retrying in %.1fs: %s", backoff, self.last_error)

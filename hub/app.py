@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import strawberry
+from cross_web import HTTPException
+from opentelemetry.sdk.trace import TracerProvider
+from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
-from opentelemetry.sdk.trace import TracerProvider
-from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -27,34 +28,33 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
-from cross_web import HTTPException
 
-from hub.auth import AuthenticationFailed, KeysUnavailable, principal_from_header
-from hub.graphql_http import GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
-from hub.db import make_engine
-from hub.sessions import make_session_factory
 from graph_sync.sync import SyncWorker, backlog
-from hub.graph_store import GraphStore
+from hub.access import Principal
 from hub.asgi_messages import on_response_start
+from hub.auth import AuthenticationFailed, KeysUnavailable, principal_from_header
+from hub.db import make_engine
+from hub.graph_store import GraphStore
+from hub.graphql_http import GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from hub.heap import LongLivedHeap
 from hub.logs import RequestIds, quiet_casbin
 from hub.metrics import HttpMetrics, SyncBacklog, exposition, record_operation
+from hub.migrate import SchemaState, schema_state
+from hub.persisted_queries import PersistedQueries, allowed_operation_texts
+from hub.purpose import PurposeRefused, admitted_purpose, purpose_of
+from hub.sessions import make_session_factory
+from hub.settings import Settings, refuse_insecure_production
 from hub.tracing import otlp_exporter, tracing_extension
 from hub.tracing import tracer_provider as export_to
-from hub.persisted_queries import PersistedQueries, allowed_operation_texts
-from hub.migrate import SchemaState, schema_state
-from hub.purpose import PurposeRefused, admitted_purpose, purpose_of
-from hub.settings import Settings, refuse_insecure_production
 from hub.web import web_routes
 from hub.worker_loops import WorkerLoops
 from policies.agencies import load_agencies
 from policies.enforcement import PolicyStore, UnknownAgency
 from policies.watch import PolicyWatch
 from schema.build import build_full_schema
-from schema.limits import GraphQLLimits
-from hub.access import Principal
 from schema.context import RequestContext, new_context
 from schema.graph_budget import GraphBudget
+from schema.limits import GraphQLLimits
 
 CONTEXT_KEY = "hub.context"
 CORS_REQUEST_HEADERS = ["authorization", "content-type", "accept", "x-purpose", "x-request-id"]

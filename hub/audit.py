@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import event, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -62,7 +62,7 @@ def entry_hash(seal: AuditSeal, prev_hash: str, at: datetime, record: AccessReco
 
 def _utc(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; the chain hashes every time as UTC at microsecond precision."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def append(session: Session, record: AccessRecord) -> AuditEntry:
@@ -75,7 +75,7 @@ def append(session: Session, record: AccessRecord) -> AuditEntry:
             _create_head(session)
             continue
         prev_hash, count = head.hash, head.count
-        at = datetime.now(timezone.utc)
+        at = datetime.now(UTC)
         digest = entry_hash(seal, prev_hash, at, record)
         swapped = session.execute(
             update(AuditHead)

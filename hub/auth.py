@@ -10,10 +10,10 @@ import jwt
 from jwt import PyJWK
 from jwt.exceptions import InvalidIssuedAtError, InvalidSubjectError
 
+from hub.access import Principal
 from hub.claims import MISSING, ClaimMapping, claim_at
 from hub.jwks import KeysUnavailable, UnknownSigningKey, signing_key
 from hub.settings import PUBLIC_KEY_ALGORITHMS, Settings
-from hub.access import Principal
 
 LEEWAY_SECONDS = 30
 DEFAULT_TTL_SECONDS = 8 * 3600

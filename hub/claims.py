@@ -28,7 +28,7 @@ class ClaimMapping:
     unit_id: str
 
     @classmethod
-    def of(cls, settings: Settings) -> "ClaimMapping":
+    def of(cls, settings: Settings) -> ClaimMapping:
         return cls(
             user=settings.jwt_claim_user, agency=settings.jwt_claim_agency, roles=settings.jwt_claim_roles,
             jurisdiction=settings.jwt_claim_jurisdiction, level=settings.jwt_claim_level,

@@ -6,15 +6,14 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
-
-from hub.logs import configure_logging
 from rich.console import Console
 from rich.table import Table
 
 from hub.graph_cli import graph_app
+from hub.logs import configure_logging
 from hub.settings import InsecureConfiguration, Settings, refuse_insecure_production
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="The cadre data hub.")
@@ -83,10 +82,10 @@ def seed(
 
 @app.command()
 def serve(
-    host: Annotated[Optional[str], typer.Option(help="Listen address (HUB_HOST).")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Listen port (HUB_PORT).")] = None,
+    host: Annotated[str | None, typer.Option(help="Listen address (HUB_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port (HUB_PORT).")] = None,
     workers: Annotated[
-        Optional[int], typer.Option(min=1, help="Worker processes, each serving the whole API (uvicorn workers).")
+        int | None, typer.Option(min=1, help="Worker processes, each serving the whole API (uvicorn workers).")
     ] = None,
 ) -> None:
     """Serve the hub (GraphQL at /graphql)."""
@@ -119,7 +118,7 @@ def serve(
 @app.command()
 def demo(
     cadres: Annotated[int, typer.Option(help="Cadres to seed into a new demo database.")] = 1000,
-    port: Annotated[Optional[int], typer.Option(help="Listen port.")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port.")] = None,
 ) -> None:
     """Create the SQLite database, seed demo data, print a token and example query per agency, and serve."""
     import uvicorn
@@ -144,9 +143,9 @@ def demo(
 def token(
     agency: Annotated[str, typer.Option(help="Agency code from the policy (org, police, ...).")],
     user: Annotated[str, typer.Option(help="User id inside the agency.")],
-    jurisdiction: Annotated[Optional[str], typer.Option(help="Jurisdiction code, e.g. huzhou or wuxing.")] = "huzhou",
-    level: Annotated[Optional[str], typer.Option(help="Management authority: city or county.")] = "city",
-    unit_id: Annotated[Optional[int], typer.Option(help="The employing unit (for the unit agency).")] = None,
+    jurisdiction: Annotated[str | None, typer.Option(help="Jurisdiction code, e.g. huzhou or wuxing.")] = "huzhou",
+    level: Annotated[str | None, typer.Option(help="Management authority: city or county.")] = "city",
+    unit_id: Annotated[int | None, typer.Option(help="The employing unit (for the unit agency).")] = None,
     ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 8 * 3600,
 ) -> None:
     """Mint a development token (HS256 with HUB_JWT_SECRET)."""
@@ -198,7 +197,7 @@ def policy_reload() -> None:
         (settings.policy_dir / "policy.csv").touch()
     try:
         announced = announce_policy_reload(settings.database_url, store.digest)
-    except Exception as error:  # noqa: BLE001 - the watch still picks the change up; say why nobody was told
+    except Exception as error:
         raise _fail(
             f"policy OK, but running hubs could not be told ({error}); those watching it reload within a second"
         ) from None
@@ -210,10 +209,9 @@ def policy_reload() -> None:
 def audit_verify() -> None:
     """Recompute the hash chain of the access audit; exit 1 if any entry was edited, removed or inserted."""
     from hub import audit
+    from hub.audit_seal import AuditKeyMissing
     from hub.db import make_engine
     from hub.sessions import make_session_factory
-
-    from hub.audit_seal import AuditKeyMissing
 
     with make_session_factory(make_engine(_settings()))() as session:
         try:
@@ -231,7 +229,7 @@ def audit_verify() -> None:
 @schema_app.command("export")
 def schema_export(
     agency: Annotated[str, typer.Option(help="Agency code.")],
-    output: Annotated[Optional[Path], typer.Option(help="Write here instead of standard output.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
 ) -> None:
     """Write the SDL that one agency sees (for frontend code generators)."""
     from policies.agencies import load_agencies

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.audit_seal import bind_seal
 from hub.settings import Settings
 
-
 # Connections beyond the pool for work outside GraphQL requests: graph sync, imports, readiness checks.
 POOL_OVERFLOW = 10
 

@@ -11,7 +11,6 @@ from sqlalchemy import Engine, func, select
 from graph_sync import local_server
 from graph_sync.driver import GraphUnavailable, graph_session, open_driver
 from graph_sync.rebuild import rebuild
-
 from hub.auth import mint_token
 from hub.db import make_engine
 from hub.migrate import upgrade

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from neo4j import Driver
@@ -85,14 +85,14 @@ def status() -> None:
     current = server_status(settings)
     console.print(f"Neo4j: {current.describe()}")
     try:
+        from graph_sync.sync import pending_count
         from hub.db import make_engine
         from hub.sessions import make_session_factory
-        from graph_sync.sync import pending_count
 
         engine = make_engine(settings)
         if inspect(engine).has_table("graph_outbox"):
             console.print(f"outbox rows waiting for the graph: {pending_count(make_session_factory(engine)):,}")
-    except Exception as error:  # noqa: BLE001  (status must report, not fail, when the database is unreachable)
+    except Exception as error:
         console.print(f"database: {error}")
     if not current.reachable:
         raise typer.Exit(code=3)
@@ -105,11 +105,10 @@ def sync(
     interval: Annotated[float, typer.Option(help="With --follow: seconds between looks at the outbox.")] = 0.5,
 ) -> None:
     """Apply pending outbox rows to the graph (once, or continuously with --follow)."""
-    from hub.sessions import make_session_factory
-
     from graph_sync.cypher import ensure_schema
     from graph_sync.leadership import leadership_for
     from graph_sync.sync import SyncWorker, apply_pending, pending_count
+    from hub.sessions import make_session_factory
 
     settings = Settings.from_env()
     factory = make_session_factory(_engine(settings))
@@ -196,7 +195,7 @@ def rebuild_command(
 @graph_app.command("check")
 def check_command(
     sample: Annotated[int, typer.Option(help="Random nodes per node kind and edges per edge table to compare.")] = 200,
-    seed: Annotated[Optional[int], typer.Option(help="Seed of the sample (random if not given).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the sample (random if not given).")] = None,
 ) -> None:
     """Compare the graph with the records; exit 1 if they differ."""
     from graph_sync.check import check

@@ -16,9 +16,9 @@ from contextvars import ContextVar
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.asgi_messages import on_response_start
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
 REQUEST_ID_HEADER = "x-request-id"

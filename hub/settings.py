@@ -113,7 +113,7 @@ class Settings:
             object.__setattr__(self, "audit_anchor_file", self.var_dir / "audit-anchors.log")
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         """Every HUB_* variable, parsed and validated by `EnvSettings`; raises InvalidSettings on a bad value."""
         return read_environment().to_settings()
 
@@ -286,7 +286,7 @@ class EnvSettings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _policy_file_present(self) -> "EnvSettings":
+    def _policy_file_present(self) -> EnvSettings:
         if self.policy_db_url is None and not (self.policy_dir / "policy.csv").is_file():
             raise ValueError(f"HUB_POLICY_DIR: the folder {self.policy_dir} has no policy.csv (nor is HUB_POLICY_DB_URL set)")
         return self

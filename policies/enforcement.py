@@ -15,12 +15,12 @@ from typing import Any
 import casbin
 import strawberry
 
+from hub.access import AccessView, Principal
+from hub.agencies import Agencies
 from policies.agencies import AGENCIES_FILE, load_agencies, schema_agency_codes
 from policies.catalog import ROW_SCOPES, Catalog, build_catalog
 from policies.schema_view import cut_schema
 from policies.scopes import PolicyRowScope
-from hub.access import AccessView, Principal
-from hub.agencies import Agencies
 
 POLICY_DIR = Path(__file__).resolve().parent
 READ, READ_MASKED, WRITE = "read", "read_masked", "write"

@@ -13,7 +13,6 @@ import copy
 from typing import Any, cast
 
 import strawberry
-from graphql.pyutils import Undefined
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
@@ -25,12 +24,13 @@ from graphql import (
     GraphQLUnionType,
     default_field_resolver,
 )
+from graphql.pyutils import Undefined
 from graphql.utilities.map_schema_config import SchemaElementKind, map_schema_config
 from strawberry.schema.schema_converter import CustomGraphQLEnumType
 
+from hub.access import AccessView
 from hub.validation import mask_id_number
 from policies.catalog import MUTATION, ORDER_ENUM_SUFFIX, is_structural, metadata_of, named_type_name, user_types
-from hub.access import AccessView
 
 
 def mask_text(value: Any) -> Any:

@@ -18,9 +18,9 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlalchemy.sql.elements import False_, True_
 
 from hub import models
+from hub.access import Principal
 from policies import scope_rules
 from policies.scope_rules import CADRE_SCOPE_RULES, CadreScopeRule
-from hub.access import Principal
 
 CadreScope = Callable[[Principal, Any], ColumnElement[bool]]
 

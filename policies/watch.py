@@ -70,7 +70,7 @@ class ReloadListener:
             try:
                 self._listen()
                 failures = 0
-            except Exception:  # noqa: BLE001 - any failure: log it, wait, reconnect
+            except Exception:
                 self.connected.clear()
                 wait = RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)]
                 failures += 1
@@ -122,7 +122,7 @@ class PolicyWatch:
         while not self._stop.wait(self.interval):
             try:
                 self.store.refresh()
-            except Exception:  # noqa: BLE001 - refresh logs load errors itself; never let the watch die
+            except Exception:
                 logger.exception("policy watch failed")
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-
-
 from hub import models
 from schema.record_types import record_type
 

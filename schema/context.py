@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 from strawberry.types import Info
 
-from hub.models import Cadre
 from hub.access import AccessView
+from hub.models import Cadre
 from policies.enforcement import PolicyStore
 from schema.graph_budget import GraphBudget
 from schema.loaders import Loaders

@@ -314,7 +314,7 @@ def _plain_leaf(
 ) -> Completer | None:
     """A plain attribute of a scalar or enum type, read and serialized in one step (the most common field)."""
     non_null = isinstance(output_type, GraphQLNonNull)
-    leaf_type = output_type.of_type if non_null else output_type
+    leaf_type = output_type.of_type if isinstance(output_type, GraphQLNonNull) else output_type
     if not is_leaf_type(leaf_type):
         return None
     complete = _leaf(leaf_type, is_awaitable)

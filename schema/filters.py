@@ -11,6 +11,7 @@ The standard filter fields and the sort keys are generated from the declared rec
 from __future__ import annotations
 
 import enum
+import inspect
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -110,7 +111,7 @@ def record_filter(type_name: str, description: str | None = None, **special: Cla
     kind = RECORD_KINDS[type_name]
 
     def decorate(cls: C) -> C:
-        own = cls.__dict__.get("__annotations__", {})
+        own = inspect.get_annotations(cls)
         if set(own) != set(special):
             raise TypeError(f"{type_name}Filter: hand-written fields {sorted(own)}, clauses for {sorted(special)}")
         clauses: dict[str, Clause] = {}

@@ -251,4 +251,4 @@ def _build_mutation_type() -> type:
 
 Mutation = _build_mutation_type()
 
-__all__ = ["Mutation", "Deleted", "FitWeightInput", "WRITES", "audit_write", "run_write", "date", "Decimal"]
+__all__ = ["WRITES", "Decimal", "Deleted", "FitWeightInput", "Mutation", "audit_write", "date", "run_write"]

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from hub import models
+from schema.audit_types import AuditEntryType
 from schema.context import context_of
 from schema.filters import (
     CadreFilter,
@@ -28,7 +29,6 @@ from schema.filters import (
 )
 from schema.pagination import Connection, paginate
 from schema.read_rows import read_type, select_rows
-from schema.audit_types import AuditEntryType
 from schema.record_types import (
     CadreType,
     NegativeRecordType,

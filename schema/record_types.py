@@ -6,15 +6,16 @@ below hold only the hand-written fields: relations and custom resolvers."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
 
+import schema.enums  # noqa: F401  (the declared fields' Python enums must be GraphQL enums first)
 from hub import models
 from hub.record_fields import RECORD_KINDS, RecordKind
-import schema.enums  # noqa: F401  (the declared fields' Python enums must be GraphQL enums first)
 from schema.context import context_of
 from schema.enums import graphql_type_of
 from schema.read_rows import read_type
@@ -39,7 +40,7 @@ def declared_type(type_name: str, description: str) -> Callable[[C], C]:
     kind = RECORD_KINDS[type_name]
 
     def decorate(cls: C) -> C:
-        own = cls.__dict__.get("__annotations__", {})
+        own = inspect.get_annotations(cls)
         clash = {field.attr for field in kind.output_fields} & {*own, *vars(cls)}
         if clash:
             raise TypeError(f"{type_name}: {sorted(clash)} are declared in hub.record_fields, not in the class")

@@ -32,7 +32,7 @@ def parse_date(value: object) -> dt.date:
 
 def serialize_date_time(value: dt.datetime) -> str:
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     return value.isoformat()
 
 

@@ -20,7 +20,7 @@ from bisect import bisect
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import accumulate
 from typing import Any
@@ -33,7 +33,7 @@ from hub.seed import names as V
 from hub.validation import id_check_char
 
 REFERENCE_DATE = date(2026, 6, 30)
-STAMP = datetime(2026, 6, 30, 12, 0, tzinfo=timezone.utc)  # updated_at of every seeded row
+STAMP = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)  # updated_at of every seeded row
 
 # Insert order inside a batch (foreign keys point to earlier tables or earlier batches).
 REFERENCE_TABLES = ("unit", "post", "organization")
@@ -119,7 +119,7 @@ class SeedSummary:
 class _Picker:
     """Weighted choice from a fixed tuple of (value, weight) with precomputed cumulative weights."""
 
-    __slots__ = ("values", "cum", "total")
+    __slots__ = ("cum", "total", "values")
 
     def __init__(self, pairs: tuple[tuple[Any, int], ...] | list[tuple[Any, int]]) -> None:
         self.values = tuple(value for value, _weight in pairs)
@@ -180,7 +180,7 @@ def _eighteenth_birthday(birth: date) -> int:
 class _Ring:
     """Bounded buffers of recent ids by key, to draw ties without holding every row."""
 
-    __slots__ = ("size", "buffers")
+    __slots__ = ("buffers", "size")
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -954,7 +954,7 @@ class _Generator:
                           "person_id": person_id, "cadre_id": None, "role": kind})
 
         working: list[int] = []
-        for person_id, kind, _name, birth, employer, emigrated in family:
+        for person_id, _kind, _name, birth, _employer, emigrated in family:
             if birth is None or emigrated is not None:
                 continue  # a shared parent (already placed) or abroad
             age = (REF - birth) / YEAR
@@ -1113,7 +1113,9 @@ class _Generator:
                 declared.append(("study", f"子女{name}在{employer}就读"))
         place = V.JURISDICTION_NAMES[jurisdiction]
         for _ in range(rng.choices((1, 2, 3), cum_weights=(50, 85, 100))[0]):
-            declared.append(("real_estate", f"{place}{rng.choice(V.ESTATES)}{randint(1, 30)}幢{randint(1, 24)}0{randint(1, 4)}室，建筑面积{randint(60, 180)}平方米"))
+            estate = rng.choice(V.ESTATES)  # drawn in this order: the same seed gives the same data
+            flat = f"{randint(1, 30)}幢{randint(1, 24)}0{randint(1, 4)}室"
+            declared.append(("real_estate", f"{place}{estate}{flat}，建筑面积{randint(60, 180)}平方米"))
         if random_() < 0.5:
             declared.append(("investment", f"持有股票、基金市值约{randint(2, 120)}万元"))
         if random_() < 0.4:

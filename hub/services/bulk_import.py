@@ -476,6 +476,17 @@ def import_report(
 
 
 __all__ = [
-    "BATCH_SIZE", "BatchRecordWriter", "Choice", "Column", "ENUM_LABELS", "ImportRefused", "ImportResult",
-    "NEGATIVE_RECORD_LABELS", "RowError", "convert_cell", "import_report", "map_header", "report_columns",
+    "BATCH_SIZE",
+    "ENUM_LABELS",
+    "NEGATIVE_RECORD_LABELS",
+    "BatchRecordWriter",
+    "Choice",
+    "Column",
+    "ImportRefused",
+    "ImportResult",
+    "RowError",
+    "convert_cell",
+    "import_report",
+    "map_header",
+    "report_columns",
 ]

@@ -22,9 +22,9 @@ from hub.services.record_writes import RecordNotFound
 from hub.services.workflows import clock, rules
 from hub.services.workflows.base import (
     Actor,
-    Row,
     NotAllowed,
     Problems,
+    Row,
     WrongState,
     check_version,
     flush,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -164,7 +164,7 @@ def _joint_reviews(session: Session, actor: Actor, ids: list[int], as_of: date) 
 
 def _as_date(value: date | datetime | str) -> date:
     if isinstance(value, datetime):  # stored in UTC (SQLite hands it back naive); dates are counted locally
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
         return aware.astimezone(clock.LOCAL_ZONE).date()
     if isinstance(value, str):  # SQLite hands COALESCE of dates back as text
         return date.fromisoformat(value[:10])
