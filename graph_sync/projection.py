@@ -20,6 +20,7 @@ from graph_sync.model import (
     EDGE_SPECS,
     NODE_LABELS,
     NODE_PROPERTIES,
+    NODE_TYPE,
     ROLE_EDGE,
     EdgeKind,
     NodeKind,
@@ -27,14 +28,9 @@ from graph_sync.model import (
     node_key,
 )
 from hub.models import Base
+from hub.record_fields import RECORD_KINDS
 
-NODE_TABLES: dict[NodeKind, str] = {
-    NodeKind.CADRE: "cadre",
-    NodeKind.PERSON: "person",
-    NodeKind.POST: "post",
-    NodeKind.UNIT: "unit",
-    NodeKind.ORGANIZATION: "organization",
-}
+NODE_TABLES: dict[NodeKind, str] = {kind: RECORD_KINDS[NODE_TYPE[kind]].model.__tablename__ for kind in NodeKind}
 TABLE_NODE_KIND: dict[str, NodeKind] = {table: kind for kind, table in NODE_TABLES.items()}
 
 # Edge tables and the edge kinds their rows may become (organization_role: one kind per role).

@@ -27,25 +27,7 @@ from schema.errors import FieldError, NotFound, ValidationErrors, VersionConflic
 
 WRITES = "writes"
 
-OUTPUT_TYPES: dict[str, type] = {
-    "Unit": record_types.UnitType,
-    "Post": record_types.PostType,
-    "Cadre": record_types.CadreType,
-    "Tenure": record_types.TenureType,
-    "Person": record_types.PersonType,
-    "Relative": record_types.RelativeType,
-    "SocialTie": record_types.SocialTieType,
-    "Organization": record_types.OrganizationType,
-    "OrganizationRole": record_types.OrganizationRoleType,
-    "PartTimePosition": record_types.PartTimePositionType,
-    "SupplyContract": record_types.SupplyContractType,
-    "NegativeRecord": record_types.NegativeRecordType,
-    "PersonalMattersReport": record_types.PersonalMattersReportType,
-    "MatterItem": record_types.MatterItemType,
-    "SupervisionAction": record_types.SupervisionActionType,
-    "Selection": record_types.SelectionType,
-    "Nomination": record_types.NominationType,
-}
+OUTPUT_TYPES: dict[str, type] = record_types.DECLARED_TYPES
 
 
 @strawberry.input(description="One weighted fit dimension; the weights of a post sum to 1.")

@@ -35,6 +35,10 @@ def record_type(model: type[models.Base], name: str, description: str) -> Callab
     return decorate
 
 
+# The GraphQL type of each declared record kind, by type name (filled by `declared_type`).
+DECLARED_TYPES: dict[str, type] = {}
+
+
 def declared_type(type_name: str, description: str) -> Callable[[C], C]:
     """`record_type` of a declared record kind: its declared output fields first, then the class's own fields."""
     kind = RECORD_KINDS[type_name]
@@ -48,7 +52,8 @@ def declared_type(type_name: str, description: str) -> Callable[[C], C]:
         for field in kind.output_fields:
             if field.description:
                 setattr(cls, field.attr, strawberry.field(description=field.description))
-        return record_type(kind.model, type_name, description)(cls)
+        DECLARED_TYPES[type_name] = record_type(kind.model, type_name, description)(cls)
+        return cls
 
     return decorate
 
