@@ -55,7 +55,7 @@ class Actor:
     def agency(self) -> str:
         """The acting agency's code, recorded as who took the step."""
         if self.agency_code not in self.agencies:
-            raise NotAllowed(f"agency '{self.agency_code}' is not one of the hub's agencies")
+            raise NotAllowed(f"agency {unknown_agency(self.agency_code)}")
         return self.agency_code
 
     def may(self, operation: str) -> bool:
