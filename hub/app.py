@@ -33,6 +33,7 @@ from graph_sync.sync import SyncWorker, backlog
 from hub.access import Principal
 from hub.asgi_messages import on_response_start
 from hub.auth import AuthenticationFailed, KeysUnavailable, principal_from_header
+from hub.core.usage_windows import GraphWindows, WindowLimits
 from hub.db import make_engine
 from hub.graph_store import GraphStore
 from hub.graphql_http import GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
@@ -44,6 +45,7 @@ from hub.persisted_queries import PersistedQueries, allowed_operation_texts
 from hub.purpose import PurposeRefused, admitted_purpose, purpose_of
 from hub.sessions import make_session_factory
 from hub.settings import Settings, refuse_insecure_production
+from hub.shell.fair_share import FairScheduler, Refused, share_limits
 from hub.tracing import otlp_exporter, tracing_extension
 from hub.tracing import tracer_provider as export_to
 from hub.web import web_routes
@@ -137,6 +139,8 @@ class Hub:
     sync: SyncWorker | None
     heap: LongLivedHeap
     workers: WorkerLoops
+    share: FairScheduler
+    graph_windows: GraphWindows
     _views: dict[tuple[int, str], AgencyGraphQL]
 
     def view_for(self, agency: str, schema: strawberry.Schema) -> AgencyGraphQL:
@@ -186,8 +190,13 @@ class GraphQLGateway:
 
         # SQL and Neo4j calls block: the request runs on a worker's loop, this one stays free for other requests.
         # One worker per pooled connection: a request holds its connection while it awaits (DataLoaders, graph
-        # calls), so requests beyond the pool wait for a worker instead of blocking on checkout.
-        await self.hub.workers.run(execute, receive, send)
+        # calls), so requests beyond the pool wait for a worker instead of blocking on checkout. The fair share
+        # decides who waits: no user or agency holds every worker.
+        try:
+            async with self.hub.share.slot(principal):
+                await self.hub.workers.run(execute, receive, send)
+        except Refused as refused:
+            await _error(429, refused.reason, "RATE_LIMITED", {"Retry-After": str(refused.retry_after)})(scope, receive, send)
 
     async def _execute(self, scope: Scope, receive: Receive, send: Send, request: Request, principal: Principal) -> None:
         access, schema = self.hub.policies.view(principal)
@@ -197,6 +206,7 @@ class GraphQLGateway:
             context.graph = self.hub.graph
             settings = self.hub.settings
             context.graph_budget = GraphBudget(settings.graph_request_seconds, settings.graph_request_nodes)
+            context.graph_windows = self.hub.graph_windows
             context.policies = self.hub.policies
             if self.hub.sync is not None:
                 context.after_write = self.hub.sync.wake
@@ -340,7 +350,10 @@ def create_app(
         settings=settings, engine=engine, sessions=sessions, policies=store, graph=GraphStore(settings),
         persisted=PersistedQueries(allowed_operation_texts(settings.allowed_operations_file), settings.persisted_queries_max),
         sync=SyncWorker(settings, sessions) if settings.graph_sync else None,
-        heap=LongLivedHeap(settings.freeze_heap), workers=WorkerLoops(settings.db_pool_size), _views={},
+        heap=LongLivedHeap(settings.freeze_heap), workers=WorkerLoops(settings.db_pool_size),
+        share=FairScheduler(share_limits(settings)), graph_windows=GraphWindows(engine, WindowLimits(
+            settings.graph_user_seconds, settings.graph_agency_seconds, settings.graph_window_seconds)),
+        _views={},
     )
     gateway = GraphQLGateway(hub)
     policy_watch = PolicyWatch(store, settings.database_url)

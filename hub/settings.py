@@ -102,6 +102,15 @@ class Settings:
     otel_endpoint: str | None = None  # OTLP/HTTP traces endpoint; tracing is off without one
     graph_sync: bool = True  # apply the graph outbox to Neo4j in the background while serving
     db_pool_size: int = 10  # also the number of GraphQL requests served at once; the rest wait their turn
+    # A fair share of those requests (hub/shell/fair_share.py); unset means half and two thirds of db_pool_size.
+    share_per_user: int | None = None  # requests one user runs at once in a process
+    share_per_agency: int | None = None  # requests one agency runs at once in a process
+    share_user_queue: int = 32  # requests one user may have waiting; beyond, 429
+    share_wait_seconds: float = 10.0  # the longest a request waits for its turn; then 429
+    # Graph time per user and per agency, counted in the database across processes (hub/core/usage_windows.py).
+    graph_user_seconds: float = 120.0  # graph seconds one user may spend per window
+    graph_agency_seconds: float = 600.0  # graph seconds one agency may spend per window
+    graph_window_seconds: int = 60
     freeze_heap: bool = False  # keep the collector off long-lived objects (hub/heap.py); on in `from_env`
 
     def __post_init__(self) -> None:
@@ -202,6 +211,13 @@ class EnvSettings(BaseSettings):
     otel_endpoint: str | None = None
     graph_sync: bool = _default("graph_sync")
     db_pool_size: Positive = _default("db_pool_size")
+    share_per_user: Positive | None = None
+    share_per_agency: Positive | None = None
+    share_user_queue: Annotated[int, Field(ge=0)] = _default("share_user_queue")
+    share_wait_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = _default("share_wait_seconds")
+    graph_user_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = _default("graph_user_seconds")
+    graph_agency_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = _default("graph_agency_seconds")
+    graph_window_seconds: Positive = _default("graph_window_seconds")
     freeze_heap: bool = True  # on when served; Settings() built in code (tests, tools) leaves it off
     # Read by graph_sync/local_server.py, validated here only.
     neo4j_cache: Path | None = None

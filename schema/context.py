@@ -12,6 +12,7 @@ from starlette.responses import Response
 from strawberry.types import Info
 
 from hub.access import AccessView
+from hub.core.usage_windows import GraphWindows
 from hub.models import Cadre
 from policies.enforcement import PolicyStore
 from schema.graph_budget import GraphBudget
@@ -71,6 +72,7 @@ class RequestContext:
     read_log: ReadLog
     purpose: str = ""
     graph_budget: GraphBudget = field(default_factory=GraphBudget)
+    graph_windows: GraphWindows | None = None  # graph time per user and agency across processes; None: unbounded
     operation_type: str = ""  # query | mutation, once known (for metrics)
     operation_name: str = ""
     # The HTTP sub-response strawberry answers with: its status and headers (503 on an outage, 400 on a request error).

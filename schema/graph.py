@@ -7,6 +7,7 @@ results, which resolvers return as they are: each field reads the attribute of t
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -20,8 +21,9 @@ from graph_sync import queries
 from graph_sync.access import GraphAccess, graph_access
 from graph_sync.driver import GraphUnavailable
 from graph_sync.model import NodeKind, parse_node_key
+from hub.core.usage_windows import Exhausted, Reservation
 from schema.context import RequestContext, context_of
-from schema.graph_budget import budget_spent
+from schema.graph_budget import MIN_QUERY_SECONDS, budget_spent
 
 GRAPH_TIMEOUT_SECONDS = 10.0
 Result = TypeVar("Result")
@@ -87,14 +89,44 @@ def note_graph_cadres(context: RequestContext, nodes: Iterable[queries.GraphNode
             context.read_log.note_linked("person", record_id)  # a relative or associate: their cadres' data
 
 
+def rate_limited(context: RequestContext, retry_after: int) -> GraphQLError:
+    """The caller's (or its agency's) graph time for this window is spent: HTTP 429 with Retry-After."""
+    if context.http_response is not None:
+        context.http_response.status_code = 429
+        context.http_response.headers["Retry-After"] = str(retry_after)
+    return GraphQLError(
+        f"the graph time of your account or agency for this period is spent; try again in {retry_after} s",
+        extensions={"code": "RATE_LIMITED", "retryAfter": retry_after},
+    )
+
+
+def _reserve(context: RequestContext, seconds: float) -> Reservation | None:
+    """Graph time for one query from the user's and the agency's shared windows (None where there are none)."""
+    windows = context.graph_windows
+    if windows is None:
+        return None
+    principal = context.access.principal
+    reservation = windows.reserve(principal.agency, principal.user, seconds)
+    if isinstance(reservation, Exhausted):
+        raise rate_limited(context, reservation.retry_after)
+    if reservation.seconds < MIN_QUERY_SECONDS:
+        windows.settle(reservation, 0)
+        raise rate_limited(context, windows.seconds_to_next_window())
+    return reservation
+
+
 def run_graph_query(info: Info, query: Callable[[Any, GraphAccess, float], Result], count_nodes: Callable[[Result], int]) -> Result:
-    """Run a graph query with the caller's access, within the request's graph budget (`query` gets the timeout).
+    """Run a graph query with the caller's access, within the request's graph budget (`query` gets the timeout)
+    and the graph time its user and agency have left in the shared window.
 
     Graph outages and bad arguments become clear errors.
     """
     context = context_of(info)
     budget = context.graph_budget
-    timeout = budget.timeout(GRAPH_TIMEOUT_SECONDS)
+    budget_timeout = budget.timeout(GRAPH_TIMEOUT_SECONDS)
+    reservation = _reserve(context, budget_timeout)
+    timeout = budget_timeout if reservation is None else min(budget_timeout, reservation.seconds)
+    started = time.monotonic()
     try:
         if context.graph is None:
             raise GraphUnavailable("this request has no graph store")
@@ -106,12 +138,17 @@ def run_graph_query(info: Info, query: Callable[[Any, GraphAccess, float], Resul
         raise GraphQLError("graph store unavailable; relational queries still work", extensions={"code": "GRAPH_UNAVAILABLE"}) from down
     except ClientError as refused:
         if any(word in (refused.code or "") for word in ("Timeout", "TimedOut", "Terminated")):
+            if timeout < budget_timeout and context.graph_windows is not None:  # cut short by the shared window
+                raise rate_limited(context, context.graph_windows.seconds_to_next_window()) from None
             if timeout < GRAPH_TIMEOUT_SECONDS:  # cut short by what was left of the request's budget
                 raise budget_spent(f"{budget.seconds:g} s") from None
             raise GraphQLError("the graph query took too long; narrow it", extensions={"code": "GRAPH_TIMEOUT"}) from None
         raise
     except Neo4jError as failure:
         raise GraphQLError("graph store unavailable; relational queries still work", extensions={"code": "GRAPH_UNAVAILABLE"}) from failure
+    finally:
+        if reservation is not None and context.graph_windows is not None:
+            context.graph_windows.settle(reservation, time.monotonic() - started)
     budget.spend(count_nodes(result))
     return result
 

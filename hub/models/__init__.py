@@ -15,6 +15,7 @@ from hub.models.organization import (
 from hub.models.outbox import GraphCheckpoint, GraphOutbox
 from hub.models.people import Cadre, Kinship, Person, SocialTie
 from hub.models.selection import Nomination, Selection
+from hub.models.usage import UsageWindow
 from hub.models.workflow import (
     Decision,
     JointReview,
@@ -59,4 +60,5 @@ __all__ = [
     "SupplyContract",
     "Tenure",
     "Unit",
+    "UsageWindow",
 ]

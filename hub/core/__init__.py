@@ -1,0 +1,1 @@
+"""The core layer: what knows nothing of agencies, GraphQL or Neo4j."""

@@ -1,0 +1,1 @@
+"""The app shell layer: HTTP, authentication, scheduling of requests."""
