@@ -204,7 +204,7 @@ def test_one_users_flood_of_slow_graph_requests_leaves_other_agencies_quick_and_
             flooders = [threading.Thread(target=flood_one, args=(url,)) for _ in range(20)]
             for thread in flooders:
                 thread.start()
-            time.sleep(0.5)  # the flood now holds its share of the workers, waiting on the graph
+            time.sleep(2.0)  # the flood now holds its share of the workers, waiting on the graph
             during = _cheap_latencies(client, app_settings, 10)
             still_flooding = sum(thread.is_alive() for thread in flooders)
             for thread in flooders:
@@ -212,8 +212,9 @@ def test_one_users_flood_of_slow_graph_requests_leaves_other_agencies_quick_and_
     finally:
         relay.close()
     assert still_flooding > 0, "the flood ended before the cheap queries were measured"
+    # Within twice the baseline; 20 ms more for a shared 2-core machine that also runs Neo4j and the flood's clients.
     assert statistics.median(during) <= 2 * baseline + 0.02, (baseline, sorted(during))
-    assert max(during) < 1.0, sorted(during)
+    assert max(during) < 1.0, during
     assert statuses.count(429) > 0, statuses
     assert all(value.isdigit() and int(value) >= 1 for value in retry_afters), retry_afters
 
