@@ -80,6 +80,9 @@ class EdgeSpec:
     governed_by: tuple[str, ...]  # GraphQL `Type.field`s an agency must read to see this edge kind
 
 
+# The period and source of evidence that can begin and end (graph property -> record attribute).
+DATED = {"startDate": "start_date", "endDate": "end_date", "source": "source", "reportedOn": "reported_on"}
+
 EDGE_SPECS: dict[EdgeKind, EdgeSpec] = {
     EdgeKind.HOLDS: EdgeSpec(
         "tenure", ("cadre_id", NodeKind.CADRE), ("post_id", NodeKind.POST),
@@ -88,27 +91,28 @@ EDGE_SPECS: dict[EdgeKind, EdgeSpec] = {
     EdgeKind.PART_OF: EdgeSpec("post", ("id", NodeKind.POST), ("unit_id", NodeKind.UNIT), {}, ("Post.unit",)),
     EdgeKind.RELATIVE_OF: EdgeSpec(
         "kinship", ("person_id", NodeKind.PERSON), ("cadre_id", NodeKind.CADRE),
-        {"kind": "kind"}, ("Cadre.relatives", "Relative.person", "Relative.kind"),
+        {"kind": "kind", **DATED}, ("Cadre.relatives", "Relative.person", "Relative.kind"),
     ),
     EdgeKind.TIE: EdgeSpec(
         "social_tie", ("cadre_id", NodeKind.CADRE), ("person_id|other_cadre_id", NodeKind.PERSON),
-        {"kind": "kind", "source": "source"}, ("Cadre.ties", "SocialTie.kind"),
+        {"kind": "kind", **DATED}, ("Cadre.ties", "SocialTie.kind"),
     ),
     EdgeKind.OWNS: EdgeSpec(
         "organization_role", ("person_id|cadre_id", NodeKind.PERSON), ("organization_id", NodeKind.ORGANIZATION),
-        {}, ("Organization.roles", "OrganizationRole.role"),
+        DATED, ("Organization.roles", "OrganizationRole.role"),
     ),
     EdgeKind.DIRECTS: EdgeSpec(
         "organization_role", ("person_id|cadre_id", NodeKind.PERSON), ("organization_id", NodeKind.ORGANIZATION),
-        {}, ("Organization.roles", "OrganizationRole.role"),
+        DATED, ("Organization.roles", "OrganizationRole.role"),
     ),
     EdgeKind.WORKS_AT: EdgeSpec(
         "organization_role", ("person_id|cadre_id", NodeKind.PERSON), ("organization_id", NodeKind.ORGANIZATION),
-        {}, ("Organization.roles", "OrganizationRole.role"),
+        DATED, ("Organization.roles", "OrganizationRole.role"),
     ),
     EdgeKind.MEMBER_OF: EdgeSpec(
         "part_time_position", ("cadre_id", NodeKind.CADRE), ("organization_id", NodeKind.ORGANIZATION),
-        {"title": "title", "approved": "approved", "paid": "paid"}, ("Cadre.partTimePositions", "PartTimePosition.organization"),
+        {"title": "title", "approved": "approved", "paid": "paid", **DATED},
+        ("Cadre.partTimePositions", "PartTimePosition.organization"),
     ),
     EdgeKind.NOMINATED: EdgeSpec(
         "nomination", ("nominator_id", NodeKind.CADRE), ("nominee_id", NodeKind.CADRE),
@@ -116,7 +120,8 @@ EDGE_SPECS: dict[EdgeKind, EdgeSpec] = {
     ),
     EdgeKind.SUPPLIES: EdgeSpec(
         "supply_contract", ("organization_id", NodeKind.ORGANIZATION), ("unit_id", NodeKind.UNIT),
-        {"amount": "amount", "signedOn": "signed_on", "subject": "subject"}, ("Organization.supplyContracts",),
+        {"amount": "amount", "signedOn": "signed_on", "subject": "subject", "startDate": "start_date", "endDate": "end_date"},
+        ("Organization.supplyContracts",),
     ),
 }
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from neo4j import Driver, Query, RoutingControl
@@ -98,6 +99,17 @@ class ConflictOfInterest:
     unit: GraphNode
     post: GraphNode  # the cadre's (current or past) post in that unit
     path: GraphPath  # cadre -HOLDS- post -PART_OF- unit -SUPPLIES- organization -role- via -kin/tie- cadre
+    # When the contract, the tenure, the role and the kinship or tie all held (ISO dates; None: open-ended).
+    window_start: date | None = None
+    window_end: date | None = None
+    rule: str = "relative_business_supplies_unit"  # the code of its rule in the catalogue
+
+    @property
+    def explanation(self) -> str:
+        since = self.window_start or "an unknown date"
+        until = self.window_end or "today"
+        return (f"{self.via.id} holds a role in {self.organization.id}, which had a supply contract with {self.unit.id} "
+                f"while {self.cadre.id} held {self.post.id} and was tied to {self.via.id}: from {since} to {until}")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -185,6 +197,20 @@ RETURN properties(x) AS node, connected, [route IN routes | {{
 }}] AS routes
 """
 
+# An unknown start or end counts as open: as far back, or as far ahead, as the dates go.
+EARLIEST, LATEST = "0000-01-01", "9999-12-31"
+
+
+def _latest_of(dates: str) -> str:
+    return f"reduce(m = '{EARLIEST}', d IN {dates} | CASE WHEN d IS NOT NULL AND d > m THEN d ELSE m END)"
+
+
+def _earliest_of(dates: str) -> str:
+    return f"reduce(m = '{LATEST}', d IN {dates} | CASE WHEN d IS NOT NULL AND d < m THEN d ELSE m END)"
+
+
+# The contract's period must overlap the cadre's tenure of the post, the relative's role in the organization and
+# the kinship or tie, all at once: the window is the latest start to the earliest end.
 _CONFLICTS_TEXT = f"""
 MATCH (c:Person {{key: $cadre}})
 WHERE c:Cadre AND c.kind = 'cadre' AND {visible_node("c")}
@@ -194,12 +220,18 @@ MATCH (v)-[role]->(o:Organization)
 WHERE type(role) IN $role_kinds AND {visible_node("o")}
 MATCH (o)-[s:SUPPLIES]->(u:Unit)<-[po:PART_OF]-(p:Post)<-[h:HOLDS]-(c)
 WHERE {visible_node("u")} AND {visible_node("p")}
-WITH c, v, o, u, p, k, role, s, po, h
+WITH c, v, o, u, p, k, role, s, po, h,
+  {_latest_of("[coalesce(s.startDate, s.signedOn), h.startDate, role.startDate, k.startDate]")} AS window_start,
+  {_earliest_of("[s.endDate, h.endDate, role.endDate, k.endDate]")} AS window_end
+WHERE window_start <= window_end
+WITH c, v, o, u, p, k, role, s, po, h, window_start, window_end
 ORDER BY v.key, o.key, u.key, p.key, h.key, role.key, s.key, k.key
 LIMIT $limit
 RETURN properties(c) AS cadre, properties(p) AS post, properties(u) AS unit, properties(o) AS organization,
   properties(v) AS via,
-  [{_edge_map("h")}, {_edge_map("po")}, {_edge_map("s")}, {_edge_map("role")}, {_edge_map("k")}] AS edges
+  [{_edge_map("h")}, {_edge_map("po")}, {_edge_map("s")}, {_edge_map("role")}, {_edge_map("k")}] AS edges,
+  CASE window_start WHEN '{EARLIEST}' THEN null ELSE window_start END AS window_start,
+  CASE window_end WHEN '{LATEST}' THEN null ELSE window_end END AS window_end
 """
 
 NETWORK_QUERIES: dict[int, str] = {hops: _network_text(hops) for hops in range(1, MAX_NETWORK_HOPS + 1)}
@@ -275,6 +307,10 @@ def _edge(access: GraphAccess, raw: dict[str, Any]) -> GraphEdge:
         id=properties["key"], kind=kind.value, source=raw["source"], target=raw["target"],
         properties=access.cut_edge(kind, properties),
     )  # fmt: skip
+
+
+def _date_or_none(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
 
 
 def _path(access: GraphAccess, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> GraphPath:
@@ -381,8 +417,9 @@ def conflicts_of_interest(
     driver: Driver, access: GraphAccess, cadre_id: str, *, limit: int, timeout: float,
 ) -> list[ConflictOfInterest]:  # fmt: skip
     """Organizations that a relative or associate of the cadre owns, directs or works at, and that
-    supply a unit of one of the cadre's current or past posts. One result per route (sorted by the keys
-    of via, organization, unit, post, then the edges), at most `limit`.
+    supply a unit of one of the cadre's current or past posts, counted only where the contract's period
+    overlaps the tenure, the role and the kinship or tie (unknown dates count as open). One result per
+    route (sorted by the keys of via, organization, unit, post, then the edges), at most `limit`.
     """
     _check_id("cadre_id", cadre_id)
     limit = _check_int("limit", limit, MAX_LIMIT)
@@ -402,7 +439,8 @@ def conflicts_of_interest(
         )
         edges = [_edge(access, raw) for raw in record["edges"]]
         path = GraphPath(nodes=[cadre, post, unit, organization, via, cadre], edges=edges)
-        results.append(
-            ConflictOfInterest(cadre=cadre, via=via, organization=organization, unit=unit, post=post, path=path)
-        )
+        results.append(ConflictOfInterest(
+            cadre=cadre, via=via, organization=organization, unit=unit, post=post, path=path,
+            window_start=_date_or_none(record["window_start"]), window_end=_date_or_none(record["window_end"]),
+        ))
     return results

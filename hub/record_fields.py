@@ -169,6 +169,16 @@ class RecordKind:
 
 F = RecordField
 EQUAL, CONTAINS = Filter.EQUAL, Filter.CONTAINS
+# Who reported a piece of evidence, and when; with its period for evidence that can begin and end.
+SOURCE = (
+    F("source", str, max_length=128, description="Who reported it."),
+    F("reported_on", date, description="When it was reported."),
+)
+EVIDENCE = (
+    F("start_date", date, description="Since when (unknown: as far back as the records go)."),
+    F("end_date", date, description="Until when (unknown: still so)."),
+    *SOURCE,
+)
 
 
 def _kinds(*kinds: RecordKind) -> dict[str, RecordKind]:
@@ -264,6 +274,7 @@ RECORD_KINDS: dict[str, RecordKind] = _kinds(
             reference("cadre_id", models.Cadre, required=True),
             reference("person_id", models.Person, required=True),
             F("kind", enums.KinshipKind, required=True),
+            *EVIDENCE,
         ),
     ),
     RecordKind(
@@ -275,7 +286,7 @@ RECORD_KINDS: dict[str, RecordKind] = _kinds(
             reference("person_id", models.Person),
             reference("other_cadre_id", models.Cadre),
             F("kind", enums.TieKind, required=True),
-            F("source", str, max_length=128),
+            *EVIDENCE,
         ),
     ),
     RecordKind(
@@ -300,6 +311,7 @@ RECORD_KINDS: dict[str, RecordKind] = _kinds(
             reference("person_id", models.Person),
             reference("cadre_id", models.Cadre),
             F("role", enums.OrganizationRoleKind, required=True),
+            *EVIDENCE,
         ),
     ),
     RecordKind(
@@ -314,6 +326,7 @@ RECORD_KINDS: dict[str, RecordKind] = _kinds(
             F("paid", bool),
             F("start_date", date, required=True),
             F("end_date", date),
+            *SOURCE,
         ),
     ),
     RecordKind(
@@ -326,6 +339,8 @@ RECORD_KINDS: dict[str, RecordKind] = _kinds(
             F("subject", str, max_length=128),
             F("amount", Decimal, required=True),
             F("signed_on", date, required=True),
+            F("start_date", date, description="In force from (the signing date when unknown)."),
+            F("end_date", date, description="In force until (open when unknown)."),
         ),
     ),
     RecordKind(

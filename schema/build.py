@@ -21,13 +21,14 @@ from schema.internal_errors import InternalErrors
 from schema.limits import GraphQLLimits, limit_extensions
 from schema.mutations import Mutation as RecordMutations
 from schema.queries import RecordQueries
+from schema.rule_catalogue import RuleQueries
 from schema.scalars import SCALAR_OVERRIDES
 from schema.validated_operations import ValidatedOperations
 from schema.workflows import WorkflowMutations, WorkflowQueries
 
 PARSED_TEXTS = 1024  # query texts whose parsed document is kept (clients send the same few over and over)
 
-Query = merge_types("Query", (RecordQueries, GraphQueries, WorkflowQueries))
+Query = merge_types("Query", (RecordQueries, GraphQueries, WorkflowQueries, RuleQueries))
 Mutation = merge_types("Mutation", (RecordMutations, WorkflowMutations))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any, TypeVar
 
 import strawberry
@@ -24,6 +25,7 @@ from graph_sync.model import NodeKind, parse_node_key
 from hub.core.usage_windows import Exhausted, Reservation
 from schema.context import RequestContext, context_of
 from schema.graph_budget import MIN_QUERY_SECONDS, budget_spent
+from schema.rule_catalogue import DetectionRuleType, citation
 
 GRAPH_TIMEOUT_SECONDS = 10.0
 Result = TypeVar("Result")
@@ -66,7 +68,8 @@ class SharedConnection:
     paths: list[GraphPath]
 
 
-@strawberry.type(description="An organization tied to a cadre's relative or associate that supplies the cadre's unit.")
+@strawberry.type(description="An organization tied to a cadre's relative or associate that supplied the cadre's unit "
+                               "while all the ties on the path held at once.")
 class ConflictOfInterest:
     cadre: GraphNode
     via: GraphNode
@@ -74,6 +77,15 @@ class ConflictOfInterest:
     unit: GraphNode
     post: GraphNode
     path: GraphPath
+    window_start: date | None = strawberry.field(description="When the contract, tenure, role and tie first all held "
+                                                             "(null: earlier than any known date).")
+    window_end: date | None = strawberry.field(description="When one of them ended (null: all still hold).")
+    rule: str = strawberry.field(description="The code of the rule it fires in the catalogue.")
+    explanation: str = strawberry.field(description="Why it fires, in words.")
+
+    @strawberry.field(description="The rule in the catalogue, with the regulation it applies.")
+    def citation(self) -> DetectionRuleType:
+        return citation(self.rule)
 
 
 def _access(context: RequestContext) -> GraphAccess:

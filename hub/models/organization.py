@@ -66,11 +66,12 @@ class Organization(Versioned, Base):
 
 
 class OrganizationRole(Base):
-    """OWNS / DIRECTS / WORKS_AT: a relative, associate or cadre in an organization."""
+    """OWNS / DIRECTS / WORKS_AT: a relative, associate or cadre in an organization, from start to end when known."""
 
     __tablename__ = "organization_role"
     __table_args__ = (
         CheckConstraint("(person_id IS NULL) <> (cadre_id IS NULL)", name="exactly_one_holder"),
+        CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="ends_after_start"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +79,10 @@ class OrganizationRole(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     cadre_id: Mapped[int | None] = mapped_column(ForeignKey("cadre.id", ondelete="CASCADE"), index=True)
     role: Mapped[OrganizationRoleKind] = mapped_column(enum_column(OrganizationRoleKind))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(128), default="")  # who reported it
+    reported_on: Mapped[date | None] = mapped_column(Date)
 
 
 class PartTimePosition(Base):
@@ -94,12 +99,17 @@ class PartTimePosition(Base):
     paid: Mapped[bool] = mapped_column(Boolean, default=False)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(128), default="")
+    reported_on: Mapped[date | None] = mapped_column(Date)
 
 
 class SupplyContract(Base):
-    """SUPPLIES: an organization's contract with a unit."""
+    """SUPPLIES: an organization's contract with a unit, in force from its start (else its signing) to its end."""
 
     __tablename__ = "supply_contract"
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR end_date >= coalesce(start_date, signed_on)", name="ends_after_start"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
@@ -107,3 +117,5 @@ class SupplyContract(Base):
     subject: Mapped[str] = mapped_column(String(128), default="")
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     signed_on: Mapped[date] = mapped_column(Date)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)

@@ -64,15 +64,22 @@ class Person(Versioned, Base):
 
 
 class Kinship(Base):
-    """RELATIVE_OF: a cadre's spouse, child, parent, sibling or in-law."""
+    """RELATIVE_OF: a cadre's spouse, child, parent, sibling or in-law; a marriage has dates and may end."""
 
     __tablename__ = "kinship"
-    __table_args__ = (UniqueConstraint("cadre_id", "person_id", name="cadre_person"),)
+    __table_args__ = (
+        UniqueConstraint("cadre_id", "person_id", name="cadre_person"),
+        CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="ends_after_start"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cadre_id: Mapped[int] = mapped_column(ForeignKey("cadre.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     kind: Mapped[KinshipKind] = mapped_column(enum_column(KinshipKind))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(128), default="")
+    reported_on: Mapped[date | None] = mapped_column(Date)
 
 
 class SocialTie(Base):
@@ -83,6 +90,7 @@ class SocialTie(Base):
         CheckConstraint(
             "(person_id IS NULL) <> (other_cadre_id IS NULL)", name="exactly_one_counterpart"
         ),
+        CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="ends_after_start"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,3 +99,6 @@ class SocialTie(Base):
     other_cadre_id: Mapped[int | None] = mapped_column(ForeignKey("cadre.id", ondelete="CASCADE"), index=True)
     kind: Mapped[TieKind] = mapped_column(enum_column(TieKind))
     source: Mapped[str] = mapped_column(String(128), default="")
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    reported_on: Mapped[date | None] = mapped_column(Date)

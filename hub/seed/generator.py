@@ -211,6 +211,8 @@ class _Generator:
     def __init__(self, cadres: int, seed: int) -> None:
         self.n = cadres
         self.rng = random.Random(seed)
+        # Periods and sources of evidence draw from a stream of their own, so the rest of the world stays as it was.
+        self.evidence_rng = random.Random(f"evidence-{seed}")
         self.counts = {table: 0 for table in TABLES}
         self.next_id = {table: 1 for table in TABLES}
 
@@ -795,7 +797,8 @@ class _Generator:
                         huzhou_areas[int(rng.random() * len(huzhou_areas))], 0.15)
         kinship = rows["kinship"]
         for person_id, kind, *_rest in family:
-            kinship.append({"id": self._id("kinship"), "cadre_id": cadre_id, "person_id": person_id, "kind": kind})
+            kinship.append({"id": self._id("kinship"), "cadre_id": cadre_id, "person_id": person_id, "kind": kind,
+                            **self._kinship_period(kind), **self._reported("本人报告")})
         return family
 
     def _tie_source(self, kind: str, **values: str) -> str:
@@ -860,7 +863,8 @@ class _Generator:
                 source = self._tie_source(kind, company=self.company_name[self.company_ids[int(rng.random() * len(self.company_ids))]])
             ties.append(
                 {"id": self._id("social_tie"), "cadre_id": cadre_id, "person_id": person_id,
-                 "other_cadre_id": None, "kind": kind, "source": source}
+                 "other_cadre_id": None, "kind": kind, "source": source, **self._period(0.5, 0.1),
+                 "reported_on": self._reported("")["reported_on"]}
             )
             result.append((person_id, kind))
         return result
@@ -887,7 +891,8 @@ class _Generator:
             for other in others:
                 ties.append(
                     {"id": self._id("social_tie"), "cadre_id": cadre_id, "person_id": None,
-                     "other_cadre_id": other, "kind": kind, "source": source}
+                     "other_cadre_id": other, "kind": kind, "source": source, "start_date": None, "end_date": None,
+                     "reported_on": None}
                 )
 
         for position, unit in enumerate(reversed(tenure_units)):
@@ -915,6 +920,34 @@ class _Generator:
                 emit(found, "comrade_in_arms", f"同在{rng.choice(V.ARMY_UNITS)}服役")
         return connected
 
+    def _period(self, known: float, ended: float) -> dict[str, date | None]:
+        """A start known with probability `known` (1 to 15 years back), an end with probability `ended`."""
+        rng = self.evidence_rng
+        if rng.random() >= known:
+            return {"start_date": None, "end_date": None}
+        start = REF - rng.randint(365, 15 * 365)
+        end = start + rng.randint(30, REF - start) if rng.random() < ended else None
+        return {"start_date": date.fromordinal(start), "end_date": None if end is None else date.fromordinal(end)}
+
+    def _kinship_period(self, kind: str) -> dict[str, date | None]:
+        """Marriages have dates: a spouse's since some 5 to 35 years; about one in twenty has ended."""
+        if kind != "spouse":
+            return {"start_date": None, "end_date": None}
+        rng = self.evidence_rng
+        start = REF - rng.randint(5 * 365, 35 * 365)
+        end = start + rng.randint(365, REF - start) if rng.random() < 0.05 else None
+        return {"start_date": date.fromordinal(start), "end_date": None if end is None else date.fromordinal(end)}
+
+    def _reported(self, source: str) -> dict[str, Any]:
+        return {"source": source, "reported_on": date.fromordinal(REF - self.evidence_rng.randint(0, 5 * 365))}
+
+    def _contract_period(self, signed: int) -> dict[str, date | None]:
+        """In force from shortly after signing, for one to five years (some open-ended)."""
+        rng = self.evidence_rng
+        start = signed + rng.randint(0, 30)
+        end = start + rng.randint(365, 5 * 365) if rng.random() < 0.8 else None
+        return {"start_date": date.fromordinal(start), "end_date": None if end is None else date.fromordinal(end)}
+
     def _contract(self, rows: dict[str, list[dict[str, Any]]], company: int, unit: int, signed: int) -> None:
         rng = self.rng
         subjects = self.company_subjects[company]
@@ -927,6 +960,7 @@ class _Generator:
                 "subject": subjects[int(rng.random() * len(subjects))],
                 "amount": Decimal(cents) / 100,
                 "signed_on": date.fromordinal(min(signed, REF)),
+                **self._contract_period(min(signed, REF)),
             }
         )
 
@@ -951,7 +985,8 @@ class _Generator:
 
         def role(person_id: int, company: int, kind: str) -> None:
             roles.append({"id": self._id("organization_role"), "organization_id": company,
-                          "person_id": person_id, "cadre_id": None, "role": kind})
+                          "person_id": person_id, "cadre_id": None, "role": kind, **self._period(0.35, 0.15),
+                          **self._reported("市场监督管理局")})
 
         working: list[int] = []
         for person_id, _kind, _name, birth, _employer, emigrated in family:
@@ -1015,6 +1050,7 @@ class _Generator:
                         "paid": paid,
                         "start_date": date.fromordinal(start),
                         "end_date": None if end is None else date.fromordinal(end),
+                        **self._reported("本人报告"),
                     }
                 )
                 unapproved = unapproved or not approved

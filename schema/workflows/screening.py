@@ -12,6 +12,7 @@ from hub.models import workflow as wf
 from hub.services.workflows import rules, screening
 from schema.context import context_of
 from schema.record_types import CadreType, MatterItemType, NegativeRecordType, PostType, SupervisionActionType, reference
+from schema.rule_catalogue import DetectionRuleType, citation
 from schema.workflows.joint_review import JointReviewType
 from schema.workflows.steps import actor_of, date_or_today, note_read, run_read
 
@@ -26,6 +27,10 @@ class ScreeningReasonType:
     @strawberry.field(description="The rule's code in the hub's screening rules.")
     def rule(self) -> str:
         return self.source.rule.code
+
+    @strawberry.field(description="The rule in the catalogue, with the regulation it applies.")
+    def citation(self) -> DetectionRuleType:
+        return citation(self.source.rule.code)
 
     @strawberry.field
     def verdict(self) -> ScreeningVerdict:
