@@ -444,3 +444,4 @@ def conflicts_of_interest(
             window_start=_date_or_none(record["window_start"]), window_end=_date_or_none(record["window_end"]),
         ))
     return results
+

@@ -73,6 +73,20 @@ def test_conflict_of_interest_through_the_spouses_company(graph_app: Any) -> Non
     }
 
 
+def test_a_conflict_states_its_window_and_cites_its_rule(graph_app: Any) -> None:
+    conflicts = caller(graph_app, "inspector").data(
+        '{ conflictsOfInterest(cadreId: "cadre:1") { windowStart windowEnd rule explanation '
+        "citation { code regulation name } path { edges { kind properties } } } }"
+    )["conflictsOfInterest"]
+    assert conflicts
+    for conflict in conflicts:
+        assert conflict["citation"]["code"] == conflict["rule"] == "relative_business_supplies_unit"
+        assert conflict["citation"]["regulation"].startswith("《")
+        contract = next(edge for edge in conflict["path"]["edges"] if edge["kind"] == "SUPPLIES")
+        assert conflict["windowStart"] >= contract["properties"]["signedOn"], "the window opens with the contract"
+        assert conflict["windowStart"] in conflict["explanation"]
+
+
 def test_an_organization_node_keeps_kind_org_and_carries_its_own_kind(graph_app: Any) -> None:
     """The organization's own kind (company) travels as `organizationKind`; the node's `kind` stays 'org', the
     value the access Cypher filters on, so a record value can neither hide the node nor pass for a node kind."""
