@@ -1,0 +1,1 @@
+"""App shell modules: what the HTTP application serves besides GraphQL itself."""
