@@ -302,7 +302,7 @@ def _metrics_listener(hub: Hub) -> MetricsListener | None:
     address = hub.settings.metrics_bind
     if address is None:
         return None
-    operator = OperatorAccess(hub.settings.metrics_token, trusted_listener=True)
+    operator = OperatorAccess(hub.settings.metrics_token, without_token="everyone")  # trusted by where it listens
     return MetricsListener(Starlette(routes=_operator_routes(hub, operator)), address)
 
 
@@ -348,7 +348,8 @@ def create_app(
     gateway = GraphQLGateway(hub)
     policy_watch = PolicyWatch(store, settings.database_url)
     metrics_listener = _metrics_listener(hub)
-    operator = OperatorAccess(settings.metrics_token)
+    local = settings.metrics_bind is None and not settings.production
+    operator = OperatorAccess(settings.metrics_token, without_token="local clients" if local else "no one")
     # With HUB_METRICS_BIND the public app has no /metrics at all; /readyz stays, its details for the operator.
     operator_routes = _operator_routes(hub, operator)[: 1 if metrics_listener is not None else 2]
 

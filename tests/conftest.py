@@ -34,6 +34,7 @@ from tests.world import build_world
 POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 METRICS_TOKEN = "an-operator-token-of-at-least-32-bytes"
+LOCAL_OPERATOR = ("127.0.0.1", 50000)  # a TestClient's client address on the hub's own machine: an operator there
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,7 @@ from hub.settings import Settings
 from policies.enforcement import POLICY_DIR, PolicyStore, load_enforcer, policy_digest
 from policies.watch import APPLICATION_NAME, ReloadListener, announce_policy_reload
 from schema.build import build_full_schema
-from tests.conftest import own_postgres_world, policy_in_database
+from tests.conftest import LOCAL_OPERATOR, own_postgres_world, policy_in_database
 
 POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "")
 needs_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="HUB_TEST_POSTGRES_URL is not set")
@@ -246,7 +246,7 @@ def test_a_database_policy_change_reaches_a_running_hub(settings: Settings, tmp_
     writer = policy_in_database(POLICY_DIR, url)
     settings = dataclasses.replace(settings, policy_db_url=url)
     store = PolicyStore(build_full_schema(), POLICY_DIR, url)
-    with TestClient(create_app(settings, policies=store)) as client:
+    with TestClient(create_app(settings, policies=store), client=LOCAL_OPERATOR) as client:
         version = client.get("/readyz").json()["policy_version"]
         writer.add_policy(*RANK_DENIED_TO_POLICE.split(", ")[1:])
         after = policy_digest(load_enforcer(POLICY_DIR, url))
@@ -260,7 +260,7 @@ def test_a_database_policy_change_reaches_a_running_hub(settings: Settings, tmp_
 def test_a_policy_file_change_reaches_a_running_hub_without_any_request(settings: Settings, policy_dir: Path) -> None:
     """The watch thread, not the next GraphQL request, picks up a changed policy file."""
     store = PolicyStore(build_full_schema(), policy_dir)
-    with TestClient(create_app(settings, policies=store)) as client:
+    with TestClient(create_app(settings, policies=store), client=LOCAL_OPERATOR) as client:
         version = client.get("/readyz").json()["policy_version"]
         with (policy_dir / "policy.csv").open("a", encoding="utf-8") as policy:
             policy.write(RANK_DENIED_TO_POLICE + "\n")
