@@ -8,7 +8,8 @@ Learned texts are kept per agency, each agency's own bounded number and size, le
 first: one agency's texts never push out another's.
 
 With an allow-list (HUB_ALLOWED_OPERATIONS_FILE) the allow-list is the only store: a hash resolves only
-to an allow-listed text, nothing is learned, and an unknown hash is refused as not allowed.
+to an allow-listed text, nothing is learned, and an unknown hash is refused as not allowed. The list may also
+name routes outside GraphQL that it lets through (`/reports/import`); those are not query texts.
 """
 
 from __future__ import annotations
@@ -37,12 +38,20 @@ def query_hash(query: str) -> str:
     return hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _allow_list(path: Path) -> list[str]:
+    return list(json.loads(path.read_text(encoding="utf-8")))
+
+
 def allowed_operation_texts(path: Path | None) -> dict[str, str] | None:
-    """The allow-list file (a JSON list of query texts) as hash -> text; None without an allow-list."""
+    """The allow-list file's query texts as hash -> text; None without an allow-list."""
     if path is None:
         return None
-    texts = json.loads(path.read_text(encoding="utf-8"))
-    return {query_hash(text): text for text in texts}
+    return {query_hash(text): text for text in _allow_list(path) if not text.startswith("/")}
+
+
+def route_allowed(path: Path | None, route: str) -> bool:
+    """Whether a route outside GraphQL may be served: always without an allow-list, else if the list names it."""
+    return path is None or route in _allow_list(path)
 
 
 def requested_hash(extensions: Mapping[str, Any] | None) -> str | None:
