@@ -350,8 +350,9 @@ def create_app(
     metrics_listener = _metrics_listener(hub)
     local = settings.metrics_bind is None and not settings.production
     operator = OperatorAccess(settings.metrics_token, without_token="local clients" if local else "no one")
+    readyz, metrics = _operator_routes(hub, operator)
     # With HUB_METRICS_BIND the public app has no /metrics at all; /readyz stays, its details for the operator.
-    operator_routes = _operator_routes(hub, operator)[: 1 if metrics_listener is not None else 2]
+    operator_routes = [readyz] if metrics_listener is not None else [readyz, metrics]
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
