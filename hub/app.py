@@ -13,7 +13,6 @@ from typing import Any
 import strawberry
 from cross_web import HTTPException
 from opentelemetry.sdk.trace import TracerProvider
-from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,7 +28,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
-from graph_sync.sync import SyncWorker, backlog
+from graph_sync.sync import SyncWorker
 from hub.access import Principal
 from hub.asgi_messages import on_response_start
 from hub.auth import AuthenticationFailed, KeysUnavailable, principal_from_header
@@ -39,13 +38,15 @@ from hub.graph_store import GraphStore
 from hub.graphql_http import GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from hub.heap import LongLivedHeap
 from hub.logs import RequestIds, quiet_casbin
-from hub.metrics import HttpMetrics, SyncBacklog, exposition, record_operation
+from hub.metrics import HttpMetrics, record_operation
 from hub.migrate import SchemaState, schema_state
 from hub.persisted_queries import PersistedQueries, allowed_operation_texts
 from hub.purpose import PurposeRefused, admitted_purpose, purpose_of
 from hub.sessions import make_session_factory
 from hub.settings import Settings, refuse_insecure_production
 from hub.shell.fair_share import FairScheduler, Refused, share_limits
+from hub.shell.metrics_endpoint import MetricsListener, metrics_endpoint
+from hub.shell.operator_access import OperatorAccess
 from hub.tracing import otlp_exporter, tracing_extension
 from hub.tracing import tracer_provider as export_to
 from hub.web import web_routes
@@ -56,6 +57,7 @@ from policies.watch import PolicyWatch
 from schema.build import build_full_schema
 from schema.context import RequestContext, new_context
 from schema.graph_budget import GraphBudget
+from schema.internal_errors import masked_unexpected
 from schema.limits import GraphQLLimits
 
 CONTEXT_KEY = "hub.context"
@@ -85,6 +87,9 @@ class AgencyGraphQL(GraphQL[RequestContext, None]):
 
         In application/json it stays a 200 with `"data": null`, as clients of that media type expect.
         """
+        if result.errors:
+            # Errors an extension raises as the operation starts never pass through InternalErrors: mask them here.
+            result.errors = masked_unexpected(result.errors)
         processed = await super().process_result(request, result)
         response = request.scope[CONTEXT_KEY].http_response
         if response.media_type == GRAPHQL_RESPONSE_JSON and is_request_error(result.data, result.errors):
@@ -96,14 +101,19 @@ class AgencyGraphQL(GraphQL[RequestContext, None]):
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         """As strawberry's, with a mutation sent over GET refused as 405 (Method Not Allowed), as the spec asks.
 
-        A persisted query hash (Apollo's `extensions.persistedQuery`) is resolved to its text first.
+        A persisted query hash (Apollo's `extensions.persistedQuery`) is resolved to its text first; a text sent
+        with its hash is learned once it passed parsing, validation against the agency's schema and the limits.
         """
         context: RequestContext = kwargs["context"]
-        unresolved = self.persisted.prepare(kwargs["request_data"], context.access.principal.agency)
+        agency = context.access.principal.agency
+        unresolved = self.persisted.prepare(kwargs["request_data"], agency)
         if unresolved is not None:
             return ExecutionResult(data=None, errors=[unresolved])
         try:
-            return await super().execute_single(*args, **kwargs)
+            result = await super().execute_single(*args, **kwargs)
+            if context.operation_type:  # set when execution began, so the document was valid
+                self.persisted.learn(kwargs["request_data"], agency)
+            return result
         except HTTPException as refused:
             if isinstance(refused.__cause__, InvalidOperationTypeError):
                 raise HTTPException(405, refused.reason) from refused.__cause__
@@ -252,7 +262,7 @@ async def healthz(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def _readyz(hub: Hub) -> Any:
+def _readyz(hub: Hub, operator: OperatorAccess) -> Any:
     def database_state() -> str:
         """"ok", "unreachable", "not migrated" or "unknown revision" (migrated by a newer hub)."""
         try:
@@ -261,19 +271,17 @@ def _readyz(hub: Hub) -> Any:
         except SQLAlchemyError:
             return "unreachable"
 
-    async def readyz(_request: Request) -> Response:
+    async def readyz(request: Request) -> Response:
+        """Public: the status a load balancer needs. For the operator also the policy and the graph sync's state."""
         # Both checks block on the network: off the event loop, so a store that hangs never stalls the server.
         database = await asyncio.to_thread(database_state)
         if database != SchemaState.CURRENT.value:
             return JSONResponse({"status": "unavailable", "database": database}, status_code=503)
         graph = await asyncio.to_thread(hub.graph.status)
-        body: dict[str, Any] = {
-            "status": "ready" if graph == "ok" else "degraded",
-            "database": "ok",
-            "graph": graph,
-            "policy_version": hub.policies.version,
-            "policy_digest": hub.policies.digest,
-        }
+        body: dict[str, Any] = {"status": "ready" if graph == "ok" else "degraded", "database": "ok", "graph": graph}
+        if not operator.allows(request):
+            return JSONResponse(body)
+        body.update(policy_version=hub.policies.version, policy_digest=hub.policies.digest)
         if hub.sync is not None:
             body["graph_sync"] = await asyncio.to_thread(hub.sync.status)  # leader or standby, pending, last error
         return JSONResponse(body)
@@ -295,22 +303,17 @@ def _web_views(hub: Hub, gateway: GraphQLGateway) -> list[Any]:
     return web_routes(hub, admit=gateway._admit)
 
 
-def _metrics_route(hub: Hub) -> Route:
-    """Prometheus metrics of this process; the sync backlog is read from the outbox when scraped."""
-    def sync_backlog() -> tuple[int, float | None] | None:
-        try:
-            return backlog(hub.sessions)
-        except SQLAlchemyError:  # unreachable or not migrated: /readyz says which
-            return None
+def _operator_routes(hub: Hub, operator: OperatorAccess) -> list[Route]:
+    return [Route("/readyz", _readyz(hub, operator)), Route("/metrics", metrics_endpoint(hub.sessions, operator))]
 
-    registry = CollectorRegistry()
-    registry.register(SyncBacklog(sync_backlog))
 
-    async def metrics(_request: Request) -> Response:
-        body, content_type = await asyncio.to_thread(exposition, registry)  # the backlog query blocks
-        return Response(body, media_type=content_type)
-
-    return Route("/metrics", metrics)
+def _metrics_listener(hub: Hub) -> MetricsListener | None:
+    """The listener of HUB_METRICS_BIND: metrics and /readyz with its details, apart from the public app."""
+    address = hub.settings.metrics_bind
+    if address is None:
+        return None
+    operator = OperatorAccess(hub.settings.metrics_token, without_token="everyone")  # trusted by where it listens
+    return MetricsListener(Starlette(routes=_operator_routes(hub, operator)), address)
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
@@ -357,14 +360,24 @@ def create_app(
     )
     gateway = GraphQLGateway(hub)
     policy_watch = PolicyWatch(store, settings.database_url)
+    metrics_listener = _metrics_listener(hub)
+    local = settings.metrics_bind is None and not settings.production
+    operator = OperatorAccess(settings.metrics_token, without_token="local clients" if local else "no one")
+    readyz, metrics = _operator_routes(hub, operator)
+    # With HUB_METRICS_BIND the public app has no /metrics at all; /readyz stays, its details for the operator.
+    operator_routes = [readyz] if metrics_listener is not None else [readyz, metrics]
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if hub.sync is not None:
             hub.sync.start()
         policy_watch.start()
+        if metrics_listener is not None:
+            metrics_listener.start()
         hub.heap.settle(hub.policies.version)
         yield
+        if metrics_listener is not None:
+            metrics_listener.stop()
         policy_watch.stop()
         if hub.sync is not None:
             hub.sync.stop()
@@ -376,8 +389,7 @@ def create_app(
         routes=[
             Route("/graphql", gateway, methods=["GET", "POST"]),
             Route("/healthz", healthz),
-            Route("/readyz", _readyz(hub)),
-            _metrics_route(hub),
+            *operator_routes,
             *_web_views(hub, gateway),
         ],
         middleware=_middleware(settings),

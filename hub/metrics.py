@@ -2,12 +2,16 @@
 
 Requests by route and status, GraphQL operations by type, name, agency and status with their latencies,
 committed access-audit entries, and the graph sync's backlog (read from the outbox when scraped). Labels
-hold no record data; operation names are the clients' own, so at most `MAX_OPERATION_NAMES` distinct ones
-are kept and the rest count as `other`.
+hold no record data, and every label's values are bounded, since clients choose some of them: a method that is
+not a standard HTTP method counts as `other`; an operation name counts as itself only if it looks like a name
+(`OPERATION_NAME`, at most `MAX_NAME_DIGITS` digits, so no ID, phone or case number passes) and is among the
+first `MAX_OPERATION_NAMES` names of its agency; and a metric keeps at most `MAX_SERIES` label sets, later new
+ones counting under `other`. Where the metrics are served, and to whom: hub/shell/operator_access.py.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +25,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hub.asgi_messages import on_response_start
 
-MAX_OPERATION_NAMES = 200
+MAX_OPERATION_NAMES = 100  # per agency
+MAX_SERIES = 2000  # label sets per metric
+MAX_NAME_DIGITS = 4
+OPERATION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
+OTHER = "other"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics", "/reports/template", "/reports/import", "/graphiql"})
 
@@ -49,30 +58,71 @@ AUDIT_ENTRIES = Counter(
 )
 
 
+def method_label(method: str) -> str:
+    """A standard HTTP method as itself; anything else a client sends as `other`."""
+    return method if method in HTTP_METHODS else OTHER
+
+
+def sane_operation_name(name: str) -> str:
+    """`name` if it looks like an operation name holding no number worth hiding, else `other` ("" stays "")."""
+    if not name:
+        return name
+    if OPERATION_NAME.fullmatch(name) and sum(character.isdigit() for character in name) <= MAX_NAME_DIGITS:
+        return name
+    return OTHER
+
+
 class BoundedNames:
-    """The first `limit` distinct names pass as they are; later new ones become `other`."""
+    """Per agency, the first `limit` distinct sane names pass as they are; others become `other`."""
 
     def __init__(self, limit: int = MAX_OPERATION_NAMES) -> None:
         self.limit = limit
-        self._known: set[str] = set()
+        self._known: dict[str, set[str]] = {}
         self._lock = threading.Lock()
 
-    def __call__(self, name: str) -> str:
-        if not name or name in self._known:
+    def __call__(self, agency: str, name: str) -> str:
+        name = sane_operation_name(name)
+        if not name or name == OTHER:
+            return name
+        known = self._known.get(agency)
+        if known is not None and name in known:
             return name
         with self._lock:
-            if len(self._known) >= self.limit:
-                return "other"
-            self._known.add(name)
+            known = self._known.setdefault(agency, set())
+            if len(known) >= self.limit:
+                return OTHER
+            known.add(name)
         return name
 
 
+class SeriesCap:
+    """At most `limit` distinct label sets; a new one beyond them is counted with `other` in every label."""
+
+    def __init__(self, limit: int = MAX_SERIES) -> None:
+        self.limit = limit
+        self._seen: set[tuple[str, ...]] = set()
+        self._lock = threading.Lock()
+
+    def __call__(self, *labels: str) -> tuple[str, ...]:
+        if labels in self._seen:
+            return labels
+        with self._lock:
+            if len(self._seen) >= self.limit:
+                return (OTHER,) * len(labels)
+            self._seen.add(labels)
+        return labels
+
+
 OPERATION_NAMES = BoundedNames()
+HTTP_SERIES = SeriesCap()
+OPERATION_SERIES = SeriesCap()
+OPERATION_LATENCY_SERIES = SeriesCap()
 
 
 def record_operation(operation_type: str, operation_name: str, agency: str, status: int, seconds: float) -> None:
-    GRAPHQL_OPERATIONS.labels(operation_type or "none", OPERATION_NAMES(operation_name), agency, str(status)).inc()
-    GRAPHQL_LATENCY.labels(operation_type or "none", agency).observe(seconds)
+    kind = operation_type or "none"
+    GRAPHQL_OPERATIONS.labels(*OPERATION_SERIES(kind, OPERATION_NAMES(agency, operation_name), agency, str(status))).inc()
+    GRAPHQL_LATENCY.labels(*OPERATION_LATENCY_SERIES(kind, agency)).observe(seconds)
 
 
 def record_audit_entries(counts: dict[str, int]) -> None:
@@ -130,5 +180,5 @@ class HttpMetrics:
             await self.app(scope, receive, on_response_start(send, lambda start: status.update(code=start["status"])))
         finally:
             route = route_of(scope.get("path", ""))
-            HTTP_REQUESTS.labels(route, scope.get("method", ""), str(status["code"])).inc()
+            HTTP_REQUESTS.labels(*HTTP_SERIES(route, method_label(scope.get("method", "")), str(status["code"]))).inc()
             HTTP_LATENCY.labels(route).observe(time.perf_counter() - started)

@@ -2,11 +2,14 @@
 
 A client first sends only `{"version": 1, "sha256Hash": h}`. A hash the hub knows runs its query text;
 an unknown one answers the error `PersistedQueryNotFound` (code PERSISTED_QUERY_NOT_FOUND) and the client
-sends the text with the hash again, which the hub checks (the text must hash to h, else 400) and learns.
-Learned texts are kept per agency, a bounded number, least recently used dropped first.
+sends the text with the hash again, which the hub checks (the text must hash to h, else 400) and learns once
+it has parsed, validated against the agency's schema and passed the limits (a text that fails is never kept).
+Learned texts are kept per agency, each agency's own bounded number and size, least recently used dropped
+first: one agency's texts never push out another's.
 
 With an allow-list (HUB_ALLOWED_OPERATIONS_FILE) the allow-list is the only store: a hash resolves only
-to an allow-listed text, nothing is learned, and an unknown hash is refused as not allowed.
+to an allow-listed text, nothing is learned, and an unknown hash is refused as not allowed. The list may also
+name routes outside GraphQL that it lets through (`/reports/import`); those are not query texts.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from strawberry.http import GraphQLRequestData
 
 from schema.limits import NOT_ALLOWED_MESSAGE
 
-MAX_LEARNED_CHARACTERS = 8_000_000  # all learned texts together, whatever their number
+MAX_LEARNED_CHARACTERS = 2_000_000  # one agency's learned texts together, whatever their number
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 
 
@@ -35,12 +38,20 @@ def query_hash(query: str) -> str:
     return hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _allow_list(path: Path) -> list[str]:
+    return list(json.loads(path.read_text(encoding="utf-8")))
+
+
 def allowed_operation_texts(path: Path | None) -> dict[str, str] | None:
-    """The allow-list file (a JSON list of query texts) as hash -> text; None without an allow-list."""
+    """The allow-list file's query texts as hash -> text; None without an allow-list."""
     if path is None:
         return None
-    texts = json.loads(path.read_text(encoding="utf-8"))
-    return {query_hash(text): text for text in texts}
+    return {query_hash(text): text for text in _allow_list(path) if not text.startswith("/")}
+
+
+def route_allowed(path: Path | None, route: str) -> bool:
+    """Whether a route outside GraphQL may be served: always without an allow-list, else if the list names it."""
+    return path is None or route in _allow_list(path)
 
 
 def requested_hash(extensions: Mapping[str, Any] | None) -> str | None:
@@ -57,36 +68,38 @@ def requested_hash(extensions: Mapping[str, Any] | None) -> str | None:
 
 
 class LearnedQueries:
-    """Query texts by (agency, hash), bounded in number and size, least recently used dropped first."""
+    """Query texts by (agency, hash): per agency bounded in number and size, least recently used dropped first."""
 
     def __init__(self, max_entries: int, max_characters: int = MAX_LEARNED_CHARACTERS) -> None:
         self.max_entries = max_entries
         self.max_characters = max_characters
-        self._texts: OrderedDict[tuple[str, str], str] = OrderedDict()
-        self._characters = 0
+        self._texts: dict[str, OrderedDict[str, str]] = {}
+        self._characters: dict[str, int] = {}
         self._lock = threading.Lock()  # requests run on several worker threads
 
     def __len__(self) -> int:
-        return len(self._texts)
+        return sum(len(texts) for texts in self._texts.values())
 
     def get(self, agency: str, sha: str) -> str | None:
         with self._lock:
-            text = self._texts.get((agency, sha))
-            if text is not None:
-                self._texts.move_to_end((agency, sha))
+            texts = self._texts.get(agency)
+            text = texts.get(sha) if texts is not None else None
+            if texts is not None and text is not None:
+                texts.move_to_end(sha)
             return text
 
     def learn(self, agency: str, sha: str, text: str) -> None:
         if self.max_entries <= 0 or len(text) > self.max_characters:
             return
         with self._lock:
-            previous = self._texts.pop((agency, sha), None)
-            self._characters -= len(previous or "")
-            self._texts[(agency, sha)] = text
-            self._characters += len(text)
-            while len(self._texts) > self.max_entries or self._characters > self.max_characters:
-                _key, dropped = self._texts.popitem(last=False)
-                self._characters -= len(dropped)
+            texts = self._texts.setdefault(agency, OrderedDict())
+            characters = self._characters.get(agency, 0) - len(texts.pop(sha, ""))
+            texts[sha] = text
+            characters += len(text)
+            while len(texts) > self.max_entries or characters > self.max_characters:
+                _sha, dropped = texts.popitem(last=False)
+                characters -= len(dropped)
+            self._characters[agency] = characters
 
 
 class PersistedQueries:
@@ -108,9 +121,7 @@ class PersistedQueries:
         if request.query is not None:
             if query_hash(request.query) != sha:
                 raise HTTPException(400, "provided sha does not match query")
-            if self.allowed is None:
-                self.learned.learn(agency, sha, request.query)
-            return None  # with an allow-list, the text is judged by the allow-list at validation
+            return None  # learned after it validated (`learn`); with an allow-list, judged by the allow-list
         text = self.allowed.get(sha) if self.allowed is not None else self.learned.get(agency, sha)
         if text is not None:
             request.query = text
@@ -118,3 +129,11 @@ class PersistedQueries:
         if self.allowed is not None:
             return GraphQLError(NOT_ALLOWED_MESSAGE, extensions={"code": "NOT_ALLOWED"})
         return GraphQLError("PersistedQueryNotFound", extensions={"code": "PERSISTED_QUERY_NOT_FOUND"})
+
+    def learn(self, request: GraphQLRequestData, agency: str) -> None:
+        """Keep the text of a request that sent it with its hash (call only once it validated); none with an allow-list."""
+        if self.allowed is not None or request.query is None:
+            return
+        sha = requested_hash(request.extensions)
+        if sha is not None:
+            self.learned.learn(agency, sha, request.query)

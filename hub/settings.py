@@ -96,6 +96,8 @@ class Settings:
     graph_request_seconds: float = 20.0  # the graph time one request may spend, across all its graph fields
     graph_request_nodes: int = 5000  # the graph nodes one request may ask for, across all its graph fields
     cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API (CORS); none by default
+    metrics_token: str | None = None  # bearer token an operator shows for /metrics and /readyz's details
+    metrics_bind: str | None = None  # host:port serving /metrics (and /readyz) apart; then absent from the public app
     log_format: str = "json"  # json | text
     log_level: str = "INFO"
     log_casbin: bool = False  # Casbin's line per authorization decision
@@ -142,7 +144,11 @@ def _purpose_reasons(value: str | None) -> tuple[str, ...]:
 Port = Annotated[int, Field(ge=1, le=65535)]
 Positive = Annotated[int, Field(gt=0)]
 NEO4J_URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
-SECRET_VARIABLES = frozenset({"jwt_secret", "neo4j_password", "audit_key", "database_url", "policy_db_url"})
+SECRET_VARIABLES = frozenset({"jwt_secret", "neo4j_password", "audit_key", "database_url", "policy_db_url", "metrics_token"})
+# Routes outside GraphQL that an allow-list (HUB_ALLOWED_OPERATIONS_FILE) must name for them to be served.
+ALLOW_LISTED_ROUTES = ("/reports/import",)
+# CORS origins that would let any page (or any sandboxed or file:// page) call the API.
+OPEN_CORS_ORIGINS = ("*", "null")
 
 
 def _default(name: str) -> Any:
@@ -205,6 +211,8 @@ class EnvSettings(BaseSettings):
     graph_request_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = _default("graph_request_seconds")
     graph_request_nodes: Positive = _default("graph_request_nodes")
     cors_origins: str = ""  # separated by commas
+    metrics_token: Annotated[str, Field(min_length=1)] | None = None
+    metrics_bind: str | None = None
     log_format: Literal["json", "text"] = _default("log_format")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = _default("log_level")
     log_casbin: bool = _default("log_casbin")
@@ -299,6 +307,16 @@ class EnvSettings(BaseSettings):
             raise ValueError(f"cannot read {value} as JSON ({error})") from None
         if not isinstance(texts, list) or not all(isinstance(text, str) for text in texts):
             raise ValueError(f"{value} must hold a JSON list of query texts")
+        unknown = [text for text in texts if text.startswith("/") and text not in ALLOW_LISTED_ROUTES]
+        if unknown:
+            raise ValueError(f"{value} names {', '.join(unknown)}; the routes it may name: {', '.join(ALLOW_LISTED_ROUTES)}")
+        return value
+
+    @field_validator("metrics_bind")
+    @classmethod
+    def _host_and_port(cls, value: str | None) -> str | None:
+        if value is not None:
+            split_host_port(value)
         return value
 
     @model_validator(mode="after")
@@ -325,6 +343,15 @@ class EnvSettings(BaseSettings):
             "purpose_reasons": _purpose_reasons(self.purpose_reasons),
             "cors_origins": _names(self.cors_origins),
         })
+
+
+def split_host_port(address: str) -> tuple[str, int]:
+    """`127.0.0.1:9100` or `[::1]:9100` as (host, port); ValueError when it is neither."""
+    host, colon, port = address.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError("must be host:port, e.g. 127.0.0.1:9100")
+    return host, int(port)
 
 
 def read_environment() -> EnvSettings:
@@ -370,6 +397,19 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append("no audit chain key: set HUB_AUDIT_KEY or HUB_AUDIT_KEY_FILE")
     elif not settings.audit_key_file.is_file():
         problems.append(f"HUB_AUDIT_KEY_FILE {settings.audit_key_file} does not exist")
+    return problems + _exposure_problems(settings)
+
+
+def _exposure_problems(settings: Settings) -> list[str]:
+    """What production must not serve to anyone: metrics without a token or a bind address, open CORS origins."""
+    problems: list[str] = []
+    if settings.metrics_token is None and settings.metrics_bind is None:
+        problems.append("/metrics would be public: set HUB_METRICS_TOKEN or HUB_METRICS_BIND")
+    elif settings.metrics_token is not None and len(settings.metrics_token.encode()) < MIN_SECRET_BYTES:
+        problems.append(f"HUB_METRICS_TOKEN is shorter than {MIN_SECRET_BYTES} bytes")
+    open_origins = [origin for origin in settings.cors_origins if origin.lower() in OPEN_CORS_ORIGINS]
+    if open_origins:
+        problems.append(f"HUB_CORS_ORIGINS must name origins, not {', '.join(open_origins)}")
     return problems
 
 

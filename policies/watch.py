@@ -4,12 +4,18 @@ every second, and on PostgreSQL a listener thread reloads at once when `hub poli
 The announcement is a PostgreSQL NOTIFY on the hub's own database, so processes on other hosts hear it too; the
 listener holds a connection of its own (never a pooled one) and reconnects after any error, catching up on
 whatever it may have missed while disconnected.
+
+Any role that may connect to the database may NOTIFY, so announcements are not trusted to mean a change: the
+listener reads the policy at most once per `MIN_RELOAD_SECONDS`, coalescing whatever arrives meanwhile, skips
+announcements that all name the digest already served, and a policy read installs a new version only when the
+policy differs from the one served (`PolicyStore.refresh`).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 import psycopg
@@ -23,6 +29,10 @@ CHANNEL = "hub_policy_reload"
 RECONNECT_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)  # waits between attempts after an error; the last one repeats
 LISTEN_TICK_SECONDS = 0.5  # how long one wait for notifications lasts before checking whether to stop
 APPLICATION_NAME = "hub-policy-listener"
+MIN_RELOAD_SECONDS = 0.5  # the least time between two policy reads caused by announcements
+COALESCE_SECONDS = 0.05  # after a first announcement, how long to gather the rest of a burst
+MAX_PAYLOADS = 16  # distinct payloads remembered per read; beyond them the announcements name "something"
+Announced = frozenset[str] | None  # the digests announced; None when unknown (a catch-up, or too many)
 
 
 def is_postgresql(database_url: str) -> bool:
@@ -44,11 +54,15 @@ def announce_policy_reload(database_url: str, digest: str) -> bool:
 
 
 class ReloadListener:
-    """A thread that LISTENs on `CHANNEL` and calls `on_reload` for each announcement, and after each (re)connect."""
+    """A thread that LISTENs on `CHANNEL` and calls `on_reload` with the digests announced, at most once per
+    `min_interval` however many announcements arrive, and with None after each (re)connect."""
 
-    def __init__(self, database_url: str, on_reload: Callable[[], object]) -> None:
+    def __init__(
+        self, database_url: str, on_reload: Callable[[Announced], object], min_interval: float = MIN_RELOAD_SECONDS,
+    ) -> None:
         self.conninfo = libpq_conninfo(database_url)
         self.on_reload = on_reload
+        self.min_interval = min_interval
         self.connected = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -84,10 +98,20 @@ class ReloadListener:
         ) as connection:
             connection.execute(f"LISTEN {CHANNEL}")
             self.connected.set()
-            self.on_reload()  # an announcement may have been sent while this process was not listening
+            self.on_reload(None)  # an announcement may have been sent while this process was not listening
+            last_reload = time.monotonic()
             while not self._stop.is_set():
-                if any(True for _ in connection.notifies(timeout=LISTEN_TICK_SECONDS)):
-                    self.on_reload()
+                first = [note.payload for note in connection.notifies(timeout=LISTEN_TICK_SECONDS, stop_after=1)]
+                if not first:
+                    continue
+                # One read for the whole burst: gather what arrives until the least interval since the last read.
+                gather = max(COALESCE_SECONDS, last_reload + self.min_interval - time.monotonic())
+                payloads = set(first)
+                for note in connection.notifies(timeout=gather):
+                    if len(payloads) <= MAX_PAYLOADS:
+                        payloads.add(note.payload)
+                self.on_reload(frozenset(payloads) if len(payloads) <= MAX_PAYLOADS else None)
+                last_reload = time.monotonic()
 
 
 class PolicyWatch:
@@ -115,7 +139,9 @@ class PolicyWatch:
             self._thread.join(timeout=5.0)
             self._thread = None
 
-    def _reload_now(self) -> None:
+    def _reload_now(self, announced: Announced) -> None:
+        if announced is not None and announced <= {self.store.digest}:
+            return  # every announcement names the policy this process already serves
         self.store.refresh(force=True)
 
     def _poll(self) -> None:

@@ -68,3 +68,8 @@ class InternalErrors(MaskErrors):
         except Exception as error:  # e.g. the access audit's own write failed after execution
             raise internal_error(error) from None
         yield from operation
+
+
+def masked_unexpected(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """`errors` with every unexpected one replaced by the generic error, its details logged under its id."""
+    return [internal_error(error.original_error or error, error.path) if is_unexpected(error) else error for error in errors]

@@ -166,14 +166,18 @@ def cost_rule(limits: GraphQLLimits) -> type[ValidationRule]:
 
 
 class AllowListedOperations(SchemaExtension):
-    """With an allow-list configured, only operations whose text hashes (sha256) into it may run."""
+    """With an allow-list configured, only operations whose text hashes (sha256) into it may run.
+
+    The hash is of the text's UTF-8 bytes with lone surrogates passed through, as hub/persisted_queries.py hashes
+    the allow-list, so any text a client can send has a hash (and one that is not listed is simply not allowed).
+    """
 
     def __init__(self, allowed: frozenset[str]) -> None:
         self.allowed = allowed
 
     def on_operation(self) -> Iterator[None]:
         query = self.execution_context.query or ""
-        if hashlib.sha256(query.encode()).hexdigest() not in self.allowed:
+        if hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest() not in self.allowed:
             raise GraphQLError(NOT_ALLOWED_MESSAGE, extensions={"code": "NOT_ALLOWED"})
         yield
 

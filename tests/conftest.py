@@ -33,6 +33,8 @@ from tests.world import build_world
 
 POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+METRICS_TOKEN = "an-operator-token-of-at-least-32-bytes"
+LOCAL_OPERATOR = ("127.0.0.1", 50000)  # a TestClient's client address on the hub's own machine: an operator there
 
 
 @pytest.fixture(scope="session")
@@ -133,7 +135,7 @@ def fill_world(engine: Engine) -> None:
 def production_settings(settings: Settings) -> Settings:
     """`settings` in production mode, with the secrets production refuses to start without."""
     return dataclasses.replace(settings, production=True, jwt_secret="a-production-secret-of-at-least-32-bytes",
-                               audit_key="an-audit-chain-key-of-at-least-32-bytes")
+                               audit_key="an-audit-chain-key-of-at-least-32-bytes", metrics_token=METRICS_TOKEN)
 
 
 @pytest.fixture

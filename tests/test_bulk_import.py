@@ -8,6 +8,8 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +20,7 @@ from starlette.testclient import TestClient
 
 from hub import models
 from hub.access import Principal
+from hub.app import create_app
 from hub.services.bulk_import import NEGATIVE_RECORD_LABELS, OUTSIDE_SCOPE, import_report
 from hub.services.record_writes import WriteGate
 from hub.services.specs import SPECS_BY_TYPE
@@ -258,3 +261,22 @@ def test_a_refused_file_never_takes_the_write_lock(world: Engine, settings: Sett
     assert [(error.row, error.reason) for error in result.errors] == [(5_002, OUTSIDE_SCOPE)]
     assert len(locks) >= 5 and all(locks), f"another writer was locked out during validation: {locks}"
     assert negative_records(world) == 4
+
+
+@pytest.mark.parametrize("listed", [False, True])
+def test_with_an_allow_list_the_import_runs_only_if_the_list_names_it(
+    world: Engine, settings: Settings, policy_store: Any, tmp_path: Path, listed: bool
+) -> None:
+    listing = tmp_path / "allowed.json"
+    listing.write_text(json.dumps(["{ cadre(id: 1) { name } }", *(["/reports/import"] if listed else [])]))
+    before = negative_records(world)
+    with TestClient(create_app(replace(settings, allowed_operations_file=listing), policies=policy_store)) as client:
+        police = Caller(client, settings, "police")
+        response = upload(police, as_csv(POLICE_HEADER, [good_row()]))
+        template = client.get("/reports/template?format=csv", headers={"Authorization": f"Bearer {police.token}"})
+    assert template.status_code == 200
+    if listed:
+        assert response.status_code == 200 and negative_records(world) == before + 1
+    else:
+        assert response.status_code == 403 and response.json()["errors"][0]["extensions"]["code"] == "NOT_ALLOWED"
+        assert negative_records(world) == before

@@ -30,7 +30,7 @@ from hub.db import make_engine
 from hub.sessions import make_session_factory
 from hub.settings import Settings
 from policies.enforcement import PolicyStore
-from tests.conftest import own_postgres_world
+from tests.conftest import LOCAL_OPERATOR, own_postgres_world
 from tests.test_graph_projection import add_relatives
 
 pytestmark = pytest.mark.neo4j
@@ -161,9 +161,9 @@ def test_hubs_on_one_database_elect_one_sync_leader_shown_in_readyz(
     with ExitStack() as hubs:
         first = ExitStack()
         hubs.callback(first.close)
-        leading = first.enter_context(TestClient(create_app(hub_settings, policies=policy_store)))
+        leading = first.enter_context(TestClient(create_app(hub_settings, policies=policy_store), client=LOCAL_OPERATOR))
         wait_for(lambda: sync_status(leading)["leader"], 30, "the first hub to lead")
-        standby = hubs.enter_context(TestClient(create_app(hub_settings, policies=policy_store)))
+        standby = hubs.enter_context(TestClient(create_app(hub_settings, policies=policy_store), client=LOCAL_OPERATOR))
         time.sleep(1.5)  # several chances to ask for the lead
         assert sync_status(leading)["leader"] is True
         assert sync_status(standby)["leader"] is False

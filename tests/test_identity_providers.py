@@ -335,7 +335,7 @@ def test_production_refuses_an_identity_provider_it_cannot_trust(
 ) -> None:
     production = replace(
         settings, production=True, audit_key="an-audit-chain-key-of-at-least-32-bytes",
-        jwt_jwks_url="https://idp.example/certs", jwt_issuer=ISSUER, jwt_audience=AUDIENCE,
+        jwt_jwks_url="https://idp.example/certs", jwt_issuer=ISSUER, jwt_audience=AUDIENCE, metrics_bind="127.0.0.1:9100",
     )
     assert production_problems(production) == []  # the development HS256 secret is not used with a JWKS
     with pytest.raises(InsecureConfiguration, match=problem):

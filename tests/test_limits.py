@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from hub.app import create_app
 from hub.settings import Settings
+from schema.limits import AllowListedOperations
 from tests.conftest import Caller, production_settings
 
 
@@ -116,3 +117,36 @@ def test_only_allow_listed_operations_run(settings: Settings, world: Any, tmp_pa
         assert org.data(allowed) == {"cadre": {"name": "王建国"}}
         refused = org("{ cadre(id: 1) { name idNumber } }")
         assert refused["data"] is None and "allow-list" in refused["errors"][0]["message"]
+
+
+def test_a_lone_surrogate_is_judged_by_the_allow_list_like_any_text(settings: Settings, world: Any, tmp_path: Path) -> None:
+    listed = "query Mine { cadre(id: 1) { name } } # \ud800"
+    listing = tmp_path / "allowed.json"
+    listing.write_text(json.dumps([listed]))  # written as the escape \\ud800, read back as the lone surrogate
+    with TestClient(create_app(replace(settings, allowed_operations_file=listing))) as client:
+        org = Caller(client, settings, "org")
+        headers = {"Authorization": f"Bearer {org.token}", "Content-Type": "application/json"}
+        unlisted = client.post("/graphql", content=json.dumps({"query": "{ cadre(id: 1) { name } } # \ud800"}),
+                               headers=headers)
+        assert unlisted.json()["errors"] == [
+            {"message": "this operation is not on the hub's allow-list", "extensions": {"code": "NOT_ALLOWED"}}]
+        passed = client.post("/graphql", content=json.dumps({"query": listed}), headers=headers)
+        assert passed.json()["errors"][0]["message"] == "Syntax Error: Invalid character: U+D800."  # by the parser
+
+
+def test_an_error_raised_as_an_extension_starts_is_masked(
+    settings: Settings, world: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Strawberry answers an exception raised while the operation's extensions start with its bare message,
+    past the masking extension: the hub masks it too."""
+    def failing(_extension: Any) -> Iterator[None]:
+        raise OSError("cannot read /srv/hub/secret-listing.json")
+        yield
+
+    monkeypatch.setattr(AllowListedOperations, "on_operation", failing)
+    listing = tmp_path / "allowed.json"
+    listing.write_text(json.dumps(["{ cadre(id: 1) { name } }"]))
+    with TestClient(create_app(replace(settings, allowed_operations_file=listing))) as client:
+        body = Caller(client, settings, "org")("{ cadre(id: 1) { name } }")
+    assert "secret" not in str(body)
+    assert body["errors"][0]["message"] == "internal error" and body["errors"][0]["extensions"]["errorId"]

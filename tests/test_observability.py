@@ -16,10 +16,12 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from starlette.testclient import TestClient
 
 from bench.harness import HubServer
+from graph_sync.local_server import free_port
 from hub.app import create_app
 from hub.auth import mint_token
-from hub.metrics import BoundedNames
+from hub.metrics import BoundedNames, SeriesCap
 from hub.settings import Settings
+from tests.conftest import LOCAL_OPERATOR, METRICS_TOKEN
 
 UNITS = "query Units { units(first: 2) { totalCount } }"
 VIEWS_ORIGIN = "https://views.example"
@@ -42,7 +44,7 @@ def _sample(metrics: str, name: str, **labels: str) -> float:
 
 
 def test_metrics_count_operations_statuses_latencies_audit_and_sync_backlog(settings: Settings, world: Any) -> None:
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), client=LOCAL_OPERATOR) as client:
         before = client.get("/metrics").text
         assert client.post("/graphql", json={"query": UNITS, "operationName": "Units"},
                            headers=_headers(settings)).status_code == 200
@@ -66,9 +68,81 @@ def test_metrics_count_operations_statuses_latencies_audit_and_sync_backlog(sett
     assert "湖州" not in after and "huzhou" not in after, "no record data or claims in metrics"
 
 
-def test_operation_names_are_bounded() -> None:
+def test_operation_names_are_bounded_per_agency() -> None:
     names = BoundedNames(limit=2)
-    assert [names(name) for name in ("A", "B", "C", "A", "D")] == ["A", "B", "other", "A", "other"]
+    assert [names("org", name) for name in ("A", "B", "C", "A", "D")] == ["A", "B", "other", "A", "other"]
+    assert names("police", "C") == "C", "one agency's names do not use up another's"
+
+
+def test_label_sets_per_metric_are_capped() -> None:
+    cap = SeriesCap(limit=2)
+    assert [cap("a", "1"), cap("b", "1"), cap("c", "1"), cap("a", "1")] == [
+        ("a", "1"), ("b", "1"), ("other", "other"), ("a", "1")]
+
+
+REMOTE = ("203.0.113.7", 41000)
+
+
+def test_metrics_and_readyz_details_only_for_the_operator_by_default(settings: Settings, world: Any) -> None:
+    """Without a token or bind address, a development hub shows them to clients on its own machine only."""
+    app = create_app(settings)
+    with TestClient(app, client=REMOTE) as remote, TestClient(app, client=LOCAL_OPERATOR) as local:
+        assert remote.get("/metrics").status_code == 403
+        ready = remote.get("/readyz")
+        assert ready.status_code == 200 and ready.json() == {"status": "degraded", "database": "ok", "graph": "unavailable"}
+        assert local.get("/metrics").status_code == 200
+        assert local.get("/readyz").json()["policy_digest"] == app.state.hub.policies.digest
+
+
+def test_with_a_token_metrics_and_readyz_details_need_it(settings: Settings, world: Any, tmp_path: Path) -> None:
+    # The sync worker on, on SQLite: its status names its lock file.
+    synced = dataclasses.replace(settings, metrics_token=METRICS_TOKEN, graph_sync=True,
+                                 neo4j_uri=f"bolt://127.0.0.1:{free_port()}")
+    with TestClient(create_app(synced), client=LOCAL_OPERATOR) as client:
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {METRICS_TOKEN}"}):
+            refused = client.get("/metrics", headers=headers)
+            assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Bearer")
+            public = client.get("/readyz", headers=headers)
+            assert public.status_code == 200 and set(public.json()) == {"status", "database", "graph"}
+            assert str(tmp_path) not in public.text
+        operator = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+        assert "hub_http_requests_total" in client.get("/metrics", headers=operator).text
+        details = client.get("/readyz", headers=operator).json()
+        assert {"policy_digest", "policy_version", "graph_sync"} <= set(details)
+        assert str(tmp_path) in json.dumps(details["graph_sync"])  # the lock file: for the operator only
+
+
+def test_with_a_bind_address_metrics_are_served_there_only(settings: Settings, world: Any) -> None:
+    address = f"127.0.0.1:{free_port()}"
+    with TestClient(create_app(dataclasses.replace(settings, metrics_bind=address)), client=LOCAL_OPERATOR) as client:
+        assert client.get("/metrics").status_code == 404
+        assert set(client.get("/readyz").json()) == {"status", "database", "graph"}
+        scraped = httpx.get(f"http://{address}/metrics", timeout=10)
+        assert scraped.status_code == 200 and "hub_http_requests_total" in scraped.text
+        assert "policy_digest" in httpx.get(f"http://{address}/readyz", timeout=10).json()
+    with pytest.raises(httpx.TransportError):  # stopped with the hub
+        httpx.get(f"http://{address}/metrics", timeout=2)
+
+
+def test_made_up_methods_and_operation_names_add_no_series(settings: Settings, world: Any) -> None:
+    with TestClient(create_app(settings), client=LOCAL_OPERATOR) as client:
+        headers = _headers(settings)
+        client.post("/graphql", json={"query": UNITS}, headers=headers)
+        before = client.get("/metrics").text
+        for n in range(300):
+            client.request(f"BREW{n}", "/graphql")
+        id_number = "330523198203237476"
+        for name in (f"Cadre{id_number}", f"Q_{id_number[:9]}_{id_number[9:]}", "Long" + "x" * 5000, "名单"):
+            answer = client.post("/graphql", json={"query": f"query {name} {{ units(first: 1) {{ totalCount }} }}"},
+                                 headers=headers)
+            assert answer.status_code == 200
+        after = client.get("/metrics").text
+    assert "BREW" not in after
+    assert _sample(after, "hub_http_requests_total", route="/graphql", method="other", status="405") == (
+        _sample(before, "hub_http_requests_total", route="/graphql", method="other", status="405") + 300)
+    assert id_number[:6] not in after and "xxxxx" not in after
+    assert len(after) - len(before) < 5_000, "300 made-up methods and 4 odd names add a handful of series at most"
+    assert _sample(after, "hub_graphql_operations_total", operation="other", agency="org", status="200") >= 3
 
 
 def test_spans_for_operations_and_none_per_resolver(settings: Settings, world: Any) -> None:

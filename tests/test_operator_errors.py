@@ -96,6 +96,8 @@ def test_variables_are_parsed(clean_environment: pytest.MonkeyPatch, tmp_path: P
     ("HUB_NEO4J_URI", "http://127.0.0.1:7474", "must be a Neo4j URI"),
     ("HUB_PURPOSE_CASE_PATTERN", "([", "not a regular expression"),
     ("HUB_NEO4J_HEAP", "lots", "JVM memory size"),
+    ("HUB_METRICS_BIND", "9100", "must be host:port"),
+    ("HUB_METRICS_BIND", "127.0.0.1:99999", "must be host:port"),
 ])
 def test_a_bad_value_names_the_variable_and_the_problem(
     clean_environment: pytest.MonkeyPatch, name: str, value: str, problem: str,
@@ -114,6 +116,9 @@ def test_an_allowed_operations_file_must_hold_a_list_of_queries(
     listing.write_text('{"query": "{ cadres { totalCount } }"}')
     clean_environment.setenv("HUB_ALLOWED_OPERATIONS_FILE", str(listing))
     with pytest.raises(InvalidSettings, match="HUB_ALLOWED_OPERATIONS_FILE.*JSON list of query texts"):
+        Settings.from_env()
+    listing.write_text('["{ cadres { totalCount } }", "/reports/imports"]')  # a route it cannot name
+    with pytest.raises(InvalidSettings, match="names /reports/imports; the routes it may name: /reports/import"):
         Settings.from_env()
 
 
@@ -208,7 +213,7 @@ def test_readyz_reports_a_database_behind_the_code(settings: Settings, policy_st
 def test_graphql_on_an_unmigrated_database_answers_a_clean_error(
     unmigrated: Settings, policy_store: Any, production: bool,
 ) -> None:
-    settings = dataclasses.replace(unmigrated, production=production, audit_key="k" * 32,
+    settings = dataclasses.replace(unmigrated, production=production, audit_key="k" * 32, metrics_token="m" * 32,
                                    jwt_secret="a-production-secret-of-enough-length-0123456789")
     token = mint_token(settings, agency="org", user="u1", jurisdiction="huzhou", level="city")
     with TestClient(create_app(settings, policies=policy_store if not production else None)) as client:

@@ -18,6 +18,7 @@ from hub.auth import mint_token
 from hub.persisted_queries import LearnedQueries
 from hub.settings import Settings
 from policies.enforcement import PolicyStore
+from tests.conftest import production_settings
 
 CADRE = "query Cadre($id: Int!) { cadre(id: $id) { name } }"
 NAME = {"cadre": {"name": "王建国"}}
@@ -139,6 +140,32 @@ def test_the_learned_store_is_bounded_and_drops_the_least_recently_used(
         assert data(org.post(texts[0], send_text=False)) and data(org.post(texts[2], send_text=False))
 
 
+def test_one_agency_cannot_push_out_anothers_texts(settings: Settings, world: Any, policy_store: PolicyStore) -> None:
+    with TestClient(create_app(replace(settings, persisted_queries_max=2), policies=policy_store)) as client:
+        org, police = Apollo(client, settings), Apollo(client, settings, "police")
+        assert data(org.post(CADRE, send_text=True)) == NAME
+        for n in range(5):  # more than the store holds, all from police
+            assert data(police.post(f"query Units{n} {{ units(first: {n + 1}) {{ totalCount }} }}", send_text=True))
+        assert data(org.post(CADRE, send_text=False)) == NAME
+
+
+@pytest.mark.parametrize("query", [
+    "query Broken($id: Int!) { cadre(id: $id) { name ",  # does not parse
+    "query Missing($id: Int!) { cadre(id: $id) { name noSuchField } }",  # no such field anywhere
+    "query Hidden($id: Int!) { cadre(id: $id) { name relatives { name } } }",  # not in the police schema
+    "query Costly { units(first: 1000) { edges { node { posts { title unit { posts { title } } } } } } }",  # cost 1.3 M
+])
+def test_a_text_that_fails_parsing_validation_or_limits_is_not_learned(
+    settings: Settings, world: Any, policy_store: PolicyStore, query: str
+) -> None:
+    with TestClient(create_app(settings, policies=policy_store)) as client:
+        police = Apollo(client, settings, "police")
+        refused = police.post(query, send_text=True)
+        assert refused.status_code in (200, 400) and refused.json()["errors"], refused.text
+        assert error_code(police.post(query, send_text=False)) == NOT_FOUND
+        assert len(client.app.state.hub.persisted.learned) == 0  # type: ignore[attr-defined]
+
+
 def test_the_learned_store_is_bounded_in_size_too() -> None:
     store = LearnedQueries(max_entries=100, max_characters=10)
     store.learn("org", "a", "123456")
@@ -155,8 +182,7 @@ UNLISTED = "query Unlisted($id: Int!) { cadre(id: $id) { name idNumber } }"
 def production(settings: Settings, world: Any, tmp_path: Path) -> Iterator[TestClient]:
     listing = tmp_path / "allowed.json"
     listing.write_text(json.dumps([CADRE]))
-    prod = replace(settings, production=True, jwt_secret="a-production-secret-of-at-least-32-bytes",
-                   audit_key="an-audit-chain-key-of-at-least-32-bytes", allowed_operations_file=listing)
+    prod = replace(production_settings(settings), allowed_operations_file=listing)
     with TestClient(create_app(prod)) as client:
         yield client
 

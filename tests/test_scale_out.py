@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -32,9 +33,9 @@ from hub.models import AuditEntry
 from hub.sessions import make_session_factory
 from hub.settings import Settings
 from policies.enforcement import POLICY_DIR, PolicyStore, load_enforcer, policy_digest
-from policies.watch import APPLICATION_NAME, ReloadListener, announce_policy_reload
+from policies.watch import APPLICATION_NAME, CHANNEL, PolicyWatch, ReloadListener, announce_policy_reload
 from schema.build import build_full_schema
-from tests.conftest import own_postgres_world, policy_in_database
+from tests.conftest import LOCAL_OPERATOR, own_postgres_world, policy_in_database
 
 POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "")
 needs_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="HUB_TEST_POSTGRES_URL is not set")
@@ -216,7 +217,7 @@ def test_appends_wait_for_each_other_instead_of_retrying(pg_world: str, tmp_path
 @needs_postgres
 def test_the_listener_hears_hub_policy_reload_and_reconnects(pg_world: str, monkeypatch: pytest.MonkeyPatch) -> None:
     heard = threading.Semaphore(0)
-    listener = ReloadListener(pg_world, heard.release)
+    listener = ReloadListener(pg_world, lambda _announced: heard.release())
     listener.start()
     try:
         assert listener.connected.wait(10)
@@ -240,13 +241,66 @@ def test_the_listener_hears_hub_policy_reload_and_reconnects(pg_world: str, monk
         listener.stop()
 
 
+def _notify(database_url: str, payloads: list[str]) -> None:
+    """What any role allowed to connect may do: NOTIFY the hubs' channel, here once per payload."""
+    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as connection:
+        for payload in payloads:
+            connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+
+
+@needs_postgres
+def test_a_flood_of_notifications_costs_a_handful_of_policy_reads(
+    pg_world: str, policy_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = PolicyStore(build_full_schema(), policy_dir)
+    reads: list[float] = []
+    read_policy = store._load
+
+    def counted() -> Any:
+        reads.append(time.monotonic())
+        return read_policy()
+
+    monkeypatch.setattr(store, "_load", counted)
+    watch = PolicyWatch(store, pg_world, interval=3600)  # the listener alone: the file watch does not poll here
+    watch.start()
+    try:
+        assert watch.listener is not None and watch.listener.connected.wait(10)
+        _until(lambda: len(reads) == 1, 5)  # the catch-up after connecting
+        version = store.version
+
+        started = time.monotonic()
+        _notify(pg_world, [store.digest] * 1000)
+        flood_seconds = time.monotonic() - started
+        time.sleep(1.5)
+        assert len(reads) == 1, "announcements of the digest already served read nothing"
+
+        _notify(pg_world, [f"made-up-{n}" for n in range(1000)])
+        time.sleep(1.5)
+        print(f"\n1,000 NOTIFYs in {flood_seconds:.2f} s; made-up digests caused {len(reads) - 1} policy reads")
+        assert 1 <= len(reads) - 1 <= 2 + 2 * (flood_seconds + 1.5), reads
+        assert store.version == version, "the policy did not change: nothing installed, no agency's grant recompiled"
+
+        with (policy_dir / "policy.csv").open("a", encoding="utf-8") as policy:
+            policy.write(RANK_DENIED_TO_POLICE + "\n")
+        changed = policy_digest(load_enforcer(policy_dir))
+        noise = threading.Thread(target=_notify, args=(pg_world, [f"noise-{n}" for n in range(1000)]))
+        noise.start()
+        announce_policy_reload(pg_world, changed)
+        took = _until(lambda: store.digest == changed, REACH_SECONDS)
+        noise.join()
+        print(f"a real change amid 1,000 more NOTIFYs served after {took:.2f} s")
+        assert store.version == version + 1
+    finally:
+        watch.stop()
+
+
 def test_a_database_policy_change_reaches_a_running_hub(settings: Settings, tmp_path: Path) -> None:
     """Also on SQLite: the watch re-reads a database-backed policy, which no request path ever did."""
     url = f"sqlite:///{tmp_path / 'policy.db'}"
     writer = policy_in_database(POLICY_DIR, url)
     settings = dataclasses.replace(settings, policy_db_url=url)
     store = PolicyStore(build_full_schema(), POLICY_DIR, url)
-    with TestClient(create_app(settings, policies=store)) as client:
+    with TestClient(create_app(settings, policies=store), client=LOCAL_OPERATOR) as client:
         version = client.get("/readyz").json()["policy_version"]
         writer.add_policy(*RANK_DENIED_TO_POLICE.split(", ")[1:])
         after = policy_digest(load_enforcer(POLICY_DIR, url))
@@ -260,7 +314,7 @@ def test_a_database_policy_change_reaches_a_running_hub(settings: Settings, tmp_
 def test_a_policy_file_change_reaches_a_running_hub_without_any_request(settings: Settings, policy_dir: Path) -> None:
     """The watch thread, not the next GraphQL request, picks up a changed policy file."""
     store = PolicyStore(build_full_schema(), policy_dir)
-    with TestClient(create_app(settings, policies=store)) as client:
+    with TestClient(create_app(settings, policies=store), client=LOCAL_OPERATOR) as client:
         version = client.get("/readyz").json()["policy_version"]
         with (policy_dir / "policy.csv").open("a", encoding="utf-8") as policy:
             policy.write(RANK_DENIED_TO_POLICE + "\n")

@@ -1,1 +1,1 @@
-"""The app shell layer: HTTP, authentication, scheduling of requests."""
+"""The app shell layer's own modules: who gets a worker, who sees the operator's endpoints."""

@@ -4,6 +4,10 @@
 same bearer token, policy and write rules as GraphQL: the columns are the NegativeRecord fields the agency
 may write, and every row goes through `RecordWriter` validation and the row scope. With
 `Accept: application/x-ndjson` the import streams progress lines and ends with the result line.
+
+With an allow-list (HUB_ALLOWED_OPERATIONS_FILE) only the operations it lists run, and the import, a write
+outside GraphQL, is one of them only if the list names `/reports/import`; otherwise it is refused (403,
+NOT_ALLOWED). The template, which holds no data, is served either way.
 """
 
 from __future__ import annotations
@@ -28,12 +32,14 @@ from hub.services.bulk_import import (
     import_report,
     report_columns,
 )
+from hub.persisted_queries import route_allowed
 from hub.purpose import purpose_of
 from hub.services.record_writes import WriteGate
 from hub.services.specs import SPECS_BY_TYPE
 from hub.web.spreadsheets import FORMATS, XLSX_MEDIA_TYPE, UnreadableFile, detect_format, read_sheet, write_template
 from graph_sync.sync import SyncWorker
 from hub.access import AccessView, Principal
+from hub.settings import Settings
 from policies.enforcement import PolicyStore
 
 
@@ -41,6 +47,7 @@ from policies.enforcement import PolicyStore
 class Hub(Protocol):
     """What the import views need of the running hub (`hub.app.Hub` is one)."""
 
+    settings: Settings
     sessions: sessionmaker[Session]
     policies: PolicyStore
     sync: SyncWorker | None
@@ -50,6 +57,7 @@ Admit = Callable[[Request], Principal | Response]
 SPEC = SPECS_BY_TYPE["NegativeRecord"]
 CREATE_MUTATION = "Mutation.createNegativeRecord"
 OPERATION_NAME = "importNegativeRecords"
+IMPORT_PATH = "/reports/import"
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 NDJSON = "application/x-ndjson"
 logger = logging.getLogger(__name__)
@@ -141,11 +149,15 @@ def _refused(hub: Hub, access: AccessView, purpose: str, result: ImportResult) -
 
 
 def import_route(hub: Hub, admit: Admit) -> Route:
+    allowed = route_allowed(hub.settings.allowed_operations_file, IMPORT_PATH)
+
     async def import_file(request: Request) -> Response:
         # Token checks (an identity provider's keys may be fetched) and policy compiling block: off the loop.
         access = await asyncio.to_thread(_access, hub, admit, request)
         if isinstance(access, Response):
             return access
+        if not allowed:
+            return _error(403, f"{IMPORT_PATH} is not on the hub's allow-list", "NOT_ALLOWED")
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_UPLOAD_BYTES):
             return _error(413, f"the file is larger than {MAX_UPLOAD_BYTES:,} bytes", "REQUEST_TOO_LARGE")
@@ -163,7 +175,7 @@ def import_route(hub: Hub, admit: Admit) -> Route:
         outcome = await asyncio.to_thread(_run_import, hub, access, purpose, data, content_type, filename, _ignore)
         return JSONResponse(outcome, status_code=200 if outcome["ok"] else 422)
 
-    return Route("/reports/import", import_file, methods=["POST"])
+    return Route(IMPORT_PATH, import_file, methods=["POST"])
 
 
 async def _read_body(request: Request) -> bytes | None:
