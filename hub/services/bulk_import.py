@@ -23,7 +23,7 @@ from graph_sync.outbox import PROJECTED_TABLES
 from hub.agencies import Agencies, AgencyCode
 from hub.models import enums
 from hub.record_fields import RECORD_KINDS
-from hub.services.record_writes import RecordWriter, ValidationFailed, WriteGate
+from hub.services.record_writes import OUTSIDE_SCOPE, RecordWriter, ValidationFailed, WriteGate
 from hub.services.scope_check import rows_inside
 from hub.services.specs import InputField, RecordSpec
 from hub.validation import DomainValidationError
@@ -31,7 +31,6 @@ from hub.validation import DomainValidationError
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000
 HEADER_ROW = 1
-OUTSIDE_SCOPE = "the record would fall outside the rows your agency may write"
 
 # Chinese column labels of the negative list (负面清单) report, by attribute.
 NEGATIVE_RECORD_LABELS: dict[str, str] = RECORD_KINDS["NegativeRecord"].labels
@@ -479,6 +478,7 @@ __all__ = [
     "BATCH_SIZE",
     "ENUM_LABELS",
     "NEGATIVE_RECORD_LABELS",
+    "OUTSIDE_SCOPE",
     "BatchRecordWriter",
     "Choice",
     "Column",
