@@ -1,19 +1,40 @@
 """An identity provider's signing keys, fetched from its JWKS URL and picked by the token's `kid`.
 
-PyJWT's `PyJWKClient` does the fetching and caching: the key set is kept for `HUB_JWT_JWKS_CACHE_SECONDS`,
-and a `kid` it does not hold (the provider rotated its keys) triggers one refetch, at most once every
-`HUB_JWT_JWKS_REFETCH_SECONDS`, so tokens with made-up `kid`s cannot turn the hub against the provider.
+The key set is kept for `HUB_JWT_JWKS_CACHE_SECONDS`. What an outage of the provider, or tokens with made-up
+`kid`s, may cost is bounded:
+
+- a token whose key is held is verified with it at once, and never waits on a fetch: when the set is older
+  than its lifetime it is refreshed in the background while the held keys go on serving (a provider that is
+  down then keeps the hub on the keys it last published);
+- one fetch at a time per provider, each with a short total deadline and a size limit; a request that finds a
+  fetch under way does not wait for it;
+- after every fetch, failed or not, the next one waits `HUB_JWT_JWKS_REFETCH_SECONDS` (a rotated key, named by
+  an unknown `kid`, is fetched at most that often); with no keys held at all, a failed fetch is retried after
+  at most `FAILED_FETCH_RETRY_SECONDS`.
+
+PyJWT parses the keys (`PyJWKSet`); the HTTP fetch is done here for its deadline and size limit.
 """
 
 from __future__ import annotations
 
+import json
 import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.error import HTTPError, URLError
+from urllib.parse import urlparse
 
-from jwt import PyJWK, PyJWKClient
-from jwt.exceptions import DecodeError, PyJWKClientConnectionError, PyJWKClientError, PyJWKError, PyJWKSetError
+import jwt
+from jwt import PyJWK, PyJWKSet
+from jwt.exceptions import DecodeError, PyJWKError, PyJWKSetError
 
-FETCH_TIMEOUT_SECONDS = 5.0
+FETCH_TIMEOUT_SECONDS = 3.0  # the whole fetch: connecting, waiting and reading the body
+MAX_JWKS_BYTES = 1_000_000
+FAILED_FETCH_RETRY_SECONDS = 5.0
 MAX_CACHED_SETS = 4  # distinct JWKS configurations alive at once (one in production, a few in tests)
+UNKNOWN_KID = "the token's signing key ('kid') is not one the identity provider publishes"
 
 
 class UnknownSigningKey(Exception):
@@ -24,34 +45,136 @@ class KeysUnavailable(Exception):
     """The provider's key set could not be fetched: the hub cannot judge any token right now."""
 
 
-_clients: dict[tuple[str, float, float], PyJWKClient] = {}
-_clients_lock = threading.Lock()
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
+        return None
 
 
-def _client(url: str, cache_seconds: float, refetch_seconds: float) -> PyJWKClient:
-    """One client per configuration, so its cache and refetch cooldown are shared by every request."""
-    key = (url, cache_seconds, refetch_seconds)
-    with _clients_lock:
-        client = _clients.get(key)
-        if client is None:
-            if len(_clients) >= MAX_CACHED_SETS:
-                _clients.pop(next(iter(_clients)))
-            client = _clients[key] = PyJWKClient(
-                url, cache_jwk_set=True, lifespan=cache_seconds, timeout=FETCH_TIMEOUT_SECONDS,
-                cooldown_duration=refetch_seconds,
-            )
-        return client
+def fetch_key_set(url: str, timeout: float = FETCH_TIMEOUT_SECONDS) -> dict[str, PyJWK]:
+    """The provider's signing keys by `kid`; KeysUnavailable when it cannot be read within `timeout` in all."""
+    if urlparse(url).scheme.lower() not in ("http", "https"):
+        raise KeysUnavailable("the JWKS URL must be http or https")
+    deadline = time.monotonic() + timeout
+    try:
+        opener = urllib.request.build_opener(_NoRedirects())
+        with opener.open(urllib.request.Request(url), timeout=timeout) as response:
+            body = bytearray()
+            while chunk := response.read1(65536):
+                body.extend(chunk)
+                if len(body) > MAX_JWKS_BYTES:
+                    raise KeysUnavailable(f"the key set is larger than {MAX_JWKS_BYTES} bytes")
+                if time.monotonic() > deadline:
+                    raise KeysUnavailable(f"the key set took longer than {timeout:g} s to arrive")
+        payload = json.loads(body)
+        if not isinstance(payload, dict):
+            raise KeysUnavailable("the JWKS endpoint did not return a JSON object")
+        key_set = PyJWKSet.from_dict(payload)
+    except KeysUnavailable:
+        raise
+    except HTTPError as error:
+        error.close()
+        raise KeysUnavailable(f"the identity provider's keys could not be fetched: {error}") from None
+    except (URLError, OSError, ValueError, PyJWKError, PyJWKSetError) as error:  # HTTP errors, timeouts, bad JSON
+        raise KeysUnavailable(f"the identity provider's keys could not be fetched: {error}") from None
+    return {key.key_id: key for key in key_set.keys if key.public_key_use in ("sig", None) and key.key_id}
+
+
+@dataclass
+class KeySet:
+    """The keys of one provider, shared by every request, and when they may be fetched again."""
+
+    url: str
+    cache_seconds: float
+    refetch_seconds: float
+    keys: dict[str, PyJWK] = field(default_factory=dict)
+    fetched_at: float | None = None  # of the keys held
+    next_fetch_at: float = 0.0
+    last_failure: str | None = None  # why the latest fetch failed; None after a success
+    fetch_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def key_for(self, kid: str | None) -> PyJWK:
+        keys = self.keys
+        if kid is not None and kid in keys:
+            if self._stale():
+                self._refresh_in_background()
+            return keys[kid]
+        if not keys:
+            self._fetch_first()
+        elif not self._fetch_now():
+            if self.last_failure is not None:
+                raise KeysUnavailable(self.last_failure)
+            raise UnknownSigningKey(UNKNOWN_KID)
+        if kid is not None and kid in self.keys:
+            return self.keys[kid]
+        raise UnknownSigningKey(UNKNOWN_KID)
+
+    def _stale(self) -> bool:
+        return self.fetched_at is None or time.monotonic() - self.fetched_at >= self.cache_seconds
+
+    def _fetch_first(self) -> None:
+        """No keys yet: fetch them, or wait for the fetch under way (it ends within its deadline)."""
+        if time.monotonic() < self.next_fetch_at and self.last_failure is not None:
+            raise KeysUnavailable(self.last_failure)
+        if not self.fetch_lock.acquire(timeout=FETCH_TIMEOUT_SECONDS + 1):
+            raise KeysUnavailable("the identity provider's keys are being fetched")
+        try:
+            if not self.keys and time.monotonic() >= self.next_fetch_at:  # not fetched while this request waited
+                self._fetch_locked()
+        finally:
+            self.fetch_lock.release()
+        if not self.keys:
+            raise KeysUnavailable(self.last_failure or "the identity provider publishes no usable key")
+
+    def _fetch_now(self) -> bool:
+        """Fetch when the interval since the last fetch has passed and no other fetch is under way; whether it ran."""
+        if time.monotonic() < self.next_fetch_at or not self.fetch_lock.acquire(blocking=False):
+            return False
+        try:
+            if time.monotonic() < self.next_fetch_at:  # another request fetched in between
+                return False
+            self._fetch_locked()
+            return True
+        finally:
+            self.fetch_lock.release()
+
+    def _refresh_in_background(self) -> None:
+        if time.monotonic() >= self.next_fetch_at and not self.fetch_lock.locked():
+            threading.Thread(target=self._fetch_now, name="jwks-refresh", daemon=True).start()
+
+    def _fetch_locked(self) -> None:
+        """One fetch, with the lock held; any outcome starts the interval before the next."""
+        try:
+            keys = fetch_key_set(self.url)
+        except KeysUnavailable as unavailable:
+            self.last_failure = str(unavailable)
+            retry = min(self.refetch_seconds, FAILED_FETCH_RETRY_SECONDS) if not self.keys else self.refetch_seconds
+            self.next_fetch_at = time.monotonic() + retry
+            return
+        self.keys, self.fetched_at, self.last_failure = keys, time.monotonic(), None
+        self.next_fetch_at = time.monotonic() + self.refetch_seconds
+
+
+_key_sets: dict[tuple[str, float, float], KeySet] = {}
+_key_sets_lock = threading.Lock()
+
+
+def key_set_for(url: str, cache_seconds: float, refetch_seconds: float) -> KeySet:
+    """One key set per configuration, so its keys, its lock and its intervals are shared by every request."""
+    config = (url, cache_seconds, refetch_seconds)
+    with _key_sets_lock:
+        key_set = _key_sets.get(config)
+        if key_set is None:
+            if len(_key_sets) >= MAX_CACHED_SETS:
+                _key_sets.pop(next(iter(_key_sets)))
+            key_set = _key_sets[config] = KeySet(url, cache_seconds, refetch_seconds)
+        return key_set
 
 
 def signing_key(url: str, token: str, *, cache_seconds: float, refetch_seconds: float) -> PyJWK:
     """The published key the token's header names by `kid`; the key is bound to its own algorithm."""
-    client = _client(url, cache_seconds, refetch_seconds)
     try:
-        return client.get_signing_key_from_jwt(token)
-    except (PyJWKClientConnectionError, PyJWKSetError, ValueError) as error:  # unreachable, not JSON, no usable key
-        raise KeysUnavailable(str(error)) from None
+        kid = jwt.get_unverified_header(token).get("kid")
     except DecodeError:
         raise UnknownSigningKey("the token is malformed") from None
-    except (PyJWKClientError, PyJWKError):
-        # The message must not say which kids exist.
-        raise UnknownSigningKey("the token's signing key ('kid') is not one the identity provider publishes") from None
+    # The message must not say which kids exist.
+    return key_set_for(url, cache_seconds, refetch_seconds).key_for(kid if isinstance(kid, str) else None)
