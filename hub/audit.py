@@ -167,9 +167,10 @@ def verify(session: Session, batch_size: int = 5000) -> list[ChainProblem]:
             problems.append(ChainProblem(entry.id, "its link to the previous entry is broken"))
         cadre_ids = _stored_list(entry.cadre_ids, int, "cadre_ids", "a list of cadre ids")
         fields = _stored_list(entry.fields, str, "fields", "a list of field names")
-        malformed = [value for value in (cadre_ids, fields) if isinstance(value, str)]
-        problems.extend(ChainProblem(entry.id, f"{reason} (edited)") for reason in malformed)
-        if not malformed:
+        if isinstance(cadre_ids, str) or isinstance(fields, str):
+            malformed = (value for value in (cadre_ids, fields) if isinstance(value, str))
+            problems.extend(ChainProblem(entry.id, f"{reason} (edited)") for reason in malformed)
+        else:
             record = AccessRecord(
                 entry.user, entry.agency, entry.operation, entry.operation_name,
                 tuple(cadre_ids), tuple(fields), entry.purpose,

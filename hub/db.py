@@ -32,7 +32,8 @@ def _create_engine(settings: Settings) -> Engine:
     pool = {"pool_size": settings.db_pool_size, "max_overflow": POOL_OVERFLOW}
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=settings.debug_sql, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, **pool)
+        connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+        engine = create_engine(url, echo=settings.debug_sql, connect_args=connect_args, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, echo=settings.debug_sql, pool_pre_ping=True, **pool)

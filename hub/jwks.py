@@ -4,13 +4,13 @@ The key set is kept for `HUB_JWT_JWKS_CACHE_SECONDS`. What an outage of the prov
 `kid`s, may cost is bounded:
 
 - a token whose key is held is verified with it at once, and never waits on a fetch: when the set is older
-  than its lifetime it is refreshed in the background while the held keys go on serving (a provider that is
-  down then keeps the hub on the keys it last published);
+  than its lifetime it is refreshed in the background while the held keys go on serving, for one more
+  lifetime at most (a provider down longer than that leaves the hub without keys: 503, as before);
 - one fetch at a time per provider, each with a short total deadline and a size limit; a request that finds a
   fetch under way does not wait for it;
-- after every fetch, failed or not, the next one waits `HUB_JWT_JWKS_REFETCH_SECONDS` (a rotated key, named by
-  an unknown `kid`, is fetched at most that often); with no keys held at all, a failed fetch is retried after
-  at most `FAILED_FETCH_RETRY_SECONDS`.
+- after every fetch, failed or not, an unknown `kid` (a rotated key) fetches again only after
+  `HUB_JWT_JWKS_REFETCH_SECONDS`; after a failed fetch no fetch at all (a first one, a background refresh)
+  happens for `FAILED_FETCH_RETRY_SECONDS` (or the refetch interval, if shorter).
 
 PyJWT parses the keys (`PyJWKSet`); the HTTP fetch is done here for its deadline and size limit.
 """
@@ -33,6 +33,7 @@ from jwt.exceptions import DecodeError, PyJWKError, PyJWKSetError
 FETCH_TIMEOUT_SECONDS = 3.0  # the whole fetch: connecting, waiting and reading the body
 MAX_JWKS_BYTES = 1_000_000
 FAILED_FETCH_RETRY_SECONDS = 5.0
+STALE_KEYS_LIFETIMES = 2  # held keys go on serving while refreshes fail, up to twice the cache lifetime in all
 MAX_CACHED_SETS = 4  # distinct JWKS configurations alive at once (one in production, a few in tests)
 UNKNOWN_KID = "the token's signing key ('kid') is not one the identity provider publishes"
 
@@ -73,9 +74,9 @@ def fetch_key_set(url: str, timeout: float = FETCH_TIMEOUT_SECONDS) -> dict[str,
         raise
     except HTTPError as error:
         error.close()
-        raise KeysUnavailable(f"the identity provider's keys could not be fetched: {error}") from None
+        raise KeysUnavailable(str(error) or type(error).__name__) from None
     except (URLError, OSError, ValueError, PyJWKError, PyJWKSetError) as error:  # HTTP errors, timeouts, bad JSON
-        raise KeysUnavailable(f"the identity provider's keys could not be fetched: {error}") from None
+        raise KeysUnavailable(str(error) or type(error).__name__) from None
     return {key.key_id: key for key in key_set.keys if key.public_key_use in ("sig", None) and key.key_id}
 
 
@@ -88,49 +89,56 @@ class KeySet:
     refetch_seconds: float
     keys: dict[str, PyJWK] = field(default_factory=dict)
     fetched_at: float | None = None  # of the keys held
-    next_fetch_at: float = 0.0
+    refetch_at: float = 0.0  # an unknown `kid` fetches again from then on (set by every fetch)
+    retry_at: float = 0.0  # after a failed fetch, none before this
     last_failure: str | None = None  # why the latest fetch failed; None after a success
     fetch_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def key_for(self, kid: str | None) -> PyJWK:
-        keys = self.keys
+        keys = self._held()
         if kid is not None and kid in keys:
-            if self._stale():
+            if self._age() >= self.cache_seconds:
                 self._refresh_in_background()
             return keys[kid]
         if not keys:
             self._fetch_first()
-        elif not self._fetch_now():
+        elif not self._fetch_now(after=self.refetch_at):
             if self.last_failure is not None:
                 raise KeysUnavailable(self.last_failure)
             raise UnknownSigningKey(UNKNOWN_KID)
-        if kid is not None and kid in self.keys:
-            return self.keys[kid]
+        keys = self._held()
+        if kid is not None and kid in keys:
+            return keys[kid]
         raise UnknownSigningKey(UNKNOWN_KID)
 
-    def _stale(self) -> bool:
-        return self.fetched_at is None or time.monotonic() - self.fetched_at >= self.cache_seconds
+    def _age(self) -> float:
+        return float("inf") if self.fetched_at is None else time.monotonic() - self.fetched_at
+
+    def _held(self) -> dict[str, PyJWK]:
+        """The keys still usable: past twice their lifetime without a successful refresh (the provider down
+        that long), they are dropped, so a key the provider withdrew meanwhile stops verifying."""
+        return self.keys if self._age() < STALE_KEYS_LIFETIMES * self.cache_seconds else {}
 
     def _fetch_first(self) -> None:
-        """No keys yet: fetch them, or wait for the fetch under way (it ends within its deadline)."""
-        if time.monotonic() < self.next_fetch_at and self.last_failure is not None:
-            raise KeysUnavailable(self.last_failure)
+        """No usable keys: fetch them, or wait for the fetch under way (it ends within its deadline)."""
+        if time.monotonic() < self.retry_at:
+            raise KeysUnavailable(self.last_failure or "the identity provider's keys could not be fetched")
         if not self.fetch_lock.acquire(timeout=FETCH_TIMEOUT_SECONDS + 1):
             raise KeysUnavailable("the identity provider's keys are being fetched")
         try:
-            if not self.keys and time.monotonic() >= self.next_fetch_at:  # not fetched while this request waited
+            if not self._held() and time.monotonic() >= self.retry_at:  # not fetched while this request waited
                 self._fetch_locked()
         finally:
             self.fetch_lock.release()
-        if not self.keys:
+        if not self._held():
             raise KeysUnavailable(self.last_failure or "the identity provider publishes no usable key")
 
-    def _fetch_now(self) -> bool:
-        """Fetch when the interval since the last fetch has passed and no other fetch is under way; whether it ran."""
-        if time.monotonic() < self.next_fetch_at or not self.fetch_lock.acquire(blocking=False):
+    def _fetch_now(self, after: float = 0.0) -> bool:
+        """Fetch unless one is under way, a failure's retry time or `after` has not come; whether it ran."""
+        if time.monotonic() < max(after, self.retry_at) or not self.fetch_lock.acquire(blocking=False):
             return False
         try:
-            if time.monotonic() < self.next_fetch_at:  # another request fetched in between
+            if time.monotonic() < max(after, self.retry_at):  # another request fetched in between
                 return False
             self._fetch_locked()
             return True
@@ -138,20 +146,19 @@ class KeySet:
             self.fetch_lock.release()
 
     def _refresh_in_background(self) -> None:
-        if time.monotonic() >= self.next_fetch_at and not self.fetch_lock.locked():
+        if time.monotonic() >= self.retry_at and not self.fetch_lock.locked():
             threading.Thread(target=self._fetch_now, name="jwks-refresh", daemon=True).start()
 
     def _fetch_locked(self) -> None:
-        """One fetch, with the lock held; any outcome starts the interval before the next."""
+        """One fetch, with the lock held; any outcome starts the refetch interval of unknown `kid`s."""
         try:
             keys = fetch_key_set(self.url)
         except KeysUnavailable as unavailable:
             self.last_failure = str(unavailable)
-            retry = min(self.refetch_seconds, FAILED_FETCH_RETRY_SECONDS) if not self.keys else self.refetch_seconds
-            self.next_fetch_at = time.monotonic() + retry
-            return
-        self.keys, self.fetched_at, self.last_failure = keys, time.monotonic(), None
-        self.next_fetch_at = time.monotonic() + self.refetch_seconds
+            self.retry_at = time.monotonic() + min(self.refetch_seconds, FAILED_FETCH_RETRY_SECONDS)
+        else:
+            self.keys, self.fetched_at, self.last_failure, self.retry_at = keys, time.monotonic(), None, 0.0
+        self.refetch_at = time.monotonic() + self.refetch_seconds
 
 
 _key_sets: dict[tuple[str, float, float], KeySet] = {}

@@ -268,7 +268,6 @@ def test_reads_keep_answering_while_a_long_valid_import_writes(world: Engine, as
     count = 80_000  # its write phase holds SQLite's write lock for several seconds on a 2-core machine
     body = as_csv(POLICE_HEADER, (good_row((1, 2, 4)[i % 3], f"长事实 {i}") for i in range(count)))
     outcome: dict[str, Any] = {}
-    writing = threading.Event()
 
     def run_import() -> None:
         response = police.client.post(

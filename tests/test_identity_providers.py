@@ -64,6 +64,7 @@ class Provider:
 
     jwks: dict[str, Any] = field(default_factory=lambda: {"keys": []})
     fetches: int = 0
+    fetch_times: list[float] = field(default_factory=list)  # time.monotonic() of each fetch
     url: str = ""
     outage: str | None = None  # "503": answers Service Unavailable; "hang": answers nothing until released
     released: threading.Event = field(default_factory=threading.Event)
@@ -79,6 +80,7 @@ def provider() -> Iterator[Provider]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             state.fetches += 1
+            state.fetch_times.append(time.monotonic())
             if state.outage == "hang":
                 state.released.wait(30)
                 return
@@ -262,6 +264,7 @@ def test_a_provider_down_from_the_start_is_not_asked_once_per_token(
         started = time.monotonic()
         statuses = {post(client, token).status_code for token in tokens}
         elapsed = time.monotonic() - started
+        print(f"\n200 made-up kids against a provider answering 503: {provider.fetches} fetch(es) in {elapsed:.1f} s")
         assert statuses == {503}
         # One fetch, then one more per retry interval after a failure (the 200 tokens take a second or so).
         assert provider.fetches <= 1 + int(elapsed / FAILED_FETCH_RETRY_SECONDS), (provider.fetches, elapsed)
@@ -318,10 +321,30 @@ def test_a_hanging_provider_never_delays_tokens_whose_key_is_held(
             time.sleep(0.05)
         for loop in loops:
             loop.join()
+        print(f"\n{len(durations)} valid tokens during the flood, slowest {max(durations):.3f} s; {provider.fetches} fetches")
         assert flood_statuses <= {401, 503}
         assert len(durations) > 10 and max(durations) < 1.0, (len(durations), max(durations))
         # One fetch at a time, each cut off after FETCH_TIMEOUT_SECONDS, then the refetch interval.
         assert provider.fetches - 1 <= 2, provider.fetches
+
+
+def test_an_expired_key_set_is_refreshed_in_the_background_and_dropped_after_two_lifetimes(
+    settings: Settings, provider: Provider, policy_store: PolicyStore
+) -> None:
+    key = new_key("ES256", "k1")
+    provider.publish(key)
+    configured = oidc_settings(settings, provider, jwt_jwks_cache_seconds=2.0)
+    with TestClient(create_app(configured, policies=policy_store)) as client:
+        assert post(client, key.sign(claims())).status_code == 200
+        provider.outage = "hang"
+        fetched = provider.fetch_times[0]
+        time.sleep(max(0.0, fetched + 2.2 - time.monotonic()))  # past the set's lifetime, within twice it
+        started = time.monotonic()
+        assert post(client, key.sign(claims())).status_code == 200  # refreshed in the background meanwhile
+        assert time.monotonic() - started < 1.0
+        time.sleep(max(0.0, fetched + 4.2 - time.monotonic()))  # twice its lifetime without a successful refresh
+        assert post(client, key.sign(claims())).status_code == 503
+        assert provider.fetches == 2
 
 
 KEYCLOAK_MAPPING = {
