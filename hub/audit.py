@@ -8,11 +8,12 @@ catches edits, removals, a truncated tail with a moved head, and a chain recompu
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import Row, Text, cast, event, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, SessionTransaction
@@ -164,12 +165,18 @@ def verify(session: Session, batch_size: int = 5000) -> list[ChainProblem]:
         count += 1
         if entry.prev_hash != expected_prev:
             problems.append(ChainProblem(entry.id, "its link to the previous entry is broken"))
-        record = AccessRecord(
-            entry.user, entry.agency, entry.operation, entry.operation_name,
-            tuple(entry.cadre_ids), tuple(entry.fields), entry.purpose,
-        )
-        if entry_hash(seal, entry.prev_hash, entry.at, record) != entry.hash:
-            problems.append(ChainProblem(entry.id, "its content does not match its hash (edited)"))
+        cadre_ids = _stored_list(entry.cadre_ids, int, "cadre_ids", "a list of cadre ids")
+        fields = _stored_list(entry.fields, str, "fields", "a list of field names")
+        if isinstance(cadre_ids, str) or isinstance(fields, str):
+            malformed = (value for value in (cadre_ids, fields) if isinstance(value, str))
+            problems.extend(ChainProblem(entry.id, f"{reason} (edited)") for reason in malformed)
+        else:
+            record = AccessRecord(
+                entry.user, entry.agency, entry.operation, entry.operation_name,
+                tuple(cadre_ids), tuple(fields), entry.purpose,
+            )
+            if entry_hash(seal, entry.prev_hash, entry.at, record) != entry.hash:
+                problems.append(ChainProblem(entry.id, "its content does not match its hash (edited)"))
         if count in anchored and anchored[count] != {entry.hash}:
             problems.append(ChainProblem(entry.id, f"it is not the entry anchored at position {count} (rewritten)"))
         expected_prev = last_hash = entry.hash
@@ -193,14 +200,37 @@ def _anchor_problems(forged_lines: int, newest_anchor: int, count: int, seal: Au
     return problems
 
 
-def _entries(session: Session, batch_size: int) -> Iterator[AuditEntry]:
+# The JSON columns are read as their stored text and decoded here, so that one malformed value is reported
+# with its entry instead of failing the whole batch it is read in.
+_ENTRY_COLUMNS = (
+    AuditEntry.id, AuditEntry.at, AuditEntry.user, AuditEntry.agency, AuditEntry.operation,
+    AuditEntry.operation_name, cast(AuditEntry.cadre_ids, Text).label("cadre_ids"),
+    cast(AuditEntry.fields, Text).label("fields"), AuditEntry.purpose, AuditEntry.prev_hash, AuditEntry.hash,
+)
+_SHOWN_CHARACTERS = 60
+
+
+def _stored_list(raw: str | None, item_type: type, column: str, expected: str) -> list[Any] | str:
+    """The stored JSON list, or why it is not `expected` (what `append` always writes)."""
+    shown = repr(raw if raw is None or len(raw) <= _SHOWN_CHARACTERS else raw[:_SHOWN_CHARACTERS] + "...")
+    try:
+        value = json.loads(raw) if raw is not None else None
+    except ValueError:
+        return f"its {column} is not valid JSON: {shown}"
+    if not isinstance(value, list) or not all(
+        isinstance(item, item_type) and not isinstance(item, bool) for item in value
+    ):
+        return f"its {column} is not {expected}: {shown}"
+    return value
+
+
+def _entries(session: Session, batch_size: int) -> Iterator[Row[Any]]:
     last_id = 0
     while True:
-        batch: Iterable[AuditEntry] = session.scalars(
-            select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch_size)
+        batch = session.execute(
+            select(*_ENTRY_COLUMNS).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch_size)
         ).all()
         if not batch:
             return
         yield from batch
-        last_id = batch[-1].id  # type: ignore[index]
-        session.expunge_all()
+        last_id = batch[-1].id

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from hub.graph_cli import graph_app
@@ -221,7 +222,7 @@ def audit_verify() -> None:
     if problems:
         for problem in problems:
             where = f"entry {problem.entry_id}" if problem.entry_id else "chain"
-            console.print(f"[red]tampered:[/red] {where}: {problem.reason}")
+            console.print(f"[red]tampered:[/red] {where}: {escape(problem.reason)}")
         raise typer.Exit(code=1)
     console.print("audit chain intact")
 

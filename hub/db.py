@@ -14,6 +14,11 @@ from hub.settings import Settings
 
 # Connections beyond the pool for work outside GraphQL requests: graph sync, imports, readiness checks.
 POOL_OVERFLOW = 10
+# How long a SQLite write waits for the one write lock before failing with "database is locked". In WAL mode
+# reads never wait for a writer, but every audited read appends its audit entry, which does: behind a large
+# import's single transaction (all or nothing) that takes seconds, so Python's default of 5 s turned reads
+# into 503s while a valid import was being written.
+SQLITE_BUSY_TIMEOUT_SECONDS = 60.0
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -27,7 +32,8 @@ def _create_engine(settings: Settings) -> Engine:
     pool = {"pool_size": settings.db_pool_size, "max_overflow": POOL_OVERFLOW}
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=settings.debug_sql, connect_args={"check_same_thread": False}, **pool)
+        connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+        engine = create_engine(url, echo=settings.debug_sql, connect_args=connect_args, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, echo=settings.debug_sql, pool_pre_ping=True, **pool)

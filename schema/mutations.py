@@ -93,7 +93,9 @@ def _errors(failure: ValidationFailed) -> ValidationErrors:
 STALE_RETRIES = 5
 
 
-def audit_write(context: RequestContext, operation_name: str, cadre_ids: Iterable[int], fields: Iterable[str]) -> None:
+def audit_write(
+    context: RequestContext, operation_name: str, cadre_ids: Iterable[int], fields: Iterable[str], operation: str = "write",
+) -> None:
     """Append the write's audit entry (who, which cadres, which `Type.field`s, why) in the write's transaction."""
     principal = context.access.principal
     audit.append(
@@ -101,12 +103,24 @@ def audit_write(context: RequestContext, operation_name: str, cadre_ids: Iterabl
         audit.AccessRecord(
             user=principal.user,
             agency=principal.agency,
-            operation="write",
+            operation=operation,
             operation_name=operation_name,
             cadre_ids=tuple(sorted(set(cadre_ids))),
             fields=tuple(sorted(set(fields))),
             purpose=context.purpose,
         ),
+    )
+
+
+def _written_fields(spec: RecordSpec, written: Iterable[str]) -> list[str]:
+    return [f"{spec.type_name}.{spec.field_by_attr(attr).policy_name}" for attr in written]
+
+
+def _audit_refused(context: RequestContext, spec: RecordSpec, operation_name: str, tried: Iterable[str],
+                   writer: RecordWriter) -> Callable[[], None]:
+    """The `write_refused` entry of a write the service refused: the cadres it was aimed at and the fields tried."""
+    return lambda: audit_write(
+        context, operation_name, writer.target_cadre_ids, _written_fields(spec, tried), operation="write_refused"
     )
 
 
@@ -116,17 +130,20 @@ def _audit_write(context: RequestContext, spec: RecordSpec, operation_name: str,
         context,
         operation_name,
         (cadre_id,) if cadre_id is not None else (),
-        (f"{spec.type_name}.{spec.field_by_attr(attr).policy_name}" for attr in written),
+        _written_fields(spec, written),
     )
 
 
 def run_write(
     context: RequestContext, action: Callable[[], Any], audit_entry: Callable[[Any], None], *, last_writer_wins: bool = False,
+    refusal_entry: Callable[[], None] | None = None,
 ) -> Any:
     """Run one write in its own transaction with its audit entry: commit both, or roll back everything.
 
     `last_writer_wins`: the caller named no version it expects, so a concurrent change of the same row is
     not a conflict: the write is applied again on top of it (as if the two had come one after the other).
+    `refusal_entry`: appends the audit entry of a refused write (invalid, out of scope, or aimed at a row the
+    caller cannot see), committed in a transaction of its own after the write's is rolled back.
     """
     session = context.session
     try:
@@ -142,9 +159,11 @@ def run_write(
                     raise
     except ValidationFailed as failure:
         session.rollback()
+        _append_refusal(context, refusal_entry)
         return _errors(failure)
     except RecordNotFound as missing:
         session.rollback()
+        _append_refusal(context, refusal_entry)
         return NotFound(message=str(missing))
     except StaleVersion as stale:
         session.rollback()
@@ -158,6 +177,13 @@ def run_write(
     context.read_log.wrote = True
     context.after_write()
     return result
+
+
+def _append_refusal(context: RequestContext, refusal_entry: Callable[[], None] | None) -> None:
+    if refusal_entry is None:
+        return
+    with context.session.begin():
+        refusal_entry()
 
 
 def _mutation_fields(spec: RecordSpec) -> dict[str, Any]:
@@ -181,6 +207,7 @@ def _mutation_fields(spec: RecordSpec) -> dict[str, Any]:
             context,
             lambda: writer.create(values),
             lambda row: _audit_write(context, spec, f"create{spec.type_name}", values, row),
+            refusal_entry=_audit_refused(context, spec, f"create{spec.type_name}", values, writer),
         )
 
     def update(info: Info, id: int, input: Any, expected_version: int | None = None) -> Any:
@@ -192,6 +219,7 @@ def _mutation_fields(spec: RecordSpec) -> dict[str, Any]:
             lambda: writer.update(id, values, expected_version),
             lambda row: _audit_write(context, spec, f"update{spec.type_name}", values, row),
             last_writer_wins=expected_version is None,
+            refusal_entry=_audit_refused(context, spec, f"update{spec.type_name}", values, writer),
         )
 
     def delete(info: Info, id: int) -> Any:
@@ -205,7 +233,8 @@ def _mutation_fields(spec: RecordSpec) -> dict[str, Any]:
 
         every_field = {field.attr: None for field in spec.fields}
         return run_write(
-            context, action, lambda _result: _audit_write(context, spec, f"delete{spec.type_name}", every_field, deleted[0])
+            context, action, lambda _result: _audit_write(context, spec, f"delete{spec.type_name}", every_field, deleted[0]),
+            refusal_entry=_audit_refused(context, spec, f"delete{spec.type_name}", every_field, writer),
         )
 
     create.__annotations__ = {"info": Info, "input": create_input, "return": create_result}

@@ -9,7 +9,7 @@ import stat
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -155,3 +155,35 @@ def test_a_configured_key_is_used_instead_of_the_development_file(
         assert not (settings.var_dir / "audit.key").exists()
     finally:
         engine.dispose()
+
+
+def test_malformed_cadre_ids_and_fields_are_each_reported_and_verification_goes_on(
+    world: Engine, as_agency: Any, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read_cadres(as_agency, 6)
+    with Session(world) as session:
+        ids = list(session.scalars(select(AuditEntry.id).order_by(AuditEntry.id)))
+    stored = {  # entry id -> (column, stored JSON text); PostgreSQL's json type refuses text that is not JSON
+        ids[0]: ("cadre_ids", '[1, "x"]'),
+        ids[1]: ("cadre_ids", "null"),
+        ids[2]: ("fields", "5"),
+        ids[3]: ("cadre_ids", "[true]"),
+        **({ids[4]: ("cadre_ids", "[1, [not json")} if world.dialect.name == "sqlite" else {}),
+    }
+    value = "CAST(:value AS json)" if world.dialect.name == "postgresql" else ":value"
+    with world.begin() as connection:
+        for entry_id, (column, text_value) in stored.items():
+            connection.execute(text(f"UPDATE audit_entry SET {column} = {value} WHERE id = :id"),
+                               {"value": text_value, "id": entry_id})
+    with Session(world) as session:
+        found = audit.verify(session)
+    malformed = {problem.entry_id: problem.reason for problem in found if "is not" in problem.reason}
+    assert sorted(malformed) == sorted(stored)  # every bad entry, and the intact ones after them still checked
+    assert malformed[ids[0]] == "its cadre_ids is not a list of cadre ids: '[1, \"x\"]' (edited)"
+    assert malformed[ids[2]] == "its fields is not a list of field names: '5' (edited)"
+    assert [problem for problem in found if problem.entry_id == ids[5]] == []
+    result = cli_verify(settings, monkeypatch)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    for entry_id in stored:
+        assert f"entry {entry_id}: its" in result.output
+    assert "Traceback" not in result.output

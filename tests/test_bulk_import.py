@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -280,3 +281,33 @@ def test_with_an_allow_list_the_import_runs_only_if_the_list_names_it(
     else:
         assert response.status_code == 403 and response.json()["errors"][0]["extensions"]["code"] == "NOT_ALLOWED"
         assert negative_records(world) == before
+
+
+def test_reads_keep_answering_while_a_long_valid_import_writes(world: Engine, as_agency: Any, settings: Settings) -> None:
+    """A valid file large enough to write for seconds: every concurrent read (each one audited, so each one writes
+    its audit entry) answers, and the import is all there afterwards, in one transaction."""
+    police, org = as_agency("police"), as_agency("org")
+    count = 80_000  # its write phase holds SQLite's write lock for several seconds on a 2-core machine
+    body = as_csv(POLICE_HEADER, (good_row((1, 2, 4)[i % 3], f"长事实 {i}") for i in range(count)))
+    outcome: dict[str, Any] = {}
+
+    def run_import() -> None:
+        response = police.client.post(
+            "/reports/import", content=body,
+            headers={"Authorization": f"Bearer {police.token}", "Content-Type": "text/csv", "Accept": "application/x-ndjson"},
+        )
+        outcome["result"] = json.loads(response.text.splitlines()[-1])["result"]
+
+    importer = threading.Thread(target=run_import)
+    importer.start()
+    reads: list[tuple[int, float, str]] = []
+    while importer.is_alive():
+        started = time.perf_counter()
+        response = org.post("{ cadres(first: 2) { totalCount edges { node { name } } } }")
+        reads.append((response.status_code, time.perf_counter() - started))
+        time.sleep(0.1)
+    importer.join()
+    print(f"\n{len(reads)} reads during an {count:,}-row import, slowest {max(took for _status, took in reads):.1f} s")
+    assert outcome["result"] == {"ok": True, "rows": count, "imported": count, "errorCount": 0, "errors": []}
+    assert negative_records(world) == 4 + count
+    assert len(reads) >= 10 and [status for status, _took in reads if status != 200] == []

@@ -23,6 +23,7 @@ from starlette.testclient import TestClient
 
 from hub.app import create_app
 from hub.auth import mint_token, principal_from_header
+from hub.jwks import FAILED_FETCH_RETRY_SECONDS, FETCH_TIMEOUT_SECONDS
 from hub.settings import InsecureConfiguration, Settings, production_problems
 from policies.enforcement import PolicyStore
 
@@ -63,7 +64,10 @@ class Provider:
 
     jwks: dict[str, Any] = field(default_factory=lambda: {"keys": []})
     fetches: int = 0
+    fetch_times: list[float] = field(default_factory=list)  # time.monotonic() of each fetch
     url: str = ""
+    outage: str | None = None  # "503": answers Service Unavailable; "hang": answers nothing until released
+    released: threading.Event = field(default_factory=threading.Event)
 
     def publish(self, *keys: SigningKey) -> None:
         self.jwks = {"keys": [key.jwk() for key in keys]}
@@ -76,6 +80,13 @@ def provider() -> Iterator[Provider]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             state.fetches += 1
+            state.fetch_times.append(time.monotonic())
+            if state.outage == "hang":
+                state.released.wait(30)
+                return
+            if state.outage == "503":
+                self.send_error(503)
+                return
             body = json.dumps(state.jwks).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -91,6 +102,7 @@ def provider() -> Iterator[Provider]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield state
+    state.released.set()
     server.shutdown()
     server.server_close()
     thread.join()
@@ -236,6 +248,103 @@ def test_an_unreachable_provider_answers_503(settings: Settings, policy_store: P
         response = post(client, new_key("RS256", "k").sign(claims()))
         assert response.status_code == 503
         assert response.json()["errors"][0]["extensions"]["code"] == "IDENTITY_PROVIDER_UNAVAILABLE"
+
+
+def made_up_kid_tokens(key: SigningKey, count: int) -> list[str]:
+    return [key.sign(claims(), kid=f"made-up-{number}") for number in range(count)]
+
+
+def test_a_provider_down_from_the_start_is_not_asked_once_per_token(
+    settings: Settings, provider: Provider, policy_store: PolicyStore
+) -> None:
+    provider.outage = "503"
+    key = new_key("RS256", "real")
+    tokens = made_up_kid_tokens(key, 200)
+    with TestClient(create_app(oidc_settings(settings, provider), policies=policy_store)) as client:
+        started = time.monotonic()
+        statuses = {post(client, token).status_code for token in tokens}
+        elapsed = time.monotonic() - started
+        print(f"\n200 made-up kids against a provider answering 503: {provider.fetches} fetch(es) in {elapsed:.1f} s")
+        assert statuses == {503}
+        # One fetch, then one more per retry interval after a failure (the 200 tokens take a second or so).
+        assert provider.fetches <= 1 + int(elapsed / FAILED_FETCH_RETRY_SECONDS), (provider.fetches, elapsed)
+        provider.outage = None
+        provider.publish(key)
+        time.sleep(FAILED_FETCH_RETRY_SECONDS - (time.monotonic() - started) % FAILED_FETCH_RETRY_SECONDS + 0.1)
+        assert post(client, key.sign(claims())).status_code == 200  # the provider is back: its keys are fetched
+
+
+def test_failed_refetches_cool_down_too(settings: Settings, provider: Provider, policy_store: PolicyStore) -> None:
+    key = new_key("RS256", "real")
+    provider.publish(key)
+    configured = oidc_settings(settings, provider, jwt_jwks_refetch_seconds=0.5)
+    with TestClient(create_app(configured, policies=policy_store)) as client:
+        assert post(client, key.sign(claims())).status_code == 200
+        provider.outage = "503"
+        time.sleep(0.6)
+        started = time.monotonic()
+        for token in made_up_kid_tokens(key, 100):
+            assert post(client, token).status_code in (401, 503)
+        elapsed = time.monotonic() - started
+        assert provider.fetches - 1 <= 1 + int(elapsed / 0.5), (provider.fetches, elapsed)
+        assert post(client, key.sign(claims())).status_code == 200  # the held key still verifies
+
+
+def test_a_hanging_provider_never_delays_tokens_whose_key_is_held(
+    settings: Settings, provider: Provider, policy_store: PolicyStore
+) -> None:
+    key = new_key("RS256", "real")
+    provider.publish(key)
+    configured = oidc_settings(settings, provider, jwt_jwks_refetch_seconds=0.2)
+    with TestClient(create_app(configured, policies=policy_store)) as client:
+        assert post(client, key.sign(claims())).status_code == 200
+        provider.outage = "hang"
+        time.sleep(0.3)
+        flood_seconds = FETCH_TIMEOUT_SECONDS + 1.0
+        stop = time.monotonic() + flood_seconds
+        flood_statuses: set[int] = set()
+
+        def flood(loop: int) -> None:
+            tokens = made_up_kid_tokens(key, 20)
+            while time.monotonic() < stop:
+                flood_statuses.update(post(client, token).status_code for token in tokens[:5])
+
+        loops = [threading.Thread(target=flood, args=(loop,)) for loop in range(4)]
+        for loop in loops:
+            loop.start()
+        durations = []
+        valid = key.sign(claims())
+        while time.monotonic() < stop:
+            started = time.monotonic()
+            assert post(client, valid).status_code == 200
+            durations.append(time.monotonic() - started)
+            time.sleep(0.05)
+        for loop in loops:
+            loop.join()
+        print(f"\n{len(durations)} valid tokens during the flood, slowest {max(durations):.3f} s; {provider.fetches} fetches")
+        assert flood_statuses <= {401, 503}
+        assert len(durations) > 10 and max(durations) < 1.0, (len(durations), max(durations))
+        # One fetch at a time, each cut off after FETCH_TIMEOUT_SECONDS, then the refetch interval.
+        assert provider.fetches - 1 <= 2, provider.fetches
+
+
+def test_an_expired_key_set_is_refreshed_in_the_background_and_dropped_after_two_lifetimes(
+    settings: Settings, provider: Provider, policy_store: PolicyStore
+) -> None:
+    key = new_key("ES256", "k1")
+    provider.publish(key)
+    configured = oidc_settings(settings, provider, jwt_jwks_cache_seconds=2.0)
+    with TestClient(create_app(configured, policies=policy_store)) as client:
+        assert post(client, key.sign(claims())).status_code == 200
+        provider.outage = "hang"
+        fetched = provider.fetch_times[0]
+        time.sleep(max(0.0, fetched + 2.2 - time.monotonic()))  # past the set's lifetime, within twice it
+        started = time.monotonic()
+        assert post(client, key.sign(claims())).status_code == 200  # refreshed in the background meanwhile
+        assert time.monotonic() - started < 1.0
+        time.sleep(max(0.0, fetched + 4.2 - time.monotonic()))  # twice its lifetime without a successful refresh
+        assert post(client, key.sign(claims())).status_code == 503
+        assert provider.fetches == 2
 
 
 KEYCLOAK_MAPPING = {

@@ -35,7 +35,7 @@ from hub.models import (
 )
 from hub.models.base import Base
 from hub.seed import REFERENCE_DATE, SeedError, SeedSummary, seed_database
-from hub.seed.generator import TABLES, credit_code
+from hub.seed.generator import TABLES, _Generator, credit_code
 from hub.settings import Settings
 from hub.validation import validate_id_number
 
@@ -327,3 +327,21 @@ def test_proportions(seeded: tuple[Engine, SeedSummary]) -> None:
     # Selections: about N/50, 2-3 nominees each.
     assert N / 100 <= counts["selection"] <= N / 30
     assert 2 <= counts["nomination"] / counts["selection"] <= 3
+
+
+def test_id_number_sequences_are_drawn_not_computed() -> None:
+    """A masked number shows its area and check character, and birth date and gender are readable: if the
+    sequence digits followed from those (a formula), the masked value could be undone. They are drawn from the
+    seed instead: the same person's number differs between seeds, and is the same for the same seed."""
+    areas = ("330502", "330503", "330521", "330522", "330523")
+    people = [(areas[i % len(areas)], date(1960, 1, 1).toordinal() + 37 * i, i % 2 == 0) for i in range(200)]
+
+    def numbers(seed: int) -> list[str]:
+        generator = _Generator(cadres=100, seed=seed)
+        return [generator.id_number(area, birth, male) for area, birth, male in people]
+
+    first, again, other = numbers(7), numbers(7), numbers(8)
+    assert first == again
+    assert all(validate_id_number(number) == number for number in first + other)
+    same = sum(a == b for a, b in zip(first, other, strict=True))
+    assert same <= 5, f"{same} of 200 ID numbers do not depend on the seed"

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub import models
-from hub.services.record_writes import WRITE_REFUSED
+from hub import audit, models
+from hub.services.record_writes import OUTSIDE_SCOPE, WRITE_REFUSED
 from tests.world import C1_ID, C2_ID, C3_ID, R1_ID, id_number
 
 UNUSED_ID = id_number("330502", date(1982, 1, 15), 91)  # born like cadre 3, held by nobody
@@ -93,3 +93,48 @@ def test_a_relatives_number_follows_the_same_rule(city: Any, county: Any, world:
     named = city.data(f'mutation {{ updatePerson(id: 2, input: {{idNumber: "{R1_ID}"}}) {RESULT} }}')["updatePerson"]
     assert named["errors"] == [{"field": "idNumber", "message": "is already registered"}]
     assert stored_id_number(world, models.Person, 4) is None
+
+
+def verify_chain(engine: Any) -> list[audit.ChainProblem]:
+    with Session(engine) as session:
+        return audit.verify(session)
+
+
+def refusals(engine: Any) -> list[tuple[str, list[int], list[str]]]:
+    """The `write_refused` audit entries: (operation name, cadres aimed at, fields tried)."""
+    with Session(engine) as session:
+        entries = session.scalars(
+            select(models.AuditEntry).where(models.AuditEntry.operation == "write_refused").order_by(models.AuditEntry.id)
+        )
+        return [(entry.operation_name, list(entry.cadre_ids), list(entry.fields)) for entry in entries]
+
+
+def test_moving_a_cadre_out_of_scope_is_refused_alike_whoever_holds_the_number(county: Any, world: Any) -> None:
+    # Out of the county's scope either way: whether a hidden cadre holds the number must not change the answer.
+    taken = update_cadre(county, 3, f'idNumber: "{C1_ID}", jurisdiction: "huzhou"')
+    unused = update_cadre(county, 3, f'idNumber: "{UNUSED_ID}", jurisdiction: "huzhou"')
+    assert taken == unused == {"__typename": "ValidationErrors", "errors": [{"field": "input", "message": OUTSIDE_SCOPE}]}
+    assert stored_id_number(world, models.Cadre, 3) == C3_ID
+    tried = ["Cadre.idNumber", "Cadre.jurisdiction"]
+    assert refusals(world) == [("updateCadre", [3], tried), ("updateCadre", [3], tried)]
+    assert verify_chain(world) == []
+
+
+def test_creating_a_person_out_of_scope_is_refused_alike_whoever_holds_the_number(county: Any, world: Any) -> None:
+    create = ('mutation {{ createPerson(input: {{name: "钱敏", gender: FEMALE, idNumber: "{id}", jurisdiction: "huzhou"}}) '
+              '{{ __typename ... on ValidationErrors {{ errors {{ field message }} }} }} }}')
+    taken = county.data(create.format(id=R1_ID))["createPerson"]
+    unused = county.data(create.format(id=UNUSED_ID))["createPerson"]
+    assert taken == unused == {"__typename": "ValidationErrors", "errors": [{"field": "input", "message": OUTSIDE_SCOPE}]}
+    with Session(world) as session:
+        assert session.scalar(select(models.Person.id).where(models.Person.name == "钱敏")) is None
+    tried = ["Person.gender", "Person.idNumber", "Person.jurisdiction", "Person.name"]
+    assert refusals(world) == [("createPerson", [], tried), ("createPerson", [], tried)]
+
+
+def test_a_refused_write_is_audited_with_its_target(county: Any, world: Any) -> None:
+    update_cadre(county, 3, f'idNumber: "{C1_ID}"')  # an unseen duplicate
+    update_cadre(county, 1, 'name: "王建"')  # a cadre the county cannot see
+    assert refusals(world) == [("updateCadre", [3], ["Cadre.idNumber"]), ("updateCadre", [1], ["Cadre.name"])]
+    assert update_cadre(county, 3, 'name: "张伟伟"')["__typename"] == "Cadre"
+    assert len(refusals(world)) == 2

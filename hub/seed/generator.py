@@ -2,8 +2,9 @@
 
 `seed_database(engine, cadres=N, seed=S)` fills an empty, migrated database.  The same (N, S)
 always gives the same rows, whatever the batch size: every value is drawn from one
-`random.Random(S)` in a fixed order, dates count from a fixed reference date, ids are assigned
-here, and nothing is drawn from the iteration order of a set or from the clock.
+`random.Random(S)` in a fixed order (ID numbers' sequence digits from a second generator seeded
+from S), dates count from a fixed reference date, ids are assigned here, and nothing is drawn from
+the iteration order of a set or from the clock.
 
 Memory stays bounded: the reference data (units, posts, organizations: under N rows together)
 is kept, but cadres and everything that hangs off them (persons, ties, tenures, records...) are
@@ -213,6 +214,10 @@ class _Generator:
         self.rng = random.Random(seed)
         # Periods and sources of evidence draw from a stream of their own, so the rest of the world stays as it was.
         self.evidence_rng = random.Random(f"evidence-{seed}")
+        # ID numbers' sequence digits come from a generator of their own, so drawing them leaves every other
+        # value where it was; drawn, not computed, so a masked number cannot be narrowed down by a formula.
+        self.id_rng = random.Random(f"{seed}:id-number-sequences")
+        self.id_taken: set[int] = set()
         self.counts = {table: 0 for table in TABLES}
         self.next_id = {table: 1 for table in TABLES}
 
@@ -281,12 +286,21 @@ class _Generator:
             used = counters[key]
             if used < MAX_SEQUENCE:
                 counters[key] = used + 1
-                sequence = 2 * ((used * 313 + key * 7) % MAX_SEQUENCE) + (1 if male else 0)
+                sequence = 2 * self._free_sequence(key, male) + (1 if male else 0)
                 day = date.fromordinal(birth)
                 first17 = f"{self.area_codes[area_index]}{day.year:04d}{day.month:02d}{day.day:02d}{sequence:03d}"
                 return first17 + id_check_char(first17)
             area_index = (area_index + 1) % len(self.area_codes)
         raise SeedError("ran out of ID sequence numbers")  # pragma: no cover - needs ~10^9 people
+
+    def _free_sequence(self, key: int, male: bool) -> int:
+        """A sequence number not yet given to this area, birth day and gender, drawn at random."""
+        base = (2 * key + (1 if male else 0)) * MAX_SEQUENCE
+        while True:
+            drawn = int(self.id_rng.random() * MAX_SEQUENCE)
+            if base + drawn not in self.id_taken:
+                self.id_taken.add(base + drawn)
+                return drawn
 
     def given_name(self, birth: int, male: bool) -> str:
         rng = self.rng

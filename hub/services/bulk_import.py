@@ -15,7 +15,7 @@ from enum import Enum
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from graph_sync.outbox import PROJECTED_TABLES
 from hub.agencies import Agencies, AgencyCode
 from hub.models import enums
 from hub.record_fields import RECORD_KINDS
-from hub.services.record_writes import RecordWriter, ValidationFailed, WriteGate
+from hub.services.record_writes import OUTSIDE_SCOPE, RecordWriter, ValidationFailed, WriteGate
 from hub.services.scope_check import rows_inside
 from hub.services.specs import InputField, RecordSpec
 from hub.validation import DomainValidationError
@@ -31,7 +31,6 @@ from hub.validation import DomainValidationError
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000
 HEADER_ROW = 1
-OUTSIDE_SCOPE = "the record would fall outside the rows your agency may write"
 
 # Chinese column labels of the negative list (负面清单) report, by attribute.
 NEGATIVE_RECORD_LABELS: dict[str, str] = RECORD_KINDS["NegativeRecord"].labels
@@ -320,7 +319,23 @@ class BatchRecordWriter(RecordWriter):
             self.session.add_all(records)
             self.session.flush()
             return [record.id for record in records]  # type: ignore[attr-defined]
+        table = model.__table__
+        assert isinstance(table, Table)
+        if self.session.get_bind().dialect.name == "sqlite":
+            return self._insert_on_sqlite(table, rows)
         return list(self.session.scalars(insert(model).returning(model.id), list(rows)))  # type: ignore[attr-defined]
+
+    def _insert_on_sqlite(self, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """One Core executemany, several times faster than the ORM's INSERT ... RETURNING: the import holds
+        SQLite's one write lock for less time, so the audit entries of concurrent reads wait less for it.
+
+        The rows just inserted hold the highest ids: the statement ran under the write lock, which this
+        transaction keeps until it ends, and SQLite gives each new row the highest id plus one.
+        """
+        connection = self.session.connection()
+        connection.execute(table.insert(), list(rows))
+        last = int(connection.scalar(select(func.max(table.c.id))) or 0)
+        return list(range(last - len(rows) + 1, last + 1))
 
     def out_of_scope(self, ids: Sequence[int]) -> set[tuple[Any, ...]]:
         """The values (`row_key`) of just-written rows that fall outside the rows the caller may write.
@@ -479,6 +494,7 @@ __all__ = [
     "BATCH_SIZE",
     "ENUM_LABELS",
     "NEGATIVE_RECORD_LABELS",
+    "OUTSIDE_SCOPE",
     "BatchRecordWriter",
     "Choice",
     "Column",

@@ -6,17 +6,19 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, Table, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from hub.agencies import Agencies, AgencyCode, unknown_agency
+from hub.services.scope_check import rows_inside
 from hub.services.specs import InputField, RecordSpec
 from hub.validation import DomainValidationError, validate_id_number
 
 CONTROL_ALLOWED_IN_TEXT = {"\n", "\t", "\r"}
 WRITE_REFUSED = "the record cannot be written as given"
+OUTSIDE_SCOPE = "the record would fall outside the rows your agency may write"
 
 
 @dataclass(frozen=True)
@@ -85,10 +87,15 @@ class RecordWriter:
         self.session = session
         self.spec = spec
         self.gate = gate
+        # The cadres a write was aimed at (the cadre itself, or the one the record concerns), kept so that a
+        # refused write can be audited with them after its transaction is rolled back.
+        self.target_cadre_ids: set[int] = set()
 
     def create(self, values: dict[str, Any]) -> Any:
+        self._note_targets(None, values)
         missing = {spec.attr: None for spec in self.spec.fields if spec.required and spec.attr not in values}
         cleaned = self._validate({**missing, **values}, current={})
+        self._refuse_outside_scope(cleaned)
         row = self.spec.model(**cleaned)
         self.session.add(row)
         self._flush()
@@ -96,11 +103,16 @@ class RecordWriter:
         return row
 
     def update(self, row_id: int, values: dict[str, Any], expected_version: int | None = None) -> Any:
+        if self.spec.type_name == "Cadre":
+            self.target_cadre_ids.add(row_id)
         row = self.get_in_scope(row_id)
+        self._note_targets(row, values)
         current = {spec.attr: getattr(row, spec.attr) for spec in self.spec.fields}
         if expected_version is not None and getattr(row, "version", expected_version) != expected_version:
             raise StaleVersion(row.version)
         cleaned = self._validate(values, current=current)
+        stored = {column.key: getattr(row, column.key) for column in self.spec.model.__table__.columns}
+        self._refuse_outside_scope({**stored, **cleaned})
         for attr, value in cleaned.items():
             setattr(row, attr, value)
         try:
@@ -112,7 +124,10 @@ class RecordWriter:
 
     def delete(self, row_id: int) -> Any:
         """Delete the row (the caller needs write permission on every field); returns the deleted row."""
+        if self.spec.type_name == "Cadre":
+            self.target_cadre_ids.add(row_id)
         row = self.get_in_scope(row_id)
+        self._note_targets(row, {})
         self._check_permissions({spec.attr: None for spec in self.spec.fields})
         self.session.delete(row)
         self.session.flush()
@@ -124,6 +139,12 @@ class RecordWriter:
         if row is None:
             raise RecordNotFound(f"no {self.spec.type_name} with id {row_id} is visible to you")
         return row
+
+    def _note_targets(self, row: Any, values: dict[str, Any]) -> None:
+        owner = getattr(row, "cadre_id", None) if row is not None and self.spec.type_name != "Cadre" else None
+        for cadre_id in (owner, values.get("cadre_id")):
+            if isinstance(cadre_id, int):
+                self.target_cadre_ids.add(cadre_id)
 
     def _current_version(self, row_id: int) -> int:
         model = self.spec.model
@@ -211,6 +232,18 @@ class RecordWriter:
                     violations.append(Violation(name, "is already registered"))
         return violations
 
+    def _refuse_outside_scope(self, candidate: dict[str, Any]) -> None:
+        """Refuse a row whose values would put it outside the caller's scope, before anything is written.
+
+        Decided over the values alone (`scope_check`), so it comes before the database's unique constraints are
+        consulted: a value held by a row the caller may not see cannot change which refusal an out-of-scope
+        write gets.
+        """
+        table = self.spec.model.__table__
+        assert isinstance(table, Table)
+        if not rows_inside(self.session, table, self.gate.scope(table.name), [candidate]):
+            raise ValidationFailed([Violation("input", OUTSIDE_SCOPE)])
+
     def _flush(self) -> None:
         """Flush the write; a constraint the checks above could not report (a unique value held by a row outside
         the caller's scope, a concurrent write) refuses it without naming the field or the other row."""
@@ -225,4 +258,4 @@ class RecordWriter:
             select(exists().where(model.id == row.id, self.gate.scope(model.__tablename__)))  # type: ignore[attr-defined]
         )
         if not in_scope:
-            raise ValidationFailed([Violation("input", "the record would fall outside the rows your agency may write")])
+            raise ValidationFailed([Violation("input", OUTSIDE_SCOPE)])
