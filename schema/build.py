@@ -13,7 +13,7 @@ from hub.agencies import Agencies
 from policies.agencies import load_agencies
 from policies.enforcement import POLICY_DIR
 from schema.availability import DatabaseAvailability
-from schema.enums import declare_agencies
+from schema.enums import declare_agencies, describe_enum_values
 from schema.executor import CompiledSubtreeExecutor
 from schema.extensions import AccessAudit, NamedInputErrors, OperationLabels
 from schema.graph import GraphQueries
@@ -52,4 +52,5 @@ def build_full_schema(
         scalar_overrides=SCALAR_OVERRIDES,
     )
     declare_agencies(schema._schema, agencies if agencies is not None else load_agencies(POLICY_DIR))
+    describe_enum_values(schema._schema)
     return schema

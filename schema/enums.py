@@ -7,10 +7,11 @@ import enum
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import strawberry
-from graphql import GraphQLEnumType, GraphQLSchema
+from graphql import GraphQLEnumType, GraphQLEnumValue, GraphQLSchema
 
 from hub.agencies import Agencies, AgencyCode
 from hub.models import enums
+from hub.models.labels import Label, enum_labels
 from policies.agencies import AGENCY_ENUM
 
 Gender = enums.Gender
@@ -60,8 +61,22 @@ def declare_agencies(schema: GraphQLSchema, agencies: Agencies) -> None:
     assert isinstance(agency_enum, GraphQLEnumType)
     agency_enum.__class__ = GraphQLEnumType
     del agency_enum.wrapped_cls  # type: ignore[attr-defined]  # strawberry's, for the stand-in Python enum
-    agency_enum.values = GraphQLEnumType(AGENCY_ENUM, {agency.enum_name: agency.code for agency in agencies}).values
+    agency_enum.values = GraphQLEnumType(AGENCY_ENUM, {
+        agency.enum_name: GraphQLEnumValue(agency.code, description=Label(agency.name_zh, agency.name_en).description)
+        for agency in agencies
+    }).values
     agency_enum.__dict__.pop("_value_lookup", None)  # computed from the values on first use
+
+
+def describe_enum_values(schema: GraphQLSchema) -> None:
+    """Every labelled enum value's description is its Chinese and English label (`hub/models/enum_labels.csv`)."""
+    for enum_name, labels in enum_labels().items():
+        enum_type = schema.type_map.get(enum_name)
+        if isinstance(enum_type, GraphQLEnumType):
+            for value_name, label in labels.items():
+                value = enum_type.values.get(value_name)
+                if value is not None:
+                    value.description = label.description
 
 
 def graphql_type_of(python_type: Any) -> Any:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from graph_sync.outbox import PROJECTED_TABLES
 from hub.agencies import Agencies, AgencyCode
 from hub.models import enums
+from hub.models.labels import enum_labels
 from hub.record_fields import RECORD_KINDS
 from hub.services.record_writes import OUTSIDE_SCOPE, RecordWriter, ValidationFailed, WriteGate
 from hub.services.scope_check import rows_inside
@@ -35,24 +36,11 @@ HEADER_ROW = 1
 # Chinese column labels of the negative list (负面清单) report, by attribute.
 NEGATIVE_RECORD_LABELS: dict[str, str] = RECORD_KINDS["NegativeRecord"].labels
 
-# Chinese names accepted (and shown in templates) for the values of the report's closed vocabularies; an agency's
-# are the policy's (`agencies.csv`).
+# Chinese names accepted (and shown in templates) for the values of the report's closed vocabularies, from the one
+# declaration of labels (`hub/models/enum_labels.csv`); an agency's are the policy's (`agencies.csv`).
 ENUM_LABELS: dict[type[Enum], dict[Enum, str]] = {
-    enums.NegativeCategory: {
-        enums.NegativeCategory.CRIMINAL_EXEMPTION: "免予刑事处罚", enums.NegativeCategory.CASE_FILED: "立案审查调查",
-        enums.NegativeCategory.PETITION_REPORT: "信访举报", enums.NegativeCategory.DISCIPLINE_SANCTION: "党纪政务处分",
-        enums.NegativeCategory.FAMILY_PLANNING: "违反计划生育", enums.NegativeCategory.FINANCIAL_DISCIPLINE: "违反财经纪律",
-        enums.NegativeCategory.INEFFECTIVE_WORK: "工作不力", enums.NegativeCategory.OTHER_VIOLATION: "其他违法违规",
-        enums.NegativeCategory.DERELICTION: "失职失责", enums.NegativeCategory.IMPROPER_SPEECH: "不当言论",
-        enums.NegativeCategory.PUBLIC_ORDER: "治安违法", enums.NegativeCategory.LITIGATION: "涉法涉诉",
-        enums.NegativeCategory.PROSECUTION: "检察", enums.NegativeCategory.AUDIT_FINDING: "经济责任审计",
-    },
-    enums.Severity: {enums.Severity.MINOR: "轻微", enums.Severity.SERIOUS: "严重", enums.Severity.GRAVE: "特别严重"},
-    enums.NegativeStatus: {
-        enums.NegativeStatus.REPORTED: "已报送", enums.NegativeStatus.VERIFYING: "核查中",
-        enums.NegativeStatus.CONFIRMED: "属实", enums.NegativeStatus.PARTLY_CONFIRMED: "部分属实",
-        enums.NegativeStatus.CLEARED: "不实澄清",
-    },
+    vocabulary: {member: enum_labels()[vocabulary.__name__][member.name].zh for member in vocabulary}
+    for vocabulary in (enums.NegativeCategory, enums.Severity, enums.NegativeStatus)
 }
 
 Progress = Callable[[str, int, int], None]
