@@ -41,7 +41,7 @@ from hub.logs import RequestIds, quiet_casbin
 from hub.metrics import HttpMetrics, record_operation
 from hub.migrate import SchemaState, schema_state
 from hub.persisted_queries import PersistedQueries, allowed_operation_texts
-from hub.purpose import PurposeRefused, admitted_purpose, purpose_of
+from hub.purpose import PurposeRefused, admitted_purpose, purpose_of, unworked_cases
 from hub.sessions import make_session_factory
 from hub.settings import Settings, refuse_insecure_production
 from hub.shell.fair_share import FairScheduler, Refused, share_limits
@@ -213,10 +213,18 @@ class GraphQLGateway:
         agency = principal.agency
         with self.hub.sessions() as session:
             context = new_context(session, access, purpose=purpose_of(request))
+            if self.hub.policies.grant(agency).purpose_required:
+                unworked = unworked_cases(session, access, context.purpose, self.hub.settings)
+                if unworked:
+                    session.rollback()
+                    message = f"the purpose names {'、'.join(unworked)}, which is not a case your agency works on"
+                    await _error(400, message, "PURPOSE_REQUIRED")(scope, receive, send)
+                    return
             context.graph = self.hub.graph
             settings = self.hub.settings
             context.graph_budget = GraphBudget(settings.graph_request_seconds, settings.graph_request_nodes)
             context.graph_windows = self.hub.graph_windows
+            context.case_pattern = settings.purpose_case_pattern
             context.policies = self.hub.policies
             if self.hub.sync is not None:
                 context.after_write = self.hub.sync.wake

@@ -2,7 +2,8 @@
 
 A purpose is stored and shown to the security officer, so it may not carry control or invisible formatting
 characters (a newline forging a second log line, a bidi override reversing what is read). Agencies the policy
-obliges to state a purpose must name a case number or one of the configured reasons, not just any text.
+obliges to state a purpose must name a case number or one of the configured reasons, not just any text; a case
+number they name must be a case their agency works on.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 
+from hub import models
+from hub.access import AccessView
 from hub.settings import Settings
 
 PURPOSE_HEADER = "x-purpose"
@@ -69,3 +74,19 @@ def names_a_case_or_reason(purpose: str, settings: Settings) -> bool:
 @lru_cache(maxsize=8)
 def _case_number(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
+
+
+def case_numbers(purpose: str, settings: Settings) -> set[str]:
+    """The case numbers a purpose names."""
+    return {match.group(0) for match in _case_number(settings.purpose_case_pattern).finditer(purpose)}
+
+
+def unworked_cases(session: Session, access: AccessView, purpose: str, settings: Settings) -> list[str]:
+    """The case numbers the purpose names that are not cases the caller's agency works on (none exist, or another
+    agency's): an obliged purpose must name a real case of the reader's, not a number of the right shape."""
+    named = case_numbers(purpose, settings)
+    if not named:
+        return []
+    case = models.Case
+    worked = set(session.scalars(select(case.number).where(case.number.in_(named), access.rows.clause("case_file"))))
+    return sorted(named - worked)

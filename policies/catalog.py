@@ -31,6 +31,7 @@ ROW_SCOPES: dict[str, tuple[str, ...]] = {
     "Cadre": ("all", "management", "own_unit"),
     "NegativeRecord": ("own_reports",),
     "ReviewAnswer": ("all", "own_answers"),
+    "Case": ("all", "own_agency"),
 }
 
 

@@ -71,8 +71,18 @@ REVIEW_ANSWER_SCOPES: dict[str, Callable[[Principal], ColumnElement[bool]]] = {
 }
 
 
+# Cases: worked by the agency that opened it (scope:own_agency); scope:all reads every agency's.
+CASE_SCOPES: dict[str, Callable[[Principal], ColumnElement[bool]]] = {
+    "all": lambda _principal: true(),
+    "own_agency": lambda principal: models.Case.agency == principal.agency,
+}
+
+
 # Tables whose rows are visible exactly when their parent row is: table -> (parent table, link, parent model).
 PARENT_FOLLOWERS: dict[str, tuple[str, InstrumentedAttribute[int], type[models.Base]]] = {
+    "case_note": ("case_file", models.CaseNote.case_id, models.Case),
+    "case_link": ("case_file", models.CaseLink.case_id, models.Case),
+    "case_event": ("case_file", models.CaseEvent.case_id, models.Case),
     "matter_item": ("personal_matters_report", models.MatterItem.report_id, models.PersonalMattersReport),
     "submitted_record": ("negative_record", models.SubmittedRecord.negative_record_id, models.NegativeRecord),
     "matters_verification": (
@@ -161,6 +171,9 @@ class PolicyRowScope:
             return self._parent_visible(link, parent, parent_table)
         if table == "review_answer":
             return self._review_answer_clause()
+        if table == "case_file":
+            granted = self.scopes.get("Case", ())
+            return or_(*(CASE_SCOPES[name](self.principal) for name in granted)) if granted else false()
         if table == "decision":
             return self._decision_clause()
         if table == "organization_role":

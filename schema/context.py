@@ -14,6 +14,7 @@ from strawberry.types import Info
 from hub.access import AccessView
 from hub.core.usage_windows import GraphWindows
 from hub.models import Cadre
+from hub.settings import DEFAULT_PURPOSE_CASE_PATTERN
 from policies.enforcement import PolicyStore
 from schema.graph_budget import GraphBudget
 from schema.loaders import Loaders
@@ -80,6 +81,7 @@ class RequestContext:
     graph: GraphSource | None = None
     policies: PolicyStore | None = None  # the whole policy, for workflows that ask every agency allowed to act
     after_write: Callable[[], None] = _nothing  # called after a committed write (wakes the graph sync)
+    case_pattern: str = DEFAULT_PURPOSE_CASE_PATTERN  # what a case number looks like (HUB_PURPOSE_CASE_PATTERN)
 
 
 def context_of(info: Info) -> RequestContext:

@@ -56,6 +56,11 @@ def _of_persons(keys: Keys) -> tuple[Select[Any], ...]:
     return select(kin.cadre_id).where(kin.person_id.in_(keys)), select(tie.cadre_id).where(tie.person_id.in_(keys))
 
 
+def _of_cases(keys: Keys) -> Select[Any]:
+    link = models.CaseLink
+    return select(link.cadre_id).where(link.case_id.in_(keys), link.cadre_id.is_not(None))
+
+
 # Rows whose cadres are named by another row: table -> (the row's column holding that row's key, the cadres).
 LINKED_CADRES: dict[str, tuple[str, Callable[[Keys], Select[Any] | tuple[Select[Any], ...]]]] = {
     "review_answer": ("review_id", _of_reviews),
@@ -65,6 +70,9 @@ LINKED_CADRES: dict[str, tuple[str, Callable[[Keys], Select[Any] | tuple[Select[
     "rectification_item": ("action_id", _of_actions),
     "submitted_record": ("negative_record_id", _of_negative_records),
     "person": ("id", _of_persons),
+    "case_file": ("id", _of_cases),
+    "case_note": ("case_id", _of_cases),
+    "case_event": ("case_id", _of_cases),
 }
 KEYS_PER_STATEMENT = 500
 

@@ -73,13 +73,19 @@ def test_inspectors_must_name_a_case_or_a_configured_reason(client: TestClient, 
     refused(post(client, tokens["inspector"], purpose), "PURPOSE_REQUIRED", "case number")
 
 
-@pytest.mark.parametrize(
-    "purpose",
-    ["线索核查", "巡察：核查生活圈", "信访核查 12380 举报", "(2025)浙0502刑初123号", "（2025）湖纪立字第12号 关联人核查",
-     "核查 XC-2025-0012"],
-)
-def test_inspectors_are_admitted_with_a_case_or_a_reason(client: TestClient, tokens: dict[str, str],
-                                                        purpose: str) -> None:
+CASES = {"(2025)浙0502刑初123号": "(2025)浙0502刑初123号", "（2025）湖纪立字第12号 关联人核查": "（2025）湖纪立字第12号",
+         "核查 XC-2025-0012": "XC-2025-0012"}
+
+
+@pytest.mark.parametrize("purpose", ["线索核查", "巡察：核查生活圈", "信访核查 12380 举报", *CASES])
+def test_inspectors_are_admitted_with_a_case_they_work_on_or_a_reason(client: TestClient, tokens: dict[str, str],
+                                                                     purpose: str) -> None:
+    if purpose in CASES:
+        refused(post(client, tokens["inspector"], purpose), "PURPOSE_REQUIRED", "not a case your agency works on")
+        opened = client.post("/graphql", json={"query": f'mutation {{ openCase(number: "{CASES[purpose]}", title: "t") '
+                                                        "{ __typename } }"},
+                             headers={"Authorization": f"Bearer {tokens['inspector']}", "X-Purpose": quote("线索核查")})
+        assert opened.json()["data"]["openCase"]["__typename"] == "Case", opened.text
     assert post(client, tokens["inspector"], purpose).status_code == 200
 
 
@@ -92,7 +98,7 @@ def test_the_reasons_and_the_case_pattern_are_configurable(settings: Settings, p
     custom = replace(settings, purpose_reasons=("专项督查",), purpose_case_pattern=r"CASE-\d{6}")
     with TestClient(create_app(custom, policies=policy_store)) as client:
         assert post(client, tokens["inspector"], "专项督查：第三组").status_code == 200
-        assert post(client, tokens["inspector"], "re CASE-000123").status_code == 200
+        refused(post(client, tokens["inspector"], "re CASE-000123"), "PURPOSE_REQUIRED", "CASE-000123")  # no such case yet
         refused(post(client, tokens["inspector"], "线索核查"), "PURPOSE_REQUIRED", "专项督查")
 
 

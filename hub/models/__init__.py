@@ -2,6 +2,7 @@
 
 from hub.models.audit import AuditEntry, AuditHead
 from hub.models.base import Base
+from hub.models.cases import Case, CaseEvent, CaseLink, CaseNote
 from hub.models.findings import MatterItem, NegativeRecord, PersonalMattersReport, SupervisionAction
 from hub.models.organization import (
     Organization,
@@ -33,6 +34,10 @@ __all__ = [
     "AuditHead",
     "Base",
     "Cadre",
+    "Case",
+    "CaseEvent",
+    "CaseLink",
+    "CaseNote",
     "Decision",
     "GraphCheckpoint",
     "GraphOutbox",

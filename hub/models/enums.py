@@ -135,3 +135,13 @@ class SelectionStatus(enum.Enum):
     DECIDED = "decided"
     STOPPED = "stopped"
     SUSPENDED = "suspended"
+
+
+class CaseStatus(enum.Enum):
+    """An investigator's case, from opening to its outcome."""
+
+    OPEN = "open"
+    INVESTIGATING = "investigating"
+    CLOSED_FOUNDED = "closed_founded"  # 查实
+    CLOSED_UNFOUNDED = "closed_unfounded"  # 查否
+    CLOSED_TRANSFERRED = "closed_transferred"  # 移送
