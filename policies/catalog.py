@@ -31,6 +31,8 @@ ROW_SCOPES: dict[str, tuple[str, ...]] = {
     "Cadre": ("all", "management", "own_unit"),
     "NegativeRecord": ("own_reports",),
     "ReviewAnswer": ("all", "own_answers"),
+    "AppointmentRequest": ("all", "own_unit"),
+    "Selection": ("own_unit",),
 }
 
 

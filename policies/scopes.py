@@ -71,6 +71,25 @@ REVIEW_ANSWER_SCOPES: dict[str, Callable[[Principal], ColumnElement[bool]]] = {
 }
 
 
+def _own_unit(principal: Principal, column: Any) -> ColumnElement[bool]:
+    """`column` names the principal's unit; nothing for a principal whose token names no unit."""
+    return false() if principal.unit_id is None else column == principal.unit_id
+
+
+# Appointment requests: none without a scope; `own_unit` those of the token's unit, `all` every one.
+APPOINTMENT_REQUEST_SCOPES: dict[str, Callable[[Principal], ColumnElement[bool]]] = {
+    "all": lambda _principal: true(),
+    "own_unit": lambda principal: _own_unit(principal, models.AppointmentRequest.unit_id),
+}
+
+# Selections are visible to whoever may read them; `Row.Selection scope:own_unit` narrows them to the selections
+# for posts of the token's unit.
+SELECTION_SCOPES: dict[str, Callable[[Principal], ColumnElement[bool]]] = {
+    "own_unit": lambda principal: exists().where(
+        models.Post.id == models.Selection.post_id, _own_unit(principal, models.Post.unit_id)
+    ).correlate_except(models.Post),
+}
+
 # Tables whose rows are visible exactly when their parent row is: table -> (parent table, link, parent model).
 PARENT_FOLLOWERS: dict[str, tuple[str, InstrumentedAttribute[int], type[models.Base]]] = {
     "matter_item": ("personal_matters_report", models.MatterItem.report_id, models.PersonalMattersReport),
@@ -80,6 +99,9 @@ PARENT_FOLLOWERS: dict[str, tuple[str, InstrumentedAttribute[int], type[models.B
     ),
     "matter_gap": ("matters_verification", models.MatterGap.verification_id, models.MattersVerification),
     "rectification_item": ("supervision_action", models.RectificationItem.action_id, models.SupervisionAction),
+    "appointment_candidate": (
+        "appointment_request", models.AppointmentCandidate.request_id, models.AppointmentRequest,
+    ),
 }
 
 
@@ -161,6 +183,10 @@ class PolicyRowScope:
             return self._parent_visible(link, parent, parent_table)
         if table == "review_answer":
             return self._review_answer_clause()
+        if table == "appointment_request":
+            return self._granted(APPOINTMENT_REQUEST_SCOPES, "AppointmentRequest", otherwise=false())
+        if table == "selection":
+            return self._granted(SELECTION_SCOPES, "Selection", otherwise=true())
         if table == "decision":
             return self._decision_clause()
         if table == "organization_role":
@@ -175,6 +201,18 @@ class PolicyRowScope:
             return false()
         of_visible_reviews = self._parent_visible(models.ReviewAnswer.review_id, models.JointReview, "joint_review")
         return of_visible_reviews & or_(*(REVIEW_ANSWER_SCOPES[name](self.principal) for name in granted))
+
+    def _granted(
+        self, predicates: Mapping[str, Callable[[Principal], ColumnElement[bool]]], row_type: str,
+        otherwise: ColumnElement[bool],
+    ) -> ColumnElement[bool]:
+        """Rows any of the `Row.<row_type>` scopes granted admits; `otherwise` when none is granted."""
+        granted = self.scopes.get(row_type, ())
+        if not granted:
+            return otherwise
+        if "all" in granted:
+            return true()
+        return or_(*(predicates[name](self.principal) for name in granted))
 
     def _decision_clause(self) -> ColumnElement[bool]:
         """A ledger entry follows its cadre; one about a negative record also follows the record's scope."""

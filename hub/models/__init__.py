@@ -14,7 +14,7 @@ from hub.models.organization import (
 )
 from hub.models.outbox import GraphCheckpoint, GraphOutbox
 from hub.models.people import Cadre, Kinship, Person, SocialTie
-from hub.models.selection import Nomination, Selection
+from hub.models.selection import AppointmentCandidate, AppointmentRequest, Nomination, Selection
 from hub.models.workflow import (
     Decision,
     JointReview,
@@ -28,6 +28,8 @@ from hub.models.workflow import (
 )
 
 __all__ = [
+    "AppointmentCandidate",
+    "AppointmentRequest",
     "AuditEntry",
     "AuditHead",
     "Base",

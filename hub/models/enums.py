@@ -135,3 +135,11 @@ class SelectionStatus(enum.Enum):
     DECIDED = "decided"
     STOPPED = "stopped"
     SUSPENDED = "suspended"
+
+
+class AppointmentRequestStatus(enum.Enum):
+    """An employing unit's request to fill one of its posts (用人单位提出用人需求)."""
+
+    SUBMITTED = "submitted"  # waiting for the Organization Department
+    ACCEPTED = "accepted"  # a selection was opened for it
+    DECLINED = "declined"  # refused, with a reason

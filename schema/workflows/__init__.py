@@ -10,6 +10,7 @@ review asks comes from the compiled policy too, never from a name in this code.
 from strawberry.tools import merge_types
 
 from schema.workflows.alerts import AlertQueries
+from schema.workflows.appointments import AppointmentMutations, AppointmentQueries
 from schema.workflows.fit import FitMutations, FitQueries
 from schema.workflows.joint_review import JointReviewMutations, JointReviewQueries
 from schema.workflows.ledger import LedgerQueries
@@ -22,11 +23,11 @@ from schema.workflows.verification import VerificationMutations
 # The order of the parts is the order of the root fields in the SDL.
 WorkflowQueries = merge_types("WorkflowQueries", (
     RoundQueries, ScreeningQueries, LedgerQueries, JointReviewQueries, PersonalMattersQueries, SupervisionQueries,
-    AlertQueries, FitQueries,
+    AlertQueries, FitQueries, AppointmentQueries,
 ))
 WorkflowMutations = merge_types("WorkflowMutations", (
     RoundMutations, VerificationMutations, JointReviewMutations, PersonalMattersMutations, SupervisionMutations,
-    FitMutations,
+    FitMutations, AppointmentMutations,
 ))
 
 __all__ = ["WorkflowMutations", "WorkflowQueries"]
