@@ -7,7 +7,7 @@ import enum
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import strawberry
-from graphql import GraphQLEnumType, GraphQLSchema
+from graphql import GraphQLEnumType, GraphQLEnumValue, GraphQLSchema
 
 from hub.agencies import Agencies, AgencyCode
 from hub.models import enums
@@ -51,7 +51,8 @@ else:
 
 
 def declare_agencies(schema: GraphQLSchema, agencies: Agencies) -> None:
-    """Give a newly built schema's `Agency` enum one value per agency, in the policy's order: `police` is POLICE.
+    """Give a newly built schema's `Agency` enum one value per agency, in the policy's order: `police` is POLICE,
+    described by its names (公安 Public Security).
 
     The enum type belongs to this schema alone. It becomes a plain graphql-core enum, so agency fields and
     arguments carry the codes themselves as strings, in and out, with no Python enum in between.
@@ -60,7 +61,10 @@ def declare_agencies(schema: GraphQLSchema, agencies: Agencies) -> None:
     assert isinstance(agency_enum, GraphQLEnumType)
     agency_enum.__class__ = GraphQLEnumType
     del agency_enum.wrapped_cls  # type: ignore[attr-defined]  # strawberry's, for the stand-in Python enum
-    agency_enum.values = GraphQLEnumType(AGENCY_ENUM, {agency.enum_name: agency.code for agency in agencies}).values
+    agency_enum.values = {
+        agency.enum_name: GraphQLEnumValue(agency.code, description=f"{agency.name_zh} {agency.name_en}")
+        for agency in agencies
+    }
     agency_enum.__dict__.pop("_value_lookup", None)  # computed from the values on first use
 
 

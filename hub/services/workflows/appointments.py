@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub import models
@@ -105,13 +104,6 @@ def decline(
                     to_state=AppointmentRequestStatus.DECLINED.value, note=cleaned)
     flush(session)
     return request
-
-
-def candidate_ids(session: Session, request_id: int) -> list[int]:
-    return list(session.scalars(
-        select(models.AppointmentCandidate.cadre_id).where(models.AppointmentCandidate.request_id == request_id)
-        .order_by(models.AppointmentCandidate.id)
-    ))
 
 
 def _submitted(
