@@ -33,6 +33,7 @@ ROW_SCOPES: dict[str, tuple[str, ...]] = {
     "ReviewAnswer": ("all", "own_answers"),
     "AppointmentRequest": ("all", "own_unit"),
     "Selection": ("own_unit",),
+    "MattersInquiry": ("all", "own_inquiries"),
 }
 
 

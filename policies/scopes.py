@@ -82,6 +82,13 @@ APPOINTMENT_REQUEST_SCOPES: dict[str, Callable[[Principal], ColumnElement[bool]]
     "own_unit": lambda principal: _own_unit(principal, models.AppointmentRequest.unit_id),
 }
 
+# Personal matters inquiries: none without a scope; `own_inquiries` those put to the agency, `all` every one; and
+# only those about visible cadres.
+MATTERS_INQUIRY_SCOPES: dict[str, Callable[[Principal], ColumnElement[bool]]] = {
+    "all": lambda _principal: true(),
+    "own_inquiries": lambda principal: models.MattersInquiry.agency == principal.agency,
+}
+
 # Selections are visible to whoever may read them; `Row.Selection scope:own_unit` narrows them to the selections
 # for posts of the token's unit.
 SELECTION_SCOPES: dict[str, Callable[[Principal], ColumnElement[bool]]] = {
@@ -185,6 +192,9 @@ class PolicyRowScope:
             return self._review_answer_clause()
         if table == "appointment_request":
             return self._granted(APPOINTMENT_REQUEST_SCOPES, "AppointmentRequest", otherwise=false())
+        if table == "matters_inquiry":
+            granted = self._granted(MATTERS_INQUIRY_SCOPES, "MattersInquiry", otherwise=false())
+            return granted if isinstance(granted, False_) else self._owned_clause(models.MattersInquiry.cadre_id) & granted
         if table == "selection":
             return self._granted(SELECTION_SCOPES, "Selection", otherwise=true())
         if table == "decision":

@@ -341,3 +341,52 @@ def test_a_units_requests_and_reads_are_audited_with_their_cadres(
     assert (write.operation, write.user, sorted(write.cadre_ids)) == ("mutation", "cz-hr", [2]), write.operation
     assert (read.operation, sorted(read.cadre_ids)) == ("query", [2])
     assert submitted["status"] == "SUBMITTED"
+
+
+# ---- personal matters inquiries: the holders of records answer what they hold ----------------------
+
+HOLDERS = ["BANKING", "MARKET", "REAL_ESTATE", "SECURITIES"]
+INQUIRY = """... on MattersInquiry { id agency findings answeredAt cadre { name } }
+    ... on ValidationErrors { errors { field message } } ... on WrongState { message currentState }
+    ... on NotFound { message } ... on NotAllowed { message }"""
+
+
+def test_the_holders_answer_the_personal_matters_inquiries_put_to_them(world: Engine, as_agency: Any) -> None:
+    org, market, banking, police = as_agency("org"), as_agency("market"), as_agency("banking"), as_agency("police")
+    report_id = org.data("""mutation { createPersonalMattersReport(input: {cadreId: 2, year: 2026,
+        submittedOn: "2026-01-15"}) { ... on PersonalMattersReport { id } } }""")["createPersonalMattersReport"]["id"]
+    asked = org.data(f"""mutation {{ askMattersInquiries(reportId: {report_id}) {{ __typename
+        ... on MattersInquiryBatch {{ inquiries {{ id agency answeredAt }} }} }} }}""")["askMattersInquiries"]
+    assert [i["agency"] for i in asked["inquiries"]] == HOLDERS  # every holder the policy lets answer, no one else
+    by_agency = {i["agency"]: i["id"] for i in asked["inquiries"]}
+    again = mutate(org, "askMattersInquiries", f"reportId: {report_id}", "... on WrongState { currentState }")
+    assert again == {"__typename": "WrongState", "currentState": "ASKED"}
+
+    # Each holder sees the inquiry put to it, with the cadre it is about, and answers it; never another's.
+    pending = market.data("{ mattersInquiries(pending: true) { totalCount edges { node { id agency cadre { name } } } } }")
+    assert pending["mattersInquiries"] == {"totalCount": 1, "edges": [
+        {"node": {"id": by_agency["MARKET"], "agency": "MARKET", "cadre": {"name": "李明"}}}]}
+    answered = mutate(market, "answerMattersInquiry", f'inquiryId: {by_agency["MARKET"]}, findings: "配偶持有湖州恒达建材有限公司30%股份"',
+                      INQUIRY)
+    assert answered["findings"] == "配偶持有湖州恒达建材有限公司30%股份" and answered["answeredAt"], answered
+    twice = mutate(market, "answerMattersInquiry", f'inquiryId: {by_agency["MARKET"]}, findings: "无"', INQUIRY)
+    assert twice["__typename"] == "WrongState"
+    foreign = mutate(banking, "answerMattersInquiry", f'inquiryId: {by_agency["MARKET"]}, findings: "无"', INQUIRY)
+    assert foreign["__typename"] == "NotFound"  # the market's inquiry does not exist for the banking regulator
+    assert banking.data(f"{{ mattersInquiries(reportId: {report_id}) {{ edges {{ node {{ agency findings }} }} }} }}") == {
+        "mattersInquiries": {"edges": [{"node": {"agency": "BANKING", "findings": ""}}]}}
+    # The holder never sees the report itself (its declared items), nor may the other agencies ask or answer.
+    assert "Cannot query field 'report'" in market("{ mattersInquiries { edges { node { report { id } } } } }")["errors"][0]["message"]
+    for query in ("{ mattersInquiries { totalCount } }",
+                  f'mutation {{ answerMattersInquiry(inquiryId: {by_agency["MARKET"]}, findings: "x") {{ __typename }} }}'):
+        assert "Cannot query field" in police(query)["errors"][0]["message"]
+    assert "Cannot query field 'askMattersInquiries'" in market(
+        f"mutation {{ askMattersInquiries(reportId: {report_id}) {{ __typename }} }}")["errors"][0]["message"]
+
+    # The department reads every answer, and the ledger has who asked and who answered.
+    every = org.data(f"{{ mattersInquiries(reportId: {report_id}) {{ edges {{ node {{ agency findings }} }} }} }}")
+    assert {e["node"]["agency"]: e["node"]["findings"] for e in every["mattersInquiries"]["edges"]}["MARKET"].startswith("配偶")
+    with Session(world) as session:
+        steps = session.execute(select(models.Decision.agency, models.Decision.action)
+                                .where(models.Decision.cadre_id == 2).order_by(models.Decision.id)).all()
+    assert [tuple(step) for step in steps][-2:] == [("org", "askMattersInquiries"), ("market", "answerMattersInquiry")]

@@ -14,6 +14,7 @@ from schema.workflows.appointments import AppointmentMutations, AppointmentQueri
 from schema.workflows.fit import FitMutations, FitQueries
 from schema.workflows.joint_review import JointReviewMutations, JointReviewQueries
 from schema.workflows.ledger import LedgerQueries
+from schema.workflows.matters_inquiries import MattersInquiryMutations, MattersInquiryQueries
 from schema.workflows.personal_matters import PersonalMattersMutations, PersonalMattersQueries
 from schema.workflows.rounds import RoundMutations, RoundQueries
 from schema.workflows.screening import ScreeningQueries
@@ -23,11 +24,11 @@ from schema.workflows.verification import VerificationMutations
 # The order of the parts is the order of the root fields in the SDL.
 WorkflowQueries = merge_types("WorkflowQueries", (
     RoundQueries, ScreeningQueries, LedgerQueries, JointReviewQueries, PersonalMattersQueries, SupervisionQueries,
-    AlertQueries, FitQueries, AppointmentQueries,
+    AlertQueries, FitQueries, AppointmentQueries, MattersInquiryQueries,
 ))
 WorkflowMutations = merge_types("WorkflowMutations", (
     RoundMutations, VerificationMutations, JointReviewMutations, PersonalMattersMutations, SupervisionMutations,
-    FitMutations, AppointmentMutations,
+    FitMutations, AppointmentMutations, MattersInquiryMutations,
 ))
 
 __all__ = ["WorkflowMutations", "WorkflowQueries"]

@@ -23,6 +23,7 @@ SUBJECTS: dict[str, type[models.Base]] = {
         models.Nomination,
         models.Post,
         models.AppointmentRequest,
+        models.MattersInquiry,
     )
 }
 
