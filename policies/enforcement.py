@@ -95,9 +95,9 @@ class PolicyStore:
     `refresh()` reloads only when the policy says something new, so processes that are told of a change twice (file
     watch and notification) or that started after it agree on `digest`; `version` counts this process's reloads.
     The policy's agencies (`agencies.csv`) are read with it. A reload that changes which agencies there are builds
-    the full schema again with `build_schema` (its `Agency` enum holds them) and serves it with the new policy, in
-    one step: a request sees the old schema and policy or the new ones, never a mix. A store given only a schema
-    cannot build another, and refuses such a reload (`AgenciesDiffer`).
+    the full schema again with `build_schema` (its `Agency` enum holds them) and installs it with the new policy
+    under one lock, so each agency's grant (its cut schema included) is compiled from one schema and one policy.
+    A store given only a schema cannot build another, and refuses such a reload (`AgenciesDiffer`).
     """
 
     def __init__(
