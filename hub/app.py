@@ -51,7 +51,6 @@ from hub.tracing import otlp_exporter, tracing_extension
 from hub.tracing import tracer_provider as export_to
 from hub.web import web_routes
 from hub.worker_loops import WorkerLoops
-from policies.agencies import load_agencies
 from policies.enforcement import PolicyStore, UnknownAgency
 from policies.watch import PolicyWatch
 from schema.build import build_full_schema
@@ -350,11 +349,11 @@ def create_app(
     refuse_insecure_production(settings)
     quiet_casbin(settings.log_casbin)
     engine = make_engine(settings)
+    limits, observers = graphql_limits(settings), _observers(settings, tracer_provider)
     store = policies or PolicyStore(
-        build_full_schema(
-            graphql_limits(settings), _observers(settings, tracer_provider), load_agencies(settings.policy_dir)
-        ),
-        settings.policy_dir, settings.policy_db_url,
+        policy_dir=settings.policy_dir, policy_db_url=settings.policy_db_url,
+        # a reload that adds or removes an agency builds the schema again, with the new Agency enum
+        build_schema=lambda agencies: build_full_schema(limits, observers, agencies),
     )
     sessions = make_session_factory(engine)
     hub = Hub(

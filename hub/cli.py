@@ -172,8 +172,8 @@ def policy_check(
 
     settings = _settings()
     problems, store = check_policy(build_full_schema, settings.policy_dir, settings.policy_db_url)
-    if matrix:
-        print_matrix(store, Console(width=240))
+    if matrix:  # wide enough for every agency's column: a truncated code would name no agency
+        print_matrix(store, Console(width=max(240, 48 + sum(len(agency) + 3 for agency in store.agencies))))
     if problems:
         for problem in problems:
             console.print(f"[red]policy:[/red] {problem}")

@@ -39,9 +39,19 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "procuratorate": ("Its own prosecution reports", "{ negativeRecords(first: 3) { totalCount } }"),
     "audit": ("Its own audit findings", "{ negativeRecords(first: 3) { totalCount edges { node { category facts } } } }"),
     "petition": ("Petitions and reports it registered", "{ negativeRecords(first: 3) { totalCount edges { node { facts } } } }"),
+    "health": (
+        "Its own family-planning reports (the other departments alike: ecology, emergency, political_legal, finance)",
+        "{ negativeRecords(first: 3) { totalCount edges { node { category status reportedOn } } } }",
+    ),
+    "market": (
+        "The personal matters inquiries put to it (real_estate, banking and securities alike)",
+        "{ mattersInquiries(pending: true, first: 5) { totalCount edges { node { id askedOn cadre { name } } } } }",
+    ),
     "unit": (
-        "Its own cadres' basic file and posts",
-        "{ cadres(first: 5) { totalCount edges { node { name rank posts { title } } } } }",
+        "Its own cadres, its appointment requests and the selections for its posts",
+        "{ cadres(first: 5) { totalCount edges { node { name rank posts { title } } } } "
+        "appointmentRequests(first: 5) { totalCount edges { node { status post { title } } } } "
+        "selections(first: 5) { edges { node { status reviewOutcomes { conclusion } } } } }",
     ),
     "inspector": (
         "The network two hops around a cadre, drawn from Neo4j (send X-Purpose)",

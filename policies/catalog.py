@@ -17,7 +17,8 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 # Types that only carry other values (pagination, errors, payload wrappers): access follows what they carry.
 STRUCTURAL_TYPE_NAMES = frozenset(
-    {"PageInfo", "FieldError", "ValidationErrors", "VersionConflict", "NotFound", "Deleted", "FitWeight"}
+    {"PageInfo", "FieldError", "ValidationErrors", "VersionConflict", "NotFound", "Deleted", "FitWeight",
+     "MattersInquiryBatch"}
     # Workflow refusals: a message and the state the record is in, never stored data.
     | {"WrongState", "NotAllowed"}
     # Graph results: what they carry is cut by the caller's graph access (graph_sync.access).
@@ -32,6 +33,9 @@ ROW_SCOPES: dict[str, tuple[str, ...]] = {
     "NegativeRecord": ("own_reports",),
     "ReviewAnswer": ("all", "own_answers"),
     "Case": ("all", "own_agency"),
+    "AppointmentRequest": ("all", "own_unit"),
+    "Selection": ("own_unit",),
+    "MattersInquiry": ("all", "own_inquiries"),
 }
 
 

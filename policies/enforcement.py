@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,12 @@ class UnknownAgency(Exception):
 
 
 class AgenciesDiffer(ValueError):
-    """The policy declares other agencies than those the full schema's `Agency` enum was built with."""
+    """The policy declares other agencies than those the full schema's `Agency` enum was built with, and the store
+    has no way to build the schema again (it was given a schema, not how to build one)."""
+
+
+# Builds the full schema for a policy's agencies (`schema.build.build_full_schema` with the hub's settings).
+SchemaBuilder = Callable[[Agencies], strawberry.Schema]
 
 
 @dataclass(frozen=True)
@@ -88,13 +94,21 @@ class PolicyStore:
 
     `refresh()` reloads only when the policy says something new, so processes that are told of a change twice (file
     watch and notification) or that started after it agree on `digest`; `version` counts this process's reloads.
-    The policy's agencies (`agencies.csv`) are read with it; their names may change on reload, but not which
-    agencies there are: the GraphQL `Agency` enum was built with them, so a new list waits for a restart.
+    The policy's agencies (`agencies.csv`) are read with it. A reload that changes which agencies there are builds
+    the full schema again with `build_schema` (its `Agency` enum holds them) and installs it with the new policy
+    under one lock, so each agency's grant (its cut schema included) is compiled from one schema and one policy.
+    A store given only a schema cannot build another, and refuses such a reload (`AgenciesDiffer`).
     """
 
     def __init__(
-        self, full_schema: strawberry.Schema, policy_dir: Path = POLICY_DIR, policy_db_url: str | None = None
+        self, full_schema: strawberry.Schema | None = None, policy_dir: Path = POLICY_DIR,
+        policy_db_url: str | None = None, *, build_schema: SchemaBuilder | None = None,
     ) -> None:
+        if full_schema is None:
+            if build_schema is None:
+                raise TypeError("PolicyStore needs a full schema or a way to build one")
+            full_schema = build_schema(load_agencies(policy_dir))
+        self.build_schema = build_schema
         self.full_schema = full_schema
         self.catalog: Catalog = build_catalog(full_schema._schema)
         self.schema_agencies = schema_agency_codes(full_schema._schema)
@@ -128,30 +142,39 @@ class PolicyStore:
                 return False
             self._stamp = stamp
             try:
-                enforcer, agencies = self._load()
+                enforcer, agencies, schema = self._load()
             except Exception:  # a broken policy must not take the hub down: keep serving the last good one
                 logger.exception("policy reload failed; keeping policy version %s", self.version)
                 return False
-            if policy_digest(enforcer) == self.digest and agencies == self._declared:
+            if policy_digest(enforcer) == self.digest and agencies == self._declared and schema is None:
                 return False
-            self._install(enforcer, agencies)
+            self._install(enforcer, agencies, schema)
         logger.info("policy reloaded: version %s (%s)", self.version, self.digest)
         return True
 
-    def _load(self) -> tuple[casbin.Enforcer, Agencies]:
+    def _load(self) -> tuple[casbin.Enforcer, Agencies, strawberry.Schema | None]:
+        """The policy, its agencies and, when they are not those of the schema served, the schema built for them."""
         declared = load_agencies(self.policy_dir)
+        enforcer = load_enforcer(self.policy_dir, self.policy_db_url, self._adapter)
         codes = tuple(agency.code for agency in declared)
-        if codes != self.schema_agencies:
+        if codes == self.schema_agencies:
+            return enforcer, declared, None
+        if self.build_schema is None:
             raise AgenciesDiffer(
                 f"{self.policy_dir / AGENCIES_FILE} declares the agencies {', '.join(codes)}, but the schema was built "
                 f"with {', '.join(self.schema_agencies)}: build it from the same policy (restart the hub)"
             )
-        return load_enforcer(self.policy_dir, self.policy_db_url, self._adapter), declared
+        return enforcer, declared, self.build_schema(declared)
 
-    def _install(self, enforcer: casbin.Enforcer, declared: Agencies) -> None:
+    def _install(self, enforcer: casbin.Enforcer, declared: Agencies, schema: strawberry.Schema | None = None) -> None:
         agencies = policy_agencies(enforcer)
         digest = policy_digest(enforcer)
+        catalog = build_catalog(schema._schema) if schema is not None else None
         with self._lock:
+            if schema is not None and catalog is not None:
+                self.full_schema, self.catalog = schema, catalog
+                self.schema_agencies = schema_agency_codes(schema._schema)
+                logger.info("the Agency enum now holds %s", ", ".join(self.schema_agencies))
             self._enforcer = enforcer
             self._agencies = agencies
             self._declared = declared
@@ -225,6 +248,6 @@ def all_access_view(catalog: Catalog, principal: Principal | None = None) -> Acc
 
 
 __all__ = [
-    "AgenciesDiffer", "AgencyGrant", "PolicyStore", "UnknownAgency", "all_access_view", "load_enforcer",
+    "AgenciesDiffer", "AgencyGrant", "PolicyStore", "SchemaBuilder", "UnknownAgency", "all_access_view", "load_enforcer",
     "policy_adapter", "policy_agencies", "policy_digest",
 ]

@@ -77,6 +77,32 @@ CASE_SCOPES: dict[str, Callable[[Principal], ColumnElement[bool]]] = {
     "own_agency": lambda principal: models.Case.agency == principal.agency,
 }
 
+def _own_unit(principal: Principal, column: Any) -> ColumnElement[bool]:
+    """`column` names the principal's unit; nothing for a principal whose token names no unit."""
+    return false() if principal.unit_id is None else column == principal.unit_id
+
+
+# Appointment requests: none without a scope; `own_unit` those of the token's unit, `all` every one.
+APPOINTMENT_REQUEST_SCOPES: dict[str, Callable[[Principal], ColumnElement[bool]]] = {
+    "all": lambda _principal: true(),
+    "own_unit": lambda principal: _own_unit(principal, models.AppointmentRequest.unit_id),
+}
+
+# Personal matters inquiries: none without a scope; `own_inquiries` those put to the agency, `all` every one; and
+# only those about visible cadres.
+MATTERS_INQUIRY_SCOPES: dict[str, Callable[[Principal], ColumnElement[bool]]] = {
+    "all": lambda _principal: true(),
+    "own_inquiries": lambda principal: models.MattersInquiry.agency == principal.agency,
+}
+
+# Selections are visible to whoever may read them; `Row.Selection scope:own_unit` narrows them to the selections
+# for posts of the token's unit.
+SELECTION_SCOPES: dict[str, Callable[[Principal], ColumnElement[bool]]] = {
+    "own_unit": lambda principal: exists().where(
+        models.Post.id == models.Selection.post_id, _own_unit(principal, models.Post.unit_id)
+    ).correlate_except(models.Post),
+}
+
 
 # Tables whose rows are visible exactly when their parent row is: table -> (parent table, link, parent model).
 PARENT_FOLLOWERS: dict[str, tuple[str, InstrumentedAttribute[int], type[models.Base]]] = {
@@ -90,6 +116,9 @@ PARENT_FOLLOWERS: dict[str, tuple[str, InstrumentedAttribute[int], type[models.B
     ),
     "matter_gap": ("matters_verification", models.MatterGap.verification_id, models.MattersVerification),
     "rectification_item": ("supervision_action", models.RectificationItem.action_id, models.SupervisionAction),
+    "appointment_candidate": (
+        "appointment_request", models.AppointmentCandidate.request_id, models.AppointmentRequest,
+    ),
 }
 
 
@@ -172,8 +201,15 @@ class PolicyRowScope:
         if table == "review_answer":
             return self._review_answer_clause()
         if table == "case_file":
-            granted = self.scopes.get("Case", ())
-            return or_(*(CASE_SCOPES[name](self.principal) for name in granted)) if granted else false()
+            return self._granted(CASE_SCOPES, "Case", otherwise=false())
+        if table == "appointment_request":
+            return self._granted(APPOINTMENT_REQUEST_SCOPES, "AppointmentRequest", otherwise=false())
+        if table == "matters_inquiry":
+            granted = self._granted(MATTERS_INQUIRY_SCOPES, "MattersInquiry", otherwise=false())
+            return granted if isinstance(granted, False_) else self._owned_clause(models.MattersInquiry.cadre_id) & granted
+        if table == "selection":
+            return self._granted(SELECTION_SCOPES, "Selection", otherwise=true())
+
         if table == "decision":
             return self._decision_clause()
         if table == "organization_role":
@@ -188,6 +224,18 @@ class PolicyRowScope:
             return false()
         of_visible_reviews = self._parent_visible(models.ReviewAnswer.review_id, models.JointReview, "joint_review")
         return of_visible_reviews & or_(*(REVIEW_ANSWER_SCOPES[name](self.principal) for name in granted))
+
+    def _granted(
+        self, predicates: Mapping[str, Callable[[Principal], ColumnElement[bool]]], row_type: str,
+        otherwise: ColumnElement[bool],
+    ) -> ColumnElement[bool]:
+        """Rows any of the `Row.<row_type>` scopes granted admits; `otherwise` when none is granted."""
+        granted = self.scopes.get(row_type, ())
+        if not granted:
+            return otherwise
+        if "all" in granted:
+            return true()
+        return or_(*(predicates[name](self.principal) for name in granted))
 
     def _decision_clause(self) -> ColumnElement[bool]:
         """A ledger entry follows its cadre; one about a negative record also follows the record's scope."""

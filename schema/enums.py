@@ -52,7 +52,8 @@ else:
 
 
 def declare_agencies(schema: GraphQLSchema, agencies: Agencies) -> None:
-    """Give a newly built schema's `Agency` enum one value per agency, in the policy's order: `police` is POLICE.
+    """Give a newly built schema's `Agency` enum one value per agency, in the policy's order: `police` is POLICE,
+    described by its names (公安 Public Security).
 
     The enum type belongs to this schema alone. It becomes a plain graphql-core enum, so agency fields and
     arguments carry the codes themselves as strings, in and out, with no Python enum in between.

@@ -51,6 +51,11 @@ def _of_negative_records(keys: Keys) -> Select[Any]:
     return select(models.NegativeRecord.cadre_id).where(models.NegativeRecord.id.in_(keys))
 
 
+def _of_appointment_requests(keys: Keys) -> Select[Any]:
+    candidate = models.AppointmentCandidate
+    return select(candidate.cadre_id).where(candidate.request_id.in_(keys))
+
+
 def _of_persons(keys: Keys) -> tuple[Select[Any], ...]:
     kin, tie = models.Kinship, models.SocialTie
     return select(kin.cadre_id).where(kin.person_id.in_(keys)), select(tie.cadre_id).where(tie.person_id.in_(keys))
@@ -69,6 +74,7 @@ LINKED_CADRES: dict[str, tuple[str, Callable[[Keys], Select[Any] | tuple[Select[
     "matter_gap": ("verification_id", _of_verifications),
     "rectification_item": ("action_id", _of_actions),
     "submitted_record": ("negative_record_id", _of_negative_records),
+    "appointment_request": ("id", _of_appointment_requests),
     "person": ("id", _of_persons),
     "case_file": ("id", _of_cases),
     "case_note": ("case_id", _of_cases),

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 import strawberry
+from sqlalchemy import select
 from strawberry.types import Info
 
 import schema.enums  # noqa: F401  (the declared fields' Python enums must be GraphQL enums first)
 from hub import models
+from hub.models.workflow import ReviewConclusion, ReviewStatus
 from hub.record_fields import RECORD_KINDS, RecordKind
 from schema.context import context_of
 from schema.enums import graphql_type_of
@@ -22,6 +25,9 @@ from schema.read_rows import read_type
 from schema.relations import CurrentPosts, belongs_to, has_many, relation
 
 C = TypeVar("C", bound=type)
+
+for _review_enum in (ReviewStatus, ReviewConclusion):  # a review outcome's; joint review's module uses them too
+    strawberry.enum(_review_enum)  # marks the class as a GraphQL enum in place
 
 
 def record_type(model: type[models.Base], name: str, description: str) -> Callable[[C], C]:
@@ -231,11 +237,33 @@ class SupervisionActionType:
     cadre: CadreType | None = belongs_to(models.Cadre, "cadre_id")
 
 
+@record_type(
+    models.JointReview, "ReviewOutcome",
+    "Where a joint review of a selection's candidate stands and how it was concluded: no answer, no finding.",
+)
+class ReviewOutcomeType:
+    status: ReviewStatus
+    conclusion: ReviewConclusion | None
+    concluded_at: datetime | None
+
+    candidate: CadreType | None = belongs_to(models.Cadre, "candidate_id")
+
+
 @declared_type("Selection", "A selection procedure for one post.")
 class SelectionType:
     post: PostType | None = belongs_to(models.Post, "post_id")
 
     nominations: list[NominationType] = has_many(models.Nomination, models.Nomination.selection_id)
+
+    @strawberry.field(description="The joint reviews of the selection's candidates: their status and conclusion.")
+    def review_outcomes(self, info: Info) -> list[ReviewOutcomeType]:
+        context = context_of(info)
+        review = models.JointReview
+        rows = list(context.session.scalars(
+            select(review).where(review.selection_id == self.id).order_by(review.id)  # type: ignore[attr-defined]
+        ))
+        context.read_log.note(rows)
+        return rows  # type: ignore[return-value]
 
 
 @declared_type("Nomination", "NOMINATED: a first nominator (首推责任人) puts a nominee forward.")

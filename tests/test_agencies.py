@@ -112,8 +112,9 @@ def test_the_recipe_a_new_agency_without_a_migration(tax_hub: TestClient, settin
     opened = org.data("""mutation { openReportingRound(input: {title: "2026年上半年", periodStart: "2026-01-01",
         periodEnd: "2026-06-30", deadline: "2026-07-15"}) { ... on ReportingRound { id submissions { agency } } } }""")
     round_ = opened["openReportingRound"]
-    assert [s["agency"] for s in round_["submissions"]] == [
-        "AUDIT", "COURT", "DISCIPLINE", "PETITION", "POLICE", "PROCURATORATE", "TAX"]
+    assert [s["agency"] for s in round_["submissions"]] == sorted([
+        "AUDIT", "COURT", "DISCIPLINE", "PETITION", "POLICE", "PROCURATORATE", "TAX", "HEALTH", "ECOLOGY", "EMERGENCY",
+        "POLITICAL_LEGAL", "FINANCE", "MARKET", "REAL_ESTATE", "BANKING", "SECURITIES"])
     submitted = tax.data(f"""mutation {{ submitRoundReturn(roundId: {round_["id"]}, recordIds: [{record["id"]}]) {{
         __typename ... on ReportSubmission {{ agency records {{ id }} }} }} }}""")
     assert submitted["submitRoundReturn"] == {
@@ -154,7 +155,8 @@ def test_the_schema_and_a_report_file_refuse_an_undeclared_agency(world: Engine,
     assert "Value 'TAX' does not exist in 'Agency' enum" in body["errors"][0]["message"]
     result = upload(police, as_csv(POLICE_HEADER, [good_row(1, agency="税务局")])).json()
     assert result["errors"] == [{"row": 2, "column": "reportingAgency", "reason": (
-        "'税务局' is not one of ORG, DISCIPLINE, POLICE, COURT, PROCURATORATE, AUDIT, PETITION, UNIT, INSPECTOR, SECURITY")}]
+        "'税务局' is not one of ORG, DISCIPLINE, POLICE, COURT, PROCURATORATE, AUDIT, PETITION, UNIT, INSPECTOR, SECURITY, "
+        "HEALTH, ECOLOGY, EMERGENCY, POLITICAL_LEGAL, FINANCE, MARKET, REAL_ESTATE, BANKING, SECURITIES")}]
 
 
 def test_a_workflow_refuses_to_record_an_undeclared_agency(world: Engine, policy_store: PolicyStore) -> None:
@@ -194,19 +196,32 @@ def test_the_agencies_file_is_checked_line_by_line(tmp_path: Path, line: str, co
     assert f"agencies.csv:{len((policy_dir / 'agencies.csv').read_text().splitlines())}:" in str(refused.value)
 
 
-def test_names_reload_with_the_policy_but_a_new_list_of_agencies_waits_for_a_restart(tmp_path: Path) -> None:
+def test_names_reload_with_the_policy_and_a_new_list_of_agencies_builds_the_schema_again(tmp_path: Path) -> None:
     policy_dir = copy_policy(tmp_path / "policies")
-    store = PolicyStore(build_full_schema(), policy_dir)
+    store = PolicyStore(policy_dir=policy_dir, build_schema=lambda agencies: build_full_schema(agencies=agencies))
     agencies = policy_dir / "agencies.csv"
     shipped = agencies.read_text(encoding="utf-8")
     agencies.write_text(shipped.replace("petition,信访,", "petition,信访局,"), encoding="utf-8")
     os.utime(agencies, (time.time() + 5, time.time() + 5))
+    old_schema, old_catalog = store.full_schema, store.catalog
     assert store.refresh() is True
     assert [a.name_zh for a in store.declared_agencies if a.code == "petition"] == ["信访局"]
+    assert store.full_schema is old_schema  # the same agencies: the schema stays
 
     append(agencies, TAX_AGENCY)
+    assert store.refresh() is True and store.version == 3
+    assert "tax" in store.declared_agencies and store.schema_agencies[-1] == "tax"
+    assert "TAX" in store.full_schema._schema.type_map["Agency"].values  # type: ignore[union-attr]
+    assert "TAX" in str(store.grant("police").schema)  # every agency's cut schema is built from the new one
+    assert store.full_schema is not old_schema and store.catalog is not old_catalog
+
+
+def test_a_store_that_cannot_build_the_schema_refuses_a_new_list_of_agencies(tmp_path: Path) -> None:
+    policy_dir = copy_policy(tmp_path / "policies")
+    store = PolicyStore(build_full_schema(), policy_dir)
+    append(policy_dir / "agencies.csv", TAX_AGENCY)
     assert store.refresh() is False  # logged; the last good policy is kept
-    assert "tax" not in store.declared_agencies and store.version == 2
+    assert "tax" not in store.declared_agencies and store.version == 1
     with pytest.raises(AgenciesDiffer, match="restart the hub"):
         store.reload()
     assert "tax" in PolicyStore(build_full_schema(agencies=load_agencies(policy_dir)), policy_dir).declared_agencies

@@ -22,7 +22,10 @@ from tests import world as W
 from tests.graphql_gen import query_for_field, random_query
 
 ENFORCER = casbin.Enforcer(str(POLICY_DIR / "model.conf"), str(POLICY_DIR / "policy.csv"))
-AGENCIES = ["org", "discipline", "police", "court", "procuratorate", "audit", "petition", "unit", "inspector", "security"]
+AGENCIES = [
+    "org", "discipline", "police", "court", "procuratorate", "audit", "petition", "unit", "inspector", "security",
+    "health", "ecology", "emergency", "political_legal", "finance", "market", "real_estate", "banking", "securities",
+]
 # Which of the world's negative records and cadres each agency's token (city level, unit 1) may see.
 VISIBLE_RECORDS = {"org": {1, 2, 4}, "police": {1}, "court": {2}, "petition": {4}}
 VISIBLE_CADRES = {"inspector": {1, 2, 3, 4}, "unit": {1, 2}, "security": set()}

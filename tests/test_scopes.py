@@ -17,7 +17,10 @@ from hub.models import Base
 from hub.seed import seed_database
 from policies.enforcement import PolicyStore
 
-AGENCIES = ["org", "discipline", "police", "court", "procuratorate", "audit", "petition", "unit", "inspector", "security"]
+AGENCIES = [
+    "org", "discipline", "police", "court", "procuratorate", "audit", "petition", "unit", "inspector", "security",
+    "health", "ecology", "emergency", "political_legal", "finance", "market", "real_estate", "banking", "securities",
+]
 FOREIGN_KEYS = [
     (table, column, next(iter(column.foreign_keys)).column.table)
     for table in Base.metadata.sorted_tables

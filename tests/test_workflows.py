@@ -20,8 +20,11 @@ from hub import models
 from hub.services.workflows import clock
 
 TODAY = date(2026, 7, 1)
-REPORTERS = ["AUDIT", "COURT", "DISCIPLINE", "PETITION", "POLICE", "PROCURATORATE"]
-ANSWERING = ["AUDIT", "COURT", "DISCIPLINE", "ORG", "PETITION", "POLICE", "PROCURATORATE"]
+# The reporting departments and data holders beyond the seven first agencies: they report and answer like the police.
+DEPARTMENTS = ["banking", "ecology", "emergency", "finance", "health", "market", "political_legal", "real_estate",
+               "securities"]
+REPORTERS = sorted(["AUDIT", "COURT", "DISCIPLINE", "PETITION", "POLICE", "PROCURATORATE", *map(str.upper, DEPARTMENTS)])
+ANSWERING = sorted([*REPORTERS, "ORG"])
 ERRORS = """
   ... on ValidationErrors { errors { field message } }
   ... on NotFound { message }
@@ -120,7 +123,9 @@ def test_a_round_collects_returns_and_lists_the_agencies_that_did_not_report(wor
     assert empty["__typename"] == "ValidationErrors" and empty["errors"][0]["field"] == "recordIds"
     foreign = mutate(petition, "submitRoundReturn", f"roundId: {round_id}, recordIds: [1]", "")
     assert foreign["errors"] == [{"field": "recordIds", "message": "no negative record with id 1 is visible to you"}]
-    assert row(world, models.ReportSubmission, 6).submitted_on is None  # nothing half-written
+    petition_return = REPORTERS.index("PETITION") + 1  # returns are made in the agencies' order
+    assert row(world, models.ReportSubmission, petition_return).agency == "petition"
+    assert row(world, models.ReportSubmission, petition_return).submitted_on is None  # nothing half-written
 
     # The organization department opens rounds but submits none; a reporter sees only its own return.
     assert absent_for(org, "mutation { submitRoundReturn(roundId: 1, recordIds: []) { __typename } }")
@@ -128,10 +133,11 @@ def test_a_round_collects_returns_and_lists_the_agencies_that_did_not_report(wor
     assert own["reportingRound"]["ownSubmission"] == {"agency": "POLICE", "records": [{"id": 1}]}
     assert absent_for(police, f"{{ reportingRound(id: {round_id}) {{ submissions {{ agency }} }} }}")
 
-    # After the deadline: the four agencies that never reported, accountable by name; a late return stays listed.
+    # After the deadline: the agencies that never reported, accountable by name; a late return stays listed.
     fixed_today[0] = date(2026, 7, 20)
     overdue = org.data('{ overdueReports(asOf: "2026-07-20") { agency submittedOn overdue round { id } } }')
-    assert [o["agency"] for o in overdue["overdueReports"]] == ["AUDIT", "DISCIPLINE", "PETITION", "PROCURATORATE"]
+    assert [o["agency"] for o in overdue["overdueReports"]] == sorted(
+        ["AUDIT", "DISCIPLINE", "PETITION", "PROCURATORATE", *map(str.upper, DEPARTMENTS)])
     late = mutate(as_agency("audit"), "submitRoundReturn", f"roundId: {round_id}, recordIds: [], nilReturn: true",
                   "... on ReportSubmission { overdue }")
     assert late == {"__typename": "ReportSubmission", "overdue": True}
@@ -252,11 +258,11 @@ def answer(agency: Any, review_id: int, verdict: str, findings: str = "") -> dic
 def test_an_abnormal_answer_stops_the_selection(world: Any, as_agency: Any) -> None:
     org = as_agency("org")
     review_id = int(open_review(org)["id"])
-    for agency in ("discipline", "police", "procuratorate", "audit", "petition", "org"):
+    for agency in ("discipline", "police", "procuratorate", "audit", "petition", "org", *DEPARTMENTS):
         assert answer(as_agency(agency), review_id, "NORMAL")["verdict"] == "NORMAL"
 
     early = mutate(org, "concludeJointReview", f'reviewId: {review_id}, conclusion: STOP, note: "x"', REVIEW)
-    assert early["__typename"] == "WrongState" and "1 of 7 asked agencies have not answered" in early["message"]
+    assert early["__typename"] == "WrongState" and "1 of 16 asked agencies have not answered" in early["message"]
 
     court = as_agency("court")
     assert answer(court, review_id, "ABNORMAL", "该人选涉民间借贷诉讼，尚未审结")["verdict"] == "ABNORMAL"
@@ -267,7 +273,7 @@ def test_an_abnormal_answer_stops_the_selection(world: Any, as_agency: Any) -> N
     assert police_view["jointReview"]["answers"] == [{"agency": "POLICE", "verdict": "NORMAL", "findings": ""}]
     assert absent_for(as_agency("police"), f"{{ jointReview(id: {review_id}) {{ note pendingAgencies }} }}")
     everything = org.data(f"{{ jointReview(id: {review_id}) {{ answers {{ agency findings }} }} }}")["jointReview"]["answers"]
-    assert len(everything) == 7 and {"agency": "COURT", "findings": "该人选涉民间借贷诉讼，尚未审结"} in everything
+    assert len(everything) == 16 and {"agency": "COURT", "findings": "该人选涉民间借贷诉讼，尚未审结"} in everything
 
     proceed = mutate(org, "concludeJointReview", f"reviewId: {review_id}, conclusion: PROCEED", REVIEW)
     assert proceed["__typename"] == "WrongState" and "abnormal" in proceed["message"]
@@ -294,7 +300,7 @@ def test_missing_answers_block_the_conclusion_until_the_deadline_and_never_let_i
 ) -> None:
     org = as_agency("org")
     review_id = int(open_review(org)["id"])
-    for agency in ("police", "court", "audit", "org"):
+    for agency in ("police", "court", "audit", "org", *DEPARTMENTS):
         answer(as_agency(agency), review_id, "NORMAL")
     assert screen(org, [2], post_id=1)[2]["verdict"] == "CAUTION"  # a pending review: handled with caution
     blocked = mutate(org, "concludeJointReview", f'reviewId: {review_id}, conclusion: SUSPEND, note: "待复核"', REVIEW)
@@ -308,10 +314,10 @@ def test_missing_answers_block_the_conclusion_until_the_deadline_and_never_let_i
     assert suspended["pendingAgencies"] == ["DISCIPLINE", "PETITION", "PROCURATORATE"]  # who failed to answer
     answers = org.data(f"{{ jointReview(id: {review_id}) {{ answers {{ agency countedInConclusion }} }} }}")
     counted = {a["agency"] for a in answers["jointReview"]["answers"] if a["countedInConclusion"]}
-    assert counted == {"POLICE", "COURT", "AUDIT", "ORG"}
+    assert counted == {"POLICE", "COURT", "AUDIT", "ORG", *map(str.upper, DEPARTMENTS)}
     ledger = org.data(f"{{ decisions(subject: JOINT_REVIEW, subjectId: {review_id}) {{ action agency note }} }}")
-    assert ledger["decisions"][-1] == {"action": "concludeJointReview", "agency": "ORG",
-                                       "note": "rested on: audit, court, org, police"}
+    rested_on = ", ".join(sorted(["audit", "court", "org", "police", *DEPARTMENTS]))
+    assert ledger["decisions"][-1] == {"action": "concludeJointReview", "agency": "ORG", "note": f"rested on: {rested_on}"}
 
 
 def test_joint_review_refusals(world: Any, as_agency: Any) -> None:

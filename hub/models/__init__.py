@@ -15,12 +15,13 @@ from hub.models.organization import (
 )
 from hub.models.outbox import GraphCheckpoint, GraphOutbox
 from hub.models.people import Cadre, Kinship, Person, SocialTie
-from hub.models.selection import Nomination, Selection
+from hub.models.selection import AppointmentCandidate, AppointmentRequest, Nomination, Selection
 from hub.models.usage import UsageWindow
 from hub.models.workflow import (
     Decision,
     JointReview,
     MatterGap,
+    MattersInquiry,
     MattersVerification,
     RectificationItem,
     ReportingRound,
@@ -30,6 +31,8 @@ from hub.models.workflow import (
 )
 
 __all__ = [
+    "AppointmentCandidate",
+    "AppointmentRequest",
     "AuditEntry",
     "AuditHead",
     "Base",
@@ -45,6 +48,7 @@ __all__ = [
     "Kinship",
     "MatterGap",
     "MatterItem",
+    "MattersInquiry",
     "MattersVerification",
     "NegativeRecord",
     "Nomination",

@@ -145,3 +145,11 @@ class CaseStatus(enum.Enum):
     CLOSED_FOUNDED = "closed_founded"  # 查实
     CLOSED_UNFOUNDED = "closed_unfounded"  # 查否
     CLOSED_TRANSFERRED = "closed_transferred"  # 移送
+
+
+class AppointmentRequestStatus(enum.Enum):
+    """An employing unit's request to fill one of its posts (用人单位提出用人需求)."""
+
+    SUBMITTED = "submitted"  # waiting for the Organization Department
+    ACCEPTED = "accepted"  # a selection was opened for it
+    DECLINED = "declined"  # refused, with a reason

@@ -194,6 +194,27 @@ class MatterGap(Base):
     rule: Mapped[str] = mapped_column(String(64))
 
 
+class MattersInquiry(Versioned, Base):
+    """One holder of records (market regulation, real estate, banking, securities) asked what it holds on the cadre of
+    a personal matters report, and its answer; pending while `answered_at` is null."""
+
+    __tablename__ = "matters_inquiry"
+    __table_args__ = (
+        UniqueConstraint("report_id", "agency", name="report_agency"),
+        CheckConstraint("answered_at IS NULL OR answered_by_user IS NOT NULL", name="answered_by_someone"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("personal_matters_report.id", ondelete="CASCADE"), index=True)
+    cadre_id: Mapped[int] = mapped_column(ForeignKey("cadre.id", ondelete="CASCADE"), index=True)  # the report's
+    agency: Mapped[str] = mapped_column(String(CODE_MAX_LENGTH), index=True)
+    asked_on: Mapped[date] = mapped_column(Date)
+    asked_by_user: Mapped[str] = mapped_column(String(128))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_by_user: Mapped[str | None] = mapped_column(String(128))
+    findings: Mapped[str] = mapped_column(Text, default="")
+
+
 class RectificationItem(Base):
     """One item of a rectification order (限期整改), due by a date."""
 

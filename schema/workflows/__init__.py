@@ -10,10 +10,12 @@ review asks comes from the compiled policy too, never from a name in this code.
 from strawberry.tools import merge_types
 
 from schema.workflows.alerts import AlertQueries
+from schema.workflows.appointments import AppointmentMutations, AppointmentQueries
 from schema.workflows.cases import CaseMutations, CaseQueries
 from schema.workflows.fit import FitMutations, FitQueries
 from schema.workflows.joint_review import JointReviewMutations, JointReviewQueries
 from schema.workflows.ledger import LedgerQueries
+from schema.workflows.matters_inquiries import MattersInquiryMutations, MattersInquiryQueries
 from schema.workflows.personal_matters import PersonalMattersMutations, PersonalMattersQueries
 from schema.workflows.rounds import RoundMutations, RoundQueries
 from schema.workflows.screening import ScreeningQueries
@@ -23,11 +25,11 @@ from schema.workflows.verification import VerificationMutations
 # The order of the parts is the order of the root fields in the SDL.
 WorkflowQueries = merge_types("WorkflowQueries", (
     RoundQueries, ScreeningQueries, LedgerQueries, JointReviewQueries, PersonalMattersQueries, SupervisionQueries,
-    AlertQueries, FitQueries, CaseQueries,
+    AlertQueries, FitQueries, AppointmentQueries, MattersInquiryQueries, CaseQueries,
 ))
 WorkflowMutations = merge_types("WorkflowMutations", (
     RoundMutations, VerificationMutations, JointReviewMutations, PersonalMattersMutations, SupervisionMutations,
-    FitMutations, CaseMutations,
+    FitMutations, AppointmentMutations, MattersInquiryMutations, CaseMutations,
 ))
 
 __all__ = ["WorkflowMutations", "WorkflowQueries"]

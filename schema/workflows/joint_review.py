@@ -22,8 +22,7 @@ from schema.workflows.steps import StepRefusal, agencies_allowed_to, run_step
 ReviewVerdict = wf.ReviewVerdict
 ReviewStatus = wf.ReviewStatus
 ReviewConclusion = wf.ReviewConclusion
-for _workflow_enum in (ReviewVerdict, ReviewStatus, ReviewConclusion):
-    strawberry.enum(_workflow_enum)  # marks the class as a GraphQL enum in place
+strawberry.enum(ReviewVerdict)  # marks the class as a GraphQL enum in place (the other two: schema.record_types)
 
 
 @record_type(wf.JointReview, "JointReview", "联审: the asked agencies' answers on a candidate for a key post.")

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any, TypeAlias, TypeVar
 
 import strawberry
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from strawberry.types import Info
 
@@ -44,6 +45,7 @@ def actor_of(context: RequestContext) -> Actor:
     return Actor(
         agency_code=access.principal.agency, user=access.principal.user, writable=access.writable,
         readable=access.readable, row_clause=access.rows.clause, agencies=access.agencies,
+        unit_id=access.principal.unit_id,
     )
 
 
@@ -73,6 +75,10 @@ def _cadre_ids(session: Session, row: Any) -> tuple[int, ...]:
     if isinstance(row, wf.MattersVerification):
         report = session.get(models.PersonalMattersReport, row.report_id)
         return (report.cadre_id,) if report else ()
+    if isinstance(row, models.AppointmentRequest):
+        return tuple(session.scalars(
+            select(models.AppointmentCandidate.cadre_id).where(models.AppointmentCandidate.request_id == row.id)
+        ))
     if isinstance(row, wf.RectificationItem):
         action = session.get(models.SupervisionAction, row.action_id)
         return (action.cadre_id,) if action else ()

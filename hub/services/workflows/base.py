@@ -50,6 +50,7 @@ class Actor:
     readable: frozenset[str]  # readable unmasked
     row_clause: Callable[[str], ColumnElement[bool]] = field(default=lambda _table: true())
     agencies: Agencies = field(default_factory=Agencies)
+    unit_id: int | None = None  # the employing unit the token names, if any
 
     @property
     def agency(self) -> str:

@@ -22,6 +22,8 @@ SUBJECTS: dict[str, type[models.Base]] = {
         models.Selection,
         models.Nomination,
         models.Post,
+        models.AppointmentRequest,
+        models.MattersInquiry,
     )
 }
 

@@ -47,9 +47,19 @@ export const VALUE_LABELS = {
   BUSINESS_PARTNER: "生意伙伴", MINOR: "轻微", SERIOUS: "严重", GRAVE: "特别严重", REPORTED: "已报送", VERIFYING: "核查中",
   CONFIRMED: "属实", PARTLY_CONFIRMED: "部分属实", CLEARED: "不实澄清", CLEAR: "无异常", CAUTION: "慎用",
   DISQUALIFIED: "取消资格", INSPECTING: "考察中", PUBLIC_NOTICE: "公示中", DECIDED: "已决定", STOPPED: "已终止", SUSPENDED: "已暂缓", NORMAL: "正常", ABNORMAL: "异常", PROCEED: "继续", STOP: "终止", SUSPEND: "暂缓",
-  OPEN: "进行中", CONCLUDED: "已审定", ORG: "组织部", DISCIPLINE: "纪委监委", POLICE: "公安", COURT: "法院",
-  PROCURATORATE: "检察院", AUDIT: "审计", PETITION: "信访", PUBLIC_ORDER: "治安违法", LITIGATION: "涉法涉诉",
+  OPEN: "进行中", CONCLUDED: "已审定", PUBLIC_ORDER: "治安违法", LITIGATION: "涉法涉诉",
   PETITION_REPORT: "信访举报", DISCIPLINE_SANCTION: "党纪政务处分", INQUIRY_LETTER: "函询", REMINDER_TALK: "提醒谈话",
+  FAMILY_PLANNING: "违反计划生育", FINANCIAL_DISCIPLINE: "违反财经纪律", INEFFECTIVE_WORK: "维稳政法环保安全生产工作不力",
+  SUBMITTED: "已提交", ACCEPTED: "已受理", DECLINED: "未受理",
+  // The agencies, as policies/agencies.csv names them (the schema's Agency enum describes each the same way).
+  ORG: "组织部 Organization Department", DISCIPLINE: "纪委监委 Discipline Inspection", POLICE: "公安 Public Security",
+  COURT: "法院 People's Court", PROCURATORATE: "检察院 Procuratorate", AUDIT: "审计 Audit Bureau",
+  PETITION: "信访 Letters and Visits", UNIT: "用人单位 Employing unit",
+  HEALTH: "卫生健康委员会 Health Commission", ECOLOGY: "生态环境局 Ecology and Environment Bureau",
+  EMERGENCY: "应急管理局 Emergency Management Bureau", POLITICAL_LEGAL: "政法委 Political and Legal Affairs Commission",
+  FINANCE: "财政局 Finance Bureau", MARKET: "市场监督管理局 Market Regulation Administration",
+  REAL_ESTATE: "不动产登记中心 Real Estate Registration Center", BANKING: "银行保险监管局 Banking and Insurance Regulator",
+  SECURITIES: "证券监管局 Securities Regulator",
 };
 
 export function label(name) {
