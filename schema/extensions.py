@@ -102,20 +102,21 @@ class AccessAudit(SchemaExtension):
             return
         principal = context.access.principal
         session = context.session
-        # The rows read are no longer needed; detached first, the rollback has none to expire one by one.
+        record = audit.AccessRecord(
+            user=principal.user,
+            agency=principal.agency,
+            operation=_operation_kind(document, execution.operation_name),
+            operation_name=execution.operation_name or "",
+            cadre_ids=tuple(sorted(context.read_log.all_cadre_ids(session))),
+            fields=tuple(sorted(fields)),
+            purpose=context.purpose,
+        )
+        engine = session.get_bind().engine
+        # The read is over: its rows are detached first (the rollback has none to expire one by one) and its
+        # connection goes back to the pool. The entry is appended with other requests' in a transaction of its own.
         session.expunge_all()
         session.rollback()
-        with session.begin():
-            record = audit.AccessRecord(
-                user=principal.user,
-                agency=principal.agency,
-                operation=_operation_kind(document, execution.operation_name),
-                operation_name=execution.operation_name or "",
-                cadre_ids=tuple(sorted(context.read_log.all_cadre_ids(session))),
-                fields=tuple(sorted(fields)),
-                purpose=context.purpose,
-            )
-            audit.append(session, record)
+        audit.append_committed(engine, record)
 
 
 class _ValuesNamingTheirField(ValuesOfCorrectTypeRule):
