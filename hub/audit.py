@@ -128,10 +128,10 @@ def _create_head(session: Session) -> None:
 class GroupCommit:
     """Appends the entries of concurrent requests in batches: one transaction, one head lock hold per batch.
 
-    A request hands its entry over and waits. The first waiter finding no batch in flight leads: it takes every entry
-    waiting (its own among them), appends them in one transaction and wakes them all once it has committed; entries
-    that arrived meanwhile form the next batch, led by one of their own requests. So every request still returns only
-    after its own entry is committed, and the head is locked once per batch instead of once per entry.
+    A request hands its entry over and waits. The first waiter finding no batch in flight leads: on its own session
+    (so on the connection its request already holds) it appends every entry waiting, its own among them, commits,
+    and wakes them all; entries that arrived meanwhile form the next batch, led by one of their own requests. So
+    every request still returns only after its own entry is committed, and the head is locked once per batch.
     """
 
     def __init__(self, max_batch: int = GROUP_COMMIT_MAX) -> None:
@@ -140,8 +140,11 @@ class GroupCommit:
         self._waiting: list[_Pending] = []
         self._leading = False
 
-    def append(self, engine: Engine, record: AccessRecord) -> None:
-        """Return once `record` is committed to the chain; raise what made its batch fail."""
+    def append(self, session: Session, record: AccessRecord) -> None:
+        """Return once `record` is committed to the chain; raise what made its batch fail.
+
+        `session`'s transaction is committed if this request leads a batch: it must hold nothing else to write.
+        """
         pending = _Pending(record)
         with self._changed:
             self._waiting.append(pending)
@@ -151,22 +154,24 @@ class GroupCommit:
                 self._leading = True
                 batch, self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch :]
         if not pending.settled:
-            self._lead(engine, batch)
+            self._lead(session, batch)
         if pending.error is not None:
             raise pending.error
 
-    def _lead(self, engine: Engine, batch: list[_Pending]) -> None:
+    def _lead(self, session: Session, batch: list[_Pending]) -> None:
         error: BaseException | None = None
         try:
-            with Session(engine) as session, session.begin():
-                append_batch(session, [pending.record for pending in batch])
+            append_batch(session, [pending.record for pending in batch])
+            session.commit()
         except BaseException as failure:  # every request of the batch gets the failure, e.g. an outage
             error = failure
-        with self._changed:
-            for pending in batch:
-                pending.error, pending.settled = error, True
-            self._leading = False
-            self._changed.notify_all()
+            session.rollback()
+        finally:
+            with self._changed:
+                for pending in batch:
+                    pending.error, pending.settled = error, True
+                self._leading = False
+                self._changed.notify_all()
 
 
 @dataclass
@@ -180,13 +185,17 @@ _GROUP_COMMITS: WeakKeyDictionary[Engine, GroupCommit] = WeakKeyDictionary()
 _GROUP_COMMITS_LOCK = threading.Lock()
 
 
-def append_committed(engine: Engine, record: AccessRecord) -> None:
-    """Append `record` in a transaction of its own, batched with other threads' entries; returns once committed."""
+def append_committed(session: Session, record: AccessRecord) -> None:
+    """Append `record`, batched with other threads' entries on the same engine; returns once it is committed.
+
+    The session's transaction may have read (it is committed with the batch if this call leads one), never written.
+    """
+    engine = session.get_bind().engine
     with _GROUP_COMMITS_LOCK:
         group = _GROUP_COMMITS.get(engine)
         if group is None:
             group = _GROUP_COMMITS[engine] = GroupCommit()
-    group.append(engine, record)
+    group.append(session, record)
 
 
 @event.listens_for(Session, "after_commit")

@@ -102,21 +102,25 @@ class AccessAudit(SchemaExtension):
             return
         principal = context.access.principal
         session = context.session
+        operation = _operation_kind(document, execution.operation_name)
         record = audit.AccessRecord(
             user=principal.user,
             agency=principal.agency,
-            operation=_operation_kind(document, execution.operation_name),
+            operation=operation,
             operation_name=execution.operation_name or "",
             cadre_ids=tuple(sorted(context.read_log.all_cadre_ids(session))),
             fields=tuple(sorted(fields)),
             purpose=context.purpose,
         )
-        engine = session.get_bind().engine
-        # The read is over: its rows are detached first (the rollback has none to expire one by one) and its
-        # connection goes back to the pool. The entry is appended with other requests' in a transaction of its own.
+        # The rows read are no longer needed: detached, the commit or rollback has none to look at one by one.
         session.expunge_all()
-        session.rollback()
-        audit.append_committed(engine, record)
+        if operation != "query" or execution.result is None or execution.result.errors:
+            # Nothing a mutation left uncommitted may be committed with the entry, and a failed statement may have
+            # aborted the read's transaction (PostgreSQL): then the entry gets a transaction of its own.
+            session.rollback()
+        # The read's own transaction and connection carry the entry (no second checkout), batched with the entries
+        # of other requests of this process (group commit).
+        audit.append_committed(session, record)
 
 
 class _ValuesNamingTheirField(ValuesOfCorrectTypeRule):
