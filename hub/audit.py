@@ -152,7 +152,9 @@ class GroupCommit:
                 self._changed.wait()
             if not pending.settled:
                 self._leading = True
-                batch, self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch :]
+                self._waiting.remove(pending)  # the leader's own entry is always in its batch
+                others = self.max_batch - 1
+                batch, self._waiting = [pending, *self._waiting[:others]], self._waiting[others:]
         if not pending.settled:
             self._lead(session, batch)
         if pending.error is not None:
@@ -194,7 +196,7 @@ def append_committed(session: Session, record: AccessRecord) -> None:
     with _GROUP_COMMITS_LOCK:
         group = _GROUP_COMMITS.get(engine)
         if group is None:
-            group = _GROUP_COMMITS[engine] = GroupCommit()
+            group = _GROUP_COMMITS[engine] = GroupCommit(GROUP_COMMIT_MAX)
     group.append(session, record)
 
 

@@ -25,9 +25,12 @@ def _committed_users(engine: Engine) -> set[str]:
         return set(session.scalars(select(AuditEntry.user)))
 
 
+@pytest.mark.parametrize("max_batch", [500, 3])
 def test_concurrent_entries_share_transactions_and_each_returns_once_committed(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch,
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, max_batch: int,
 ) -> None:
+    """Also when more entries wait than one batch takes: each leader's batch holds its own entry."""
+    monkeypatch.setattr(audit, "GROUP_COMMIT_MAX", max_batch)
     batches: list[int] = []
     original = audit.append_batch
 
@@ -53,8 +56,9 @@ def test_concurrent_entries_share_transactions_and_each_returns_once_committed(
         list(pool.map(request, range(CALLERS)))
 
     assert seen_committed == [True] * CALLERS, "a caller returned before its entry was committed"
-    assert sum(batches) == CALLERS
-    assert len(batches) <= 4, batches  # one leader alone, then the others together (give or take a late arrival)
+    assert sum(batches) == CALLERS and max(batches) <= max_batch
+    # one leader alone, then the others together (give or take a late arrival), or in batches of at most max_batch
+    assert len(batches) <= 4 if max_batch > CALLERS else len(batches) <= CALLERS // 2, batches
     with Session(engine) as session:
         assert audit.verify(session) == []
         assert len(session.scalars(select(AuditEntry)).all()) == CALLERS
