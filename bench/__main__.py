@@ -22,11 +22,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import report, scenarios
+from bench import audit_rate, report, scenarios
 from bench.harness import PROJECT_ROOT, HubServer, seeded_database
 from graph_sync.local_server import free_port
 
-ALL_SCENARIOS = ("page", "authz", "lookups", "graph", "sync", "screening", "memory")
+ALL_SCENARIOS = ("page", "authz", "lookups", "graph", "sync", "screening", "memory", "audit")
 
 
 def parse_scale(text: str) -> int:
@@ -118,6 +118,8 @@ def run_scale(cadres: int, args: argparse.Namespace, graph: tuple[Any, Any, Any]
                 step("graph", lambda: scenarios.graph_queries(server, settings, engine, graph[2], args.repeats))
                 step("sync", lambda: scenarios.sync_lag(settings, engine, graph[2]))
             step("screening", lambda: scenarios.screening(server, settings, engine, max(3, args.repeats // 3)))
+            if args.postgres_url:  # its own hubs and database: the audit's scale-out is a PostgreSQL matter
+                step("audit", lambda: audit_rate.run(args.postgres_url, seconds=args.seconds))
             if "memory" in wanted:
                 peak = server.peak_kib()
                 results["memory"] = {"idle_peak_mib": idle / 1024, "peak_mib": peak / 1024,
@@ -137,7 +139,7 @@ def timed_phases() -> Iterator[dict[str, float]]:
     import schema.queries as queries
 
     phases = [(queries, "paginate", "root page: SQL and rows"), (loaders.Loaders, "_read", "nested lists: SQL and rows"),
-              (extensions.audit, "append", "access audit: append and commit")]
+              (extensions.audit, "append_committed", "access audit: append and commit")]
     totals: dict[str, float] = defaultdict(float)
     originals = [(owner, name, getattr(owner, name)) for owner, name, _label in phases]
 
@@ -217,6 +219,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--seconds", type=float, default=8.0, help="duration of each 16-client load phase")
     parser.add_argument("--dir", type=Path, default=Path("var/bench"))
+    parser.add_argument("--postgres-url", default=os.environ.get("HUB_TEST_POSTGRES_URL"),
+                        help="a PostgreSQL server for the audit scenario (a scratch database beside this one's)")
     parser.add_argument("--no-graph", action="store_true", help="skip the Neo4j scenarios")
     parser.add_argument("--graph-max", default=None, help="run the Neo4j scenarios only up to this scale (e.g. 1k)")
     parser.add_argument("--json", type=Path, default=None, help="default: <dir>/results.json")

@@ -35,7 +35,7 @@ from hub.auth import AuthenticationFailed, KeysUnavailable, principal_from_heade
 from hub.core.usage_windows import GraphWindows, WindowLimits
 from hub.db import make_engine
 from hub.graph_store import GraphStore
-from hub.graphql_http import GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
+from hub.graphql_http import GRAPHQL_RESPONSE_JSON, encode_response, is_request_error, response_media_type
 from hub.heap import LongLivedHeap
 from hub.logs import RequestIds, quiet_casbin
 from hub.metrics import HttpMetrics, record_operation
@@ -117,6 +117,9 @@ class AgencyGraphQL(GraphQL[RequestContext, None]):
             if isinstance(refused.__cause__, InvalidOperationTypeError):
                 raise HTTPException(405, refused.reason) from refused.__cause__
             raise
+
+    def encode_json(self, data: object) -> bytes:
+        return encode_response(data)
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         response = super().create_response(response_data, sub_response)

@@ -8,12 +8,14 @@ catches edits, removals, a truncated tail with a moved head, and a chain recompu
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Row, Text, cast, event, func, select, update
+from sqlalchemy import Engine, Row, Text, cast, event, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, SessionTransaction
@@ -24,8 +26,7 @@ from hub.models.audit import GENESIS_HASH, AuditEntry, AuditHead
 
 HEAD_ID = 1
 APPEND_ATTEMPTS = 20
-# PostgreSQL advisory lock key serializing appends across all hub processes ("audit" in ASCII).
-APPEND_LOCK_KEY = 0x6175646974
+GROUP_COMMIT_MAX = 500  # entries appended in one transaction at most
 PENDING_ANCHOR = "hub.audit.pending_anchor"  # session.info: (seal, count, hash) to anchor once committed
 PENDING_COUNTS = "hub.audit.pending_counts"  # session.info: entries appended by operation, counted once committed
 
@@ -68,53 +69,52 @@ def _utc(moment: datetime) -> datetime:
 
 def append(session: Session, record: AccessRecord) -> AuditEntry:
     """Append one entry within the caller's transaction, chained to the current head (compare-and-swap)."""
+    return append_batch(session, [record])[0]
+
+
+def append_batch(session: Session, records: Sequence[AccessRecord]) -> list[AuditEntry]:
+    """Append `records`, in order, within the caller's transaction: one head read (which, on PostgreSQL, locks
+    the head row until the transaction ends, so appends of every process wait for each other instead of retrying),
+    one multi-row insert and one compare-and-swap of the head."""
     seal = seal_for(session)
-    _serialize_appends(session)
     for _attempt in range(APPEND_ATTEMPTS):
-        head = session.get(AuditHead, HEAD_ID, populate_existing=True)
+        head = session.execute(
+            select(AuditHead.hash, AuditHead.count).where(AuditHead.id == HEAD_ID).with_for_update()
+        ).one_or_none()
         if head is None:
             _create_head(session)
             continue
-        prev_hash, count = head.hash, head.count
-        at = datetime.now(UTC)
-        digest = entry_hash(seal, prev_hash, at, record)
+        prev_hash, count = head
+        entries = _chained(seal, prev_hash, records)
         swapped = session.execute(
             update(AuditHead)
             .where(AuditHead.id == HEAD_ID, AuditHead.hash == prev_hash)
-            .values(hash=digest, count=count + 1)
+            .values(hash=entries[-1].hash, count=count + len(entries))
             .execution_options(synchronize_session=False)
         )
         if swapped.rowcount == 1:  # type: ignore[attr-defined]
-            entry = AuditEntry(
-                at=at,
-                user=record.user,
-                agency=record.agency,
-                operation=record.operation,
-                operation_name=record.operation_name,
-                cadre_ids=sorted(record.cadre_ids),
-                fields=sorted(record.fields),
-                purpose=record.purpose,
-                prev_hash=prev_hash,
-                hash=digest,
-            )
-            session.add(entry)
+            session.add_all(entries)
             session.flush()
-            session.info[PENDING_ANCHOR] = (seal, count + 1, digest)
+            session.info[PENDING_ANCHOR] = (seal, count + len(entries), entries[-1].hash)
             appended = session.info.setdefault(PENDING_COUNTS, {})
-            appended[record.operation] = appended.get(record.operation, 0) + 1
-            return entry
+            for record in records:
+                appended[record.operation] = appended.get(record.operation, 0) + 1
+            return entries
     raise RuntimeError("the audit head kept changing; could not append")
 
 
-def _serialize_appends(session: Session) -> None:
-    """On PostgreSQL, wait for other transactions appending (in any process) to end before reading the head.
-
-    Without it, each concurrent append past the first loses the compare-and-swap and retries; with many hub
-    processes writing at once an append can lose APPEND_ATTEMPTS times and fail. The lock is released at commit or
-    rollback. SQLite needs none: its single writer lock already serializes the swaps.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(APPEND_LOCK_KEY)))
+def _chained(seal: AuditSeal, prev_hash: str, records: Sequence[AccessRecord]) -> list[AuditEntry]:
+    entries: list[AuditEntry] = []
+    for record in records:
+        at = datetime.now(UTC)
+        digest = entry_hash(seal, prev_hash, at, record)
+        entries.append(AuditEntry(
+            at=at, user=record.user, agency=record.agency, operation=record.operation,
+            operation_name=record.operation_name, cadre_ids=sorted(record.cadre_ids), fields=sorted(record.fields),
+            purpose=record.purpose, prev_hash=prev_hash, hash=digest,
+        ))
+        prev_hash = digest
+    return entries
 
 
 def _create_head(session: Session) -> None:
@@ -124,6 +124,81 @@ def _create_head(session: Session) -> None:
     session.execute(
         insert(AuditHead).values(id=HEAD_ID, hash=GENESIS_HASH, count=0).on_conflict_do_nothing(index_elements=["id"])
     )
+
+
+class GroupCommit:
+    """Appends the entries of concurrent requests in batches: one transaction, one head lock hold per batch.
+
+    A request hands its entry over and waits. The first waiter finding no batch in flight leads: on its own session
+    (so on the connection its request already holds) it appends every entry waiting, its own among them, commits,
+    and wakes them all; entries that arrived meanwhile form the next batch, led by one of their own requests. So
+    every request still returns only after its own entry is committed, and the head is locked once per batch.
+    """
+
+    def __init__(self, max_batch: int = GROUP_COMMIT_MAX) -> None:
+        self.max_batch = max_batch
+        self._changed = threading.Condition()
+        self._waiting: list[_Pending] = []
+        self._leading = False
+
+    def append(self, session: Session, record: AccessRecord) -> None:
+        """Return once `record` is committed to the chain; raise what made its batch fail.
+
+        `session`'s transaction is committed if this request leads a batch: it must hold nothing else to write.
+        """
+        pending = _Pending(record)
+        with self._changed:
+            self._waiting.append(pending)
+            while self._leading and not pending.settled:
+                self._changed.wait()
+            if not pending.settled:
+                self._leading = True
+                self._waiting.remove(pending)  # the leader's own entry is always in its batch
+                others = self.max_batch - 1
+                batch, self._waiting = [pending, *self._waiting[:others]], self._waiting[others:]
+        if not pending.settled:
+            self._lead(session, batch)
+        if pending.error is not None:
+            raise pending.error
+
+    def _lead(self, session: Session, batch: list[_Pending]) -> None:
+        error: BaseException | None = None
+        try:
+            append_batch(session, [pending.record for pending in batch])
+            session.commit()
+        except BaseException as failure:  # every request of the batch gets the failure, e.g. an outage
+            error = failure
+            session.rollback()
+        finally:
+            with self._changed:
+                for pending in batch:
+                    pending.error, pending.settled = error, True
+                self._leading = False
+                self._changed.notify_all()
+
+
+@dataclass
+class _Pending:
+    record: AccessRecord
+    settled: bool = False
+    error: BaseException | None = None
+
+
+_GROUP_COMMITS: WeakKeyDictionary[Engine, GroupCommit] = WeakKeyDictionary()
+_GROUP_COMMITS_LOCK = threading.Lock()
+
+
+def append_committed(session: Session, record: AccessRecord) -> None:
+    """Append `record`, batched with other threads' entries on the same engine; returns once it is committed.
+
+    The session's transaction may have read (it is committed with the batch if this call leads one), never written.
+    """
+    engine = session.get_bind().engine
+    with _GROUP_COMMITS_LOCK:
+        group = _GROUP_COMMITS.get(engine)
+        if group is None:
+            group = _GROUP_COMMITS[engine] = GroupCommit(GROUP_COMMIT_MAX)
+    group.append(session, record)
 
 
 @event.listens_for(Session, "after_commit")

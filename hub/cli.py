@@ -81,6 +81,10 @@ def seed(
     Console().print(table)
 
 
+# uvicorn[standard]: the uvloop event loop and the httptools HTTP parser instead of asyncio's loop and pure-Python h11.
+# Every `uvicorn.run` below passes loop="uvloop", http="httptools".
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Listen address (HUB_HOST).")] = None,
@@ -105,7 +109,7 @@ def serve(
         os.environ["HUB_HOST"], os.environ["HUB_PORT"] = settings.host, str(settings.port)
         uvicorn.run(
             "hub.app:create_app", factory=True, workers=workers, host=settings.host, port=settings.port,
-            log_level="info",
+            log_level="info", loop="uvloop", http="httptools",
         )
         return
     try:
@@ -113,7 +117,7 @@ def serve(
     except InsecureConfiguration as refusal:
         raise _refuse(refusal) from None
     log_config = configure_logging(settings.log_format, settings.log_level, settings.log_casbin)
-    uvicorn.run(application, host=settings.host, port=settings.port, log_config=log_config)
+    uvicorn.run(application, host=settings.host, port=settings.port, log_config=log_config, loop="uvloop", http="httptools")
 
 
 @app.command()
@@ -137,7 +141,7 @@ def demo(
     print(examples, flush=True)
     # The demo's console shows the example requests: plain text, warnings only.
     log_config = configure_logging("text", "WARNING", settings.log_casbin)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=log_config)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=log_config, loop="uvloop", http="httptools")
 
 
 @app.command()

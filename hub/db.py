@@ -36,7 +36,9 @@ def _create_engine(settings: Settings) -> Engine:
         engine = create_engine(url, echo=settings.debug_sql, connect_args=connect_args, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=settings.debug_sql, pool_pre_ping=True, **pool)
+    # No ping per checkout: a connection lost in an outage fails its request with a 503 and invalidates the pool,
+    # so the next requests connect afresh (tests/test_faults.py).
+    return create_engine(url, echo=settings.debug_sql, **pool)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -8,8 +8,10 @@ execution (a document that does not parse or validate, variables that cannot be 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
+import orjson
 from graphql import GraphQLError
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -46,3 +48,15 @@ def response_media_type(accept: str | None) -> str:
 def is_request_error(data: object, errors: Sequence[GraphQLError] | None) -> bool:
     """The request failed before execution: no data, and no error belongs to a field (a field error has a path)."""
     return data is None and bool(errors) and all(error.path is None for error in errors or ())
+
+
+def encode_response(data: object) -> bytes:
+    """A GraphQL response as compact UTF-8 JSON (orjson), keys in the order execution produced them.
+
+    Anything orjson refuses (an integer beyond 64 bits, a key that is not a string) goes through the standard
+    encoder, which strawberry used before: it encodes it or fails exactly as it did.
+    """
+    try:
+        return orjson.dumps(data, option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS)
+    except orjson.JSONEncodeError:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()

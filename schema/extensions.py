@@ -102,20 +102,25 @@ class AccessAudit(SchemaExtension):
             return
         principal = context.access.principal
         session = context.session
-        # The rows read are no longer needed; detached first, the rollback has none to expire one by one.
+        operation = _operation_kind(document, execution.operation_name)
+        record = audit.AccessRecord(
+            user=principal.user,
+            agency=principal.agency,
+            operation=operation,
+            operation_name=execution.operation_name or "",
+            cadre_ids=tuple(sorted(context.read_log.all_cadre_ids(session))),
+            fields=tuple(sorted(fields)),
+            purpose=context.purpose,
+        )
+        # The rows read are no longer needed: detached, the commit or rollback has none to look at one by one.
         session.expunge_all()
-        session.rollback()
-        with session.begin():
-            record = audit.AccessRecord(
-                user=principal.user,
-                agency=principal.agency,
-                operation=_operation_kind(document, execution.operation_name),
-                operation_name=execution.operation_name or "",
-                cadre_ids=tuple(sorted(context.read_log.all_cadre_ids(session))),
-                fields=tuple(sorted(fields)),
-                purpose=context.purpose,
-            )
-            audit.append(session, record)
+        if operation != "query" or execution.result is None or execution.result.errors:
+            # Nothing a mutation left uncommitted may be committed with the entry, and a failed statement may have
+            # aborted the read's transaction (PostgreSQL): then the entry gets a transaction of its own.
+            session.rollback()
+        # The read's own transaction and connection carry the entry (no second checkout), batched with the entries
+        # of other requests of this process (group commit).
+        audit.append_committed(session, record)
 
 
 class _ValuesNamingTheirField(ValuesOfCorrectTypeRule):

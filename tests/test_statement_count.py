@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
+from psycopg.pq import Trace
 from sqlalchemy import event
 from starlette.testclient import TestClient
 
@@ -49,11 +51,69 @@ def test_nested_page_costs_the_same_statements_for_20_or_100_cadres(seeded_clien
         with counting(engine) as statements:
             page = org.data(PAGE, {"first": size})["cadres"]
         assert len(page["edges"]) == size
-        # The access audit's own statements (on PostgreSQL its append takes an advisory lock first) are not the page's.
-        data_statements = [s for s in statements if "audit" not in s and "pg_advisory_xact_lock" not in s]
+        # The access audit's own statements are not the page's.
+        data_statements = [s for s in statements if "audit" not in s]
         counts[size] = len(data_statements)
     assert any(edge["node"]["relatives"] for edge in page["edges"])
     assert any(edge["node"]["negativeRecords"] for edge in page["edges"])
     assert counts[20] == counts[100]
     # page, count, current posts, their units, kinships, their persons, negative records
     assert counts[100] <= 8, counts
+
+
+class RoundTrips:
+    """Every message exchange of the engine's PostgreSQL connections, read from libpq's protocol trace: one
+    ReadyForQuery ends each round trip (a statement, BEGIN, COMMIT, ROLLBACK, a pool ping)."""
+
+    def __init__(self, engine: Any, directory: Path) -> None:
+        self.directory = directory
+        self.connections: list[tuple[Any, Any]] = []
+        event.listen(engine, "connect", self._trace)
+        engine.dispose()  # from here on every connection is a new, traced one
+
+    def _trace(self, dbapi_connection: Any, _record: Any) -> None:
+        log = (self.directory / f"connection-{len(self.connections)}.trace").open("ab")
+        dbapi_connection.pgconn.trace(log.fileno())
+        dbapi_connection.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS | Trace.REGRESS_MODE)
+        self.connections.append((dbapi_connection, log))
+
+    def messages(self) -> list[str]:
+        lines: list[str] = []
+        for connection, log in self.connections:
+            connection.pgconn.untrace()  # flushes what libpq buffered
+            lines += (self.directory / Path(log.name).name).read_text(errors="replace").splitlines()
+            connection.pgconn.trace(log.fileno())
+            connection.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS | Trace.REGRESS_MODE)
+        return lines
+
+    def count(self) -> int:
+        return sum("ReadyForQuery" in line for line in self.messages())
+
+
+@pytest.fixture
+def traced_page(settings: Any, engine: Any, policy_store: Any, tmp_path: Path) -> Iterator[tuple[TestClient, RoundTrips, Any]]:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("round trips are counted on PostgreSQL's wire protocol")
+    seed_database(engine, cadres=300, seed=11, progress=False)
+    app = create_app(settings, policies=policy_store)
+    with TestClient(app) as client:
+        hub_engine = app.state.hub.engine
+        checkouts: list[int] = []
+        event.listen(hub_engine, "checkout", lambda *_args: checkouts.append(1))
+        yield client, RoundTrips(hub_engine, tmp_path), checkouts
+
+
+def test_an_audited_page_makes_one_checkout_and_few_round_trips_on_postgresql(traced_page: Any, settings: Any) -> None:
+    """One connection for the read and its audit entry, no ping, no second BEGIN: 13 round trips (BEGIN, the page's 7
+    statements, the cadres behind the persons read, the head row read and locked, its update, the entry insert,
+    COMMIT) where there were 18 (two checkouts with a ping and a BEGIN each, a ROLLBACK and an advisory lock)."""
+    client, round_trips, checkouts = traced_page
+    org = Caller(client, settings, "org")
+    org.data(PAGE, {"first": 20})  # warm: the pool connects, the audit head exists
+    before, checked_out = round_trips.count(), len(checkouts)
+    page = org.data(PAGE, {"first": 100})["cadres"]
+    assert len(page["edges"]) == 100
+    exchanged = round_trips.count() - before
+    sent = [line[:120] for line in round_trips.messages() if "\tQuery\t" in line or "\tParse\t" in line][-exchanged:]
+    assert len(checkouts) - checked_out == 1, "the read and its audit entry share one pooled connection"
+    assert exchanged <= 13, (exchanged, sent)
