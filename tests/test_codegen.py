@@ -26,7 +26,7 @@ OPERATIONS = CODEGEN_DIR / "operations"
 HUB = Path(sys.executable).parent / "hub"
 NPM = shutil.which("npm")
 NODE = shutil.which("node")
-SCALARS = {"Date": "string", "DateTime": "string", "JSON": "unknown"}  # as in README's recipe
+SCALARS = {"Date": "string", "DateTime": "string", "Decimal": "string", "JSON": "unknown"}  # as in README's recipe
 SPECIFIED_BY = '@specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")'
 
 pytestmark = pytest.mark.skipif(NODE is None or NPM is None, reason="code generation needs Node.js and npm")
