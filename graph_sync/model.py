@@ -152,13 +152,21 @@ EDGE_ENUM_PROPERTIES: dict[EdgeKind, dict[str, type[Enum]]] = {
 
 
 def published_properties(properties: dict[str, Any], vocabularies: Mapping[str, type[Enum]]) -> dict[str, Any]:
-    """The properties with each closed-vocabulary value by its member name (`male` -> `MALE`)."""
+    """The properties with each closed-vocabulary value by its member name (`male` -> `MALE`); a value outside
+    the vocabulary stays as it is."""
     if not vocabularies:
         return properties
     return {
-        name: vocabularies[name](value).name if name in vocabularies and value is not None else value
+        name: _MEMBER_NAMES[vocabularies[name]].get(value, value) if name in vocabularies else value
         for name, value in properties.items()
     }
+
+
+_MEMBER_NAMES: dict[type[Enum], dict[Any, str]] = {
+    vocabulary: {member.value: member.name for member in vocabulary}
+    for properties in (*NODE_ENUM_PROPERTIES.values(), *EDGE_ENUM_PROPERTIES.values())
+    for vocabulary in properties.values()
+}
 
 
 def node_key(kind: NodeKind, record_id: int) -> str:
