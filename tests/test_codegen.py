@@ -129,7 +129,7 @@ def test_a_field_outside_the_agency_window_makes_codegen_fail(exported_sdl: dict
 
 def _generated_type(operations: str, type_name: str) -> str:
     """The object literal type codegen wrote for `type_name` inside an operation's result type."""
-    match = re.search(r"\{ __typename: '" + type_name + r"'[^}]*\}", operations)
+    match = re.search(r"\{[^{}]*__typename: '" + type_name + r"'[^{}]*\}", operations)
     assert match, f"no {type_name} in {operations}"
     return match.group(0)
 
