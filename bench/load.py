@@ -116,7 +116,7 @@ def graph_leaks(subgraph: dict[str, Any], window: Window) -> list[str]:
     """Node kinds, node properties and edge kinds in a graph answer that the agency may not read."""
     found: list[str] = []
     for node in subgraph.get("nodes") or []:
-        kind = NodeKind(node["kind"])
+        kind = NodeKind[node["kind"]]  # GraphQL's enum name (CADRE)
         type_name = NODE_TYPE[kind]
         if f"{type_name}.id" not in window.visible:
             found.append(f"graph node kind {kind.value}")

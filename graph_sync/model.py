@@ -6,14 +6,19 @@ edge keys are `<table>:<record id>`. Every node has the label of its kind and th
 `Person` nodes (a cadre also carries the `Cadre` label). The node properties are the record fields declared
 with a graph property (`hub.record_fields`); each names the GraphQL `Type.field` whose read permission covers
 it; no record property may take a structural name (the organization's own kind is `organizationKind`).
+
+The graph stores a closed-vocabulary value as its record value (`male`); queries publish it by its member name
+(`MALE`), the case of the GraphQL enums (`published_properties`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
-from hub.record_fields import RECORD_KINDS
+from hub.record_fields import RECORD_KINDS, RecordKind
 
 
 class NodeKind(str, Enum):
@@ -127,6 +132,46 @@ EDGE_SPECS: dict[EdgeKind, EdgeSpec] = {
 
 # organization_role.role value -> edge kind
 ROLE_EDGE = {"owner": EdgeKind.OWNS, "director": EdgeKind.DIRECTS, "employee": EdgeKind.WORKS_AT}
+
+
+def _enum_properties(kind: RecordKind, properties: Mapping[str, str]) -> dict[str, type[Enum]]:
+    """graph property -> its closed vocabulary, for the properties (graph name -> record attribute) holding one."""
+    return {
+        name: python_type for name, attr in properties.items()
+        if isinstance(python_type := kind.field(attr).python_type, type) and issubclass(python_type, Enum)
+    }  # fmt: skip
+
+
+def _record_kind_of_table(table: str) -> RecordKind:
+    (kind,) = (kind for kind in RECORD_KINDS.values() if kind.model.__tablename__ == table)
+    return kind
+
+
+NODE_ENUM_PROPERTIES: dict[NodeKind, dict[str, type[Enum]]] = {
+    kind: _enum_properties(RECORD_KINDS[NODE_TYPE[kind]], {name: attr for name, (attr, _f) in NODE_PROPERTIES[kind].items()})
+    for kind in NodeKind
+}
+EDGE_ENUM_PROPERTIES: dict[EdgeKind, dict[str, type[Enum]]] = {
+    kind: _enum_properties(_record_kind_of_table(spec.table), spec.properties) for kind, spec in EDGE_SPECS.items()
+}
+
+
+def published_properties(properties: dict[str, Any], vocabularies: Mapping[str, type[Enum]]) -> dict[str, Any]:
+    """The properties with each closed-vocabulary value by its member name (`male` -> `MALE`); a value outside
+    the vocabulary stays as it is."""
+    if not vocabularies:
+        return properties
+    return {
+        name: _MEMBER_NAMES[vocabularies[name]].get(value, value) if name in vocabularies else value
+        for name, value in properties.items()
+    }
+
+
+_MEMBER_NAMES: dict[type[Enum], dict[Any, str]] = {
+    vocabulary: {member.value: member.name for member in vocabulary}
+    for properties in (*NODE_ENUM_PROPERTIES.values(), *EDGE_ENUM_PROPERTIES.values())
+    for vocabulary in properties.values()
+}
 
 
 def node_key(kind: NodeKind, record_id: int) -> str:

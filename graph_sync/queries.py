@@ -25,7 +25,14 @@ from neo4j import Driver, Query, RoutingControl
 
 from graph_sync.access import GraphAccess, visible_node
 from graph_sync.driver import database_of
-from graph_sync.model import NODE_LABELS, EdgeKind, NodeKind
+from graph_sync.model import (
+    EDGE_ENUM_PROPERTIES,
+    NODE_ENUM_PROPERTIES,
+    NODE_LABELS,
+    EdgeKind,
+    NodeKind,
+    published_properties,
+)
 
 MAX_NETWORK_HOPS = 4
 MAX_PATH_HOPS = 6
@@ -52,7 +59,7 @@ class GraphNode:
     id: str  # node key, e.g. "cadre:12"
     kind: str  # NodeKind value
     labels: tuple[str, ...]
-    properties: dict[str, Any]  # cut to what the caller may read
+    properties: dict[str, Any]  # cut to what the caller may read; closed-vocabulary values by name (MALE)
 
 
 @dataclass(frozen=True)
@@ -297,7 +304,8 @@ _EDGE_KINDS = {kind.value: kind for kind in EdgeKind}
 
 def _node(access: GraphAccess, raw: dict[str, Any]) -> GraphNode:
     kind = _NODE_KINDS.get(raw["kind"]) or NodeKind(raw["kind"])  # the enum call raises for an unknown kind
-    return GraphNode(id=raw["key"], kind=kind.value, labels=NODE_LABELS[kind], properties=access.cut_node(kind, raw))
+    properties = published_properties(access.cut_node(kind, raw), NODE_ENUM_PROPERTIES[kind])
+    return GraphNode(id=raw["key"], kind=kind.value, labels=NODE_LABELS[kind], properties=properties)
 
 
 def _edge(access: GraphAccess, raw: dict[str, Any]) -> GraphEdge:
@@ -305,7 +313,7 @@ def _edge(access: GraphAccess, raw: dict[str, Any]) -> GraphEdge:
     properties = raw["properties"]
     return GraphEdge(
         id=properties["key"], kind=kind.value, source=raw["source"], target=raw["target"],
-        properties=access.cut_edge(kind, properties),
+        properties=published_properties(access.cut_edge(kind, properties), EDGE_ENUM_PROPERTIES[kind]),
     )  # fmt: skip
 
 

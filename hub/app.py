@@ -61,15 +61,17 @@ from schema.limits import GraphQLLimits
 
 CONTEXT_KEY = "hub.context"
 CORS_REQUEST_HEADERS = ["authorization", "content-type", "accept", "x-purpose", "x-request-id"]
+TRACE_CONTEXT_HEADERS = ["traceparent", "tracestate"]  # W3C Trace Context
 logger = logging.getLogger(__name__)
 
 
 class AgencyGraphQL(GraphQL[RequestContext, None]):
     """Strawberry's ASGI view for one agency's schema; the context is prepared by the gateway."""
 
-    def __init__(self, schema: strawberry.Schema, persisted: PersistedQueries, **options: Any) -> None:
+    def __init__(self, schema: strawberry.Schema, persisted: PersistedQueries, cache_control: str, **options: Any) -> None:
         super().__init__(schema, **options)
         self.persisted = persisted
+        self.cache_control = cache_control
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         """Not for a GET that names its query by a persisted query hash instead of a `query` parameter."""
@@ -91,6 +93,8 @@ class AgencyGraphQL(GraphQL[RequestContext, None]):
             result.errors = masked_unexpected(result.errors)
         processed = await super().process_result(request, result)
         response = request.scope[CONTEXT_KEY].http_response
+        if request.method == "GET":  # scoped to the caller: no shared cache may keep it
+            response.headers["cache-control"] = self.cache_control
         if response.media_type == GRAPHQL_RESPONSE_JSON and is_request_error(result.data, result.errors):
             processed.pop("data", None)
             if response.status_code is None:
@@ -160,7 +164,7 @@ class Hub:
         view = self._views.get(key)
         if view is None or view.schema is not schema:
             view = self._views[key] = AgencyGraphQL(
-                schema, self.persisted, graphql_ide="graphiql", allow_queries_via_get=True
+                schema, self.persisted, self.settings.cache_control, graphql_ide="graphiql", allow_queries_via_get=True
             )
             self.heap.settle(self.policies.version)  # the agency's cut schema lives as long as this version
         return view
@@ -333,7 +337,8 @@ def _middleware(settings: Settings) -> list[Middleware]:
         Middleware(HttpMetrics),
         Middleware(
             CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
-            allow_headers=CORS_REQUEST_HEADERS, expose_headers=["x-request-id", "retry-after"], max_age=600,
+            allow_headers=list(dict.fromkeys([*CORS_REQUEST_HEADERS, *TRACE_CONTEXT_HEADERS, *settings.cors_headers])),
+            expose_headers=["x-request-id", "retry-after"], max_age=600,
         ),
     ]
 

@@ -129,19 +129,27 @@ def demo(
     import uvicorn
 
     from hub.app import create_app
-    from hub.demo import prepare_demo
+    from hub.demo import PortInUse, check_port, prepare_demo, stop_graph
 
     settings = _settings()
     settings = replace(settings, port=port or settings.port)
     try:
+        check_port(settings)  # before anything is printed or started
         refuse_insecure_production(settings)
+    except PortInUse as busy:
+        raise _fail(str(busy)) from None
     except InsecureConfiguration as refusal:
         raise _refuse(refusal) from None
-    examples = prepare_demo(settings, cadres=cadres, console=console)
-    print(examples, flush=True)
-    # The demo's console shows the example requests: plain text, warnings only.
+    demo = prepare_demo(settings, cadres=cadres, console=console)
+    # The demo's console shows the example requests and where to go: plain text, warnings only.
     log_config = configure_logging("text", "WARNING", settings.log_casbin)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=log_config, loop="uvloop", http="httptools")
+    application = create_app(settings)
+    print(demo.examples, flush=True)
+    try:
+        uvicorn.run(application, host=settings.host, port=settings.port, log_config=log_config, loop="uvloop", http="httptools")
+    finally:
+        if demo.started_neo4j:
+            stop_graph(settings, console)
 
 
 @app.command()

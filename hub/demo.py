@@ -1,9 +1,17 @@
-"""`hub demo`: a seeded SQLite database and ready-to-run example requests for every agency."""
+"""`hub demo`: a seeded SQLite database and ready-to-run example requests for every agency.
+
+What a newcomer reads last is where to go: the examples come first, then the address, the page to open and how
+to stop. The port is checked before anything is printed or started; the local Neo4j the demo started is stopped
+when the demo stops.
+"""
 
 from __future__ import annotations
 
+import errno
 import json
 import shlex
+import socket
+from dataclasses import dataclass
 
 from rich.console import Console
 from sqlalchemy import Engine, func, select
@@ -36,7 +44,11 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "{ negativeRecords(first: 3) { totalCount edges { node { category severity reportedOn cadre { name } } } } }",
     ),
     "court": ("Its own litigation reports", "{ negativeRecords(first: 3) { totalCount edges { node { category status } } } }"),
-    "procuratorate": ("Its own prosecution reports", "{ negativeRecords(first: 3) { totalCount } }"),
+    "procuratorate": (
+        "The identity file of the cadres it may vet, and its own prosecution reports",
+        "{ cadres(first: 3) { totalCount edges { node { name rank unit { name } } } } "
+        "negativeRecords(first: 3) { totalCount edges { node { category severity } } } }",
+    ),
     "audit": ("Its own audit findings", "{ negativeRecords(first: 3) { totalCount edges { node { category facts } } } }"),
     "petition": ("Petitions and reports it registered", "{ negativeRecords(first: 3) { totalCount edges { node { facts } } } }"),
     "health": (
@@ -65,8 +77,33 @@ EXAMPLES: dict[str, tuple[str, str]] = {
 }
 
 
-def prepare_demo(settings: Settings, *, cadres: int, console: Console) -> str:
-    """Migrate and (if empty) seed the database; return the text to show the user."""
+class PortInUse(Exception):
+    pass
+
+
+def check_port(settings: Settings) -> None:
+    """Raises PortInUse, naming the port and how to change it, when the demo could not listen on it."""
+    with socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: a closing socket is no obstacle
+        try:
+            probe.bind((settings.host, settings.port))
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise
+            raise PortInUse(
+                f"port {settings.port} on {settings.host} is already in use; "
+                f"set HUB_PORT to another port (e.g. HUB_PORT={settings.port + 1} make demo) or stop what holds it"
+            ) from None
+
+
+@dataclass(frozen=True)
+class Demo:
+    examples: str  # the example requests, then the address, the page to open and how to stop
+    started_neo4j: bool  # the demo started the local Neo4j (and so stops it)
+
+
+def prepare_demo(settings: Settings, *, cadres: int, console: Console) -> Demo:
+    """Migrate and (if empty) seed the database, start the graph; return the text to show the user."""
     engine = make_engine(settings)
     upgrade(engine)
     with engine.connect() as connection:
@@ -77,13 +114,14 @@ def prepare_demo(settings: Settings, *, cadres: int, console: Console) -> str:
         else:
             console.print(f"using the existing demo database ({existing:,} cadres) at {settings.database_url}")
         unit_id = connection.scalar(select(Cadre.unit_id).order_by(Cadre.id).limit(1))
-    prepare_graph(settings, engine, console)
+    started_neo4j = prepare_graph(settings, engine, console)
     engine.dispose()
-    return examples_text(settings, unit_id)
+    return Demo(examples_text(settings, unit_id, started_neo4j=started_neo4j), started_neo4j)
 
 
-def prepare_graph(settings: Settings, engine: Engine, console: Console) -> None:
-    """Start the local Neo4j when Java and Maven allow it and project the records into an empty graph.
+def prepare_graph(settings: Settings, engine: Engine, console: Console) -> bool:
+    """Start the local Neo4j when Java and Maven allow it and project the records into an empty graph; whether
+    this call started it.
 
     Without it the relational API serves as usual and graph queries answer 'graph store unavailable'.
     """
@@ -93,7 +131,8 @@ def prepare_graph(settings: Settings, engine: Engine, console: Console) -> None:
         driver = open_driver(settings)
     except (local_server.Neo4jLocalError, GraphUnavailable) as error:
         console.print(f"[yellow]graph store unavailable, serving the records only:[/yellow] {error}")
-        return
+        return False
+    started = not server.already_running
     try:
         with graph_session(driver, read=True) as session:
             nodes = session.run("MATCH (n) RETURN count(n) AS n").single(strict=True)["n"]
@@ -102,16 +141,18 @@ def prepare_graph(settings: Settings, engine: Engine, console: Console) -> None:
             rebuild(engine, driver, progress=True)
     finally:
         driver.close()
+    return started
 
 
-def examples_text(settings: Settings, unit_id: int | None) -> str:
-    url = f"http://{settings.host}:{settings.port}/graphql"
-    lines = [
-        f"The hub serves GraphQL at {url}; in a browser, open http://{settings.host}:{settings.port}/graphiql",
-        "(GraphiQL) or /explore (the investigator view) and log in with one of these tokens.",
-        "One example request per agency:",
-        "",
-    ]
+def stop_graph(settings: Settings, console: Console) -> None:
+    console.print("stopping the local Neo4j the demo started ...")
+    local_server.stop(settings)
+
+
+def examples_text(settings: Settings, unit_id: int | None, *, started_neo4j: bool = False) -> str:
+    site = f"http://{settings.host}:{settings.port}"
+    url = f"{site}/graphql"
+    lines = ["One example request per agency (each with its own token):", ""]
     for agency, (title, query) in EXAMPLES.items():
         token = mint_token(
             settings, agency=agency, user=f"demo-{agency}", jurisdiction=CITY, level="city",
@@ -122,4 +163,14 @@ def examples_text(settings: Settings, unit_id: int | None) -> str:
             headers += ["-H", "X-Purpose: XC-2025-0001 demo: review of the two circles"]  # names a case
         command = ["curl", "-s", url, *headers, "-d", json.dumps({"query": query}, ensure_ascii=False)]
         lines += [f"# {agency}: {title}", " ".join(shlex.quote(part) for part in command), ""]
+    neo4j = (
+        "the local Neo4j it started stops with it" if started_neo4j
+        else "a local Neo4j started earlier keeps running: `hub graph down` stops it"
+    )
+    lines += [
+        f"The hub serves GraphQL at {url}",
+        f"Open {site}/ in a browser: GraphiQL ({site}/graphiql) and the investigator view ({site}/explore);",
+        "log in there with a token above.",
+        f"Ctrl-C to stop ({neo4j}).",
+    ]
     return "\n".join(lines)

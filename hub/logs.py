@@ -3,11 +3,13 @@
 Every HTTP request gets an id: the client's `X-Request-ID` when it is a sane token, a fresh one otherwise.
 It is sent back in the response's `X-Request-ID` and added to every log line written while the request is
 handled (worker threads included: the id travels in a context variable). Casbin writes a line per
-authorization decision; those are off unless `HUB_LOG_CASBIN=1`.
+authorization decision; those are off unless `HUB_LOG_CASBIN=1`. Times are RFC 3339 with their offset
+(`2025-03-01T08:30:00.123+08:00`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import logging.config
 import re
@@ -15,6 +17,7 @@ import uuid
 from contextvars import ContextVar
 from typing import Any
 
+from pythonjsonlogger.json import JsonFormatter
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,6 +28,21 @@ REQUEST_ID_HEADER = "x-request-id"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 CASBIN_LOGGERS = ("casbin", "casbin.enforcer", "casbin.policy", "casbin.role")
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s"
+
+
+def zoned_time(record: logging.LogRecord) -> str:
+    """The record's time in RFC 3339 with the local offset, to the millisecond."""
+    return dt.datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds")
+
+
+class ZonedTextFormatter(logging.Formatter):
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return zoned_time(record)
+
+
+class ZonedJsonFormatter(JsonFormatter):
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return zoned_time(record)
 
 
 class RequestIdFilter(logging.Filter):
@@ -38,10 +56,10 @@ class RequestIdFilter(logging.Filter):
 def logging_config(log_format: str = "json", level: str = "INFO", casbin: bool = False) -> dict[str, Any]:
     """A `logging.config.dictConfig` for the hub and uvicorn, JSON or text, with request ids."""
     formatter: dict[str, Any] = (
-        {"()": "pythonjsonlogger.json.JsonFormatter", "fmt": JSON_FIELDS,
+        {"()": ZonedJsonFormatter, "fmt": JSON_FIELDS,
          "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}}
         if log_format == "json"
-        else {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+        else {"()": ZonedTextFormatter, "fmt": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     )
     handler = {"class": "logging.StreamHandler", "formatter": "hub", "filters": ["request_id"],
                "stream": "ext://sys.stderr"}

@@ -98,6 +98,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API (CORS); none by default
     metrics_token: str | None = None  # bearer token an operator shows for /metrics and /readyz's details
     metrics_bind: str | None = None  # host:port serving /metrics (and /readyz) apart; then absent from the public app
+    cors_headers: tuple[str, ...] = ()  # request headers browsers may send, beyond the hub's own and trace context
+    cache_control: str = "private, no-store"  # Cache-Control of GraphQL answers to GET
     log_format: str = "json"  # json | text
     log_level: str = "INFO"
     log_casbin: bool = False  # Casbin's line per authorization decision
@@ -143,6 +145,7 @@ def _purpose_reasons(value: str | None) -> tuple[str, ...]:
 
 Port = Annotated[int, Field(ge=1, le=65535)]
 Positive = Annotated[int, Field(gt=0)]
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP field name (RFC 9110 token)
 NEO4J_URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 SECRET_VARIABLES = frozenset({"jwt_secret", "neo4j_password", "audit_key", "database_url", "policy_db_url", "metrics_token"})
 # Routes outside GraphQL that an allow-list (HUB_ALLOWED_OPERATIONS_FILE) must name for them to be served.
@@ -213,6 +216,8 @@ class EnvSettings(BaseSettings):
     cors_origins: str = ""  # separated by commas
     metrics_token: Annotated[str, Field(min_length=1)] | None = None
     metrics_bind: str | None = None
+    cors_headers: str = ""  # separated by commas
+    cache_control: Annotated[str, Field(pattern=r"^[ -~]+$")] = _default("cache_control")  # printable ASCII
     log_format: Literal["json", "text"] = _default("log_format")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = _default("log_level")
     log_casbin: bool = _default("log_casbin")
@@ -244,6 +249,14 @@ class EnvSettings(BaseSettings):
             except ArgumentError:
                 raise ValueError("not a database URL such as sqlite:///path/hub.db or "
                                  "postgresql+psycopg://user:password@host/db") from None
+        return value
+
+    @field_validator("cors_headers")
+    @classmethod
+    def _header_names(cls, value: str) -> str:
+        bad = [name for name in _names(value) if not HEADER_NAME.fullmatch(name)]
+        if bad:
+            raise ValueError(f"not header names: {', '.join(bad)}")
         return value
 
     @field_validator("neo4j_uri")
@@ -342,6 +355,7 @@ class EnvSettings(BaseSettings):
             "jwt_jwks_algorithms": _names(self.jwt_jwks_algorithms) or DEFAULT_JWKS_ALGORITHMS,
             "purpose_reasons": _purpose_reasons(self.purpose_reasons),
             "cors_origins": _names(self.cors_origins),
+            "cors_headers": tuple(name.lower() for name in _names(self.cors_headers)),
         })
 
 

@@ -17,6 +17,7 @@ from graphql import (
     GraphQLEnumType,
     GraphQLField,
     GraphQLInputObjectType,
+    GraphQLInterfaceType,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
@@ -30,7 +31,15 @@ from strawberry.schema.schema_converter import CustomGraphQLEnumType
 
 from hub.access import AccessView
 from hub.validation import mask_id_number
-from policies.catalog import MUTATION, ORDER_ENUM_SUFFIX, is_structural, metadata_of, named_type_name, user_types
+from policies.catalog import (
+    GOVERNED_BY,
+    MUTATION,
+    ORDER_ENUM_SUFFIX,
+    is_structural,
+    metadata_of,
+    named_type_name,
+    user_types,
+)
 
 
 def mask_text(value: Any) -> Any:
@@ -58,7 +67,10 @@ class _Survivors:
     def _readable(self, keys: Any) -> bool:
         return all(self.access.can_read_unmasked(*key.split(".", 1)) for key in keys)
 
-    def _field_allowed(self, type_name: str, field_name: str) -> bool:
+    def _field_allowed(self, type_name: str, field_name: str, field: GraphQLField) -> bool:
+        governed_by = metadata_of(field).get(GOVERNED_BY)
+        if governed_by:
+            return self._readable((governed_by,))
         if is_structural(type_name):
             return True
         if type_name == MUTATION:
@@ -79,7 +91,7 @@ class _Survivors:
             kept = {
                 field_name
                 for field_name, field in graphql_type.fields.items()
-                if self._field_allowed(name, field_name) and self._field_usable(name, field_name, field)
+                if self._field_allowed(name, field_name, field) and self._field_usable(name, field_name, field)
             }
             self.fields[name] = kept
             alive = bool(kept)
@@ -149,6 +161,7 @@ def _masked(field: GraphQLField) -> GraphQLField:
 
 def cut_graphql_schema(full: GraphQLSchema, access: AccessView) -> GraphQLSchema:
     survivors = _Survivors(full, access)
+    implementing: set[str] = set()  # interfaces whose implementations the cut keeps
 
     def object_config(config: dict[str, Any]) -> dict[str, Any]:
         name = config["name"]
@@ -197,7 +210,13 @@ def cut_graphql_schema(full: GraphQLSchema, access: AccessView) -> GraphQLSchema
 
     def schema_config(config: dict[str, Any]) -> dict[str, Any]:
         mutation = config["mutation"] if MUTATION in survivors.alive else None
-        types: list[Any] = []  # only what the roots reach, so introspection lists nothing unusable
+        # Only what the roots reach, so introspection lists nothing unusable, and the implementations of the
+        # interfaces they reach (which the roots name only through the interface).
+        types = [
+            graphql_type for graphql_type in config["types"]
+            if isinstance(graphql_type, GraphQLObjectType) and graphql_type.name in survivors.alive
+            and any(interface.name in implementing for interface in graphql_type.interfaces)
+        ]  # fmt: skip
         return {**config, "mutation": mutation, "types": types}
 
     mappers = {
@@ -208,6 +227,10 @@ def cut_graphql_schema(full: GraphQLSchema, access: AccessView) -> GraphQLSchema
         SchemaElementKind.SCHEMA: schema_config,
     }
     cut = GraphQLSchema(**map_schema_config(full.to_kwargs(), lambda _context: cast(Any, mappers)))
+    reached = {name for name, graphql_type in cut.type_map.items() if isinstance(graphql_type, GraphQLInterfaceType)}
+    if reached:  # the roots reach interfaces but not the object types implementing them: cut again, keeping those
+        implementing.update(reached)
+        cut = GraphQLSchema(**map_schema_config(full.to_kwargs(), lambda _context: cast(Any, mappers)))
     _restore_enum_classes(full, cut)
     return cut
 

@@ -16,11 +16,12 @@ from schema.availability import DatabaseAvailability
 from schema.enums import declare_agencies, describe_enum_values
 from schema.executor import CompiledSubtreeExecutor
 from schema.extensions import AccessAudit, NamedInputErrors, OperationLabels
-from schema.graph import GraphQueries
+from schema.graph import NODE_TYPES, GraphQueries
 from schema.internal_errors import InternalErrors
 from schema.limits import GraphQLLimits, limit_extensions
 from schema.mutations import Mutation as RecordMutations
 from schema.queries import RecordQueries
+from schema.request_errors import HubSchema
 from schema.rule_catalogue import RuleQueries
 from schema.scalars import SCALAR_OVERRIDES
 from schema.validated_operations import ValidatedOperations
@@ -39,9 +40,10 @@ def build_full_schema(
     """`observers`: extensions that only watch operations (tracing), run outermost. `agencies`: the policy's, the
     values of the `Agency` enum (by default those of the policy shipped in `policies/`). `query`: the root query
     type (a test that follows the new-graph-query recipe adds its field to `Query`)."""
-    schema = strawberry.Schema(
+    schema = HubSchema(
         query=query,
         mutation=Mutation,
+        types=NODE_TYPES,
         extensions=[
             *observers,
             InternalErrors,  # first, so that it masks what every other extension lets through or raises

@@ -10,10 +10,13 @@ completed here by a completer compiled once per execution from the selection:
 - a plain attribute holding an object or a list of objects (a connection's edges, an edge's node);
 - a relation declared in `schema.relations`, followed through the request's scope-filtered loaders (when
   the context has them);
-- `__typename`.
+- `__typename`;
+- a field whose resolver only reads its source, declared with the `SOURCE_READ` metadata (a graph node's
+  property).
 
 Lists are taken over where graphql-core completes a value, objects where it completes an object, so an
-object a union or interface resolved to is completed here too. Anything else (arguments, resolvers of their
+object a union or interface resolved to is completed here too; a list of an interface or union (graph nodes)
+is completed here when its type resolver names the type (by a string) and every possible type compiles. Anything else (arguments, resolvers of their
 own, unions below the value, deferred fragments, streamed lists, middleware) leaves the value to
 graphql-core. So does anything unusual met while completing: an exception, a null in a non-null field, a
 value the type cannot serialize, an awaitable, a relation that must be awaited. Then the whole value is
@@ -33,12 +36,14 @@ from graphql import (
     GraphQLEnumType,
     GraphQLField,
     GraphQLID,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLString,
+    GraphQLUnionType,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
@@ -47,6 +52,9 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from schema.relations import RELATION
+
+# Field metadata: `read(source)`, what the field's resolver returns, for a resolver that only reads its source.
+SOURCE_READ = "source_read"
 
 Completer = Callable[[Any], Any]
 IsAwaitable = Callable[[Any], bool]
@@ -131,7 +139,15 @@ class CompiledSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
             return _leaf(output_type, self.is_awaitable)
         if isinstance(output_type, GraphQLObjectType):
             return self._compile_object(output_type, field_details_list, info)
-        return None  # unions and interfaces: graphql-core resolves the runtime type
+        if isinstance(output_type, (GraphQLInterfaceType, GraphQLUnionType)) and output_type.resolve_type is not None:
+            possible = {}
+            for object_type in info.schema.get_possible_types(output_type):
+                completer = self._compile_object(object_type, field_details_list, info)
+                if completer is None:
+                    return None
+                possible[object_type.name] = completer
+            return _abstract(output_type, possible, info)
+        return None
 
     def _compile_object(
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList, info: GraphQLResolveInfo
@@ -173,6 +189,10 @@ class CompiledSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
                 return leaf
             complete = self._compile(field.type, details, info)
             return None if complete is None else _reading(*plain, complete)
+        source_read = _source_read(field)
+        if source_read is not None:
+            complete = self._compile(field.type, details, info)
+            return None if complete is None else _reading(lambda source, _attribute: source_read(source), "", complete)
         masked = _masked_read(field)
         if masked is not None and is_leaf_type(_named(field.type)):
             complete = self._compile(field.type, details, info)
@@ -223,6 +243,30 @@ def _masked_read(field: GraphQLField) -> tuple[Callable[[Any, str], Any], str, C
     if definition is None or definition.base_resolver is not None or definition.extensions:
         return None
     return definition.default_resolver, definition.python_name, mask
+
+
+def _source_read(field: GraphQLField) -> Callable[[Any], Any] | None:
+    definition = _definition(field)
+    if definition is None or definition.extensions or field.args:
+        return None
+    return (getattr(definition, "metadata", None) or {}).get(SOURCE_READ)
+
+
+def _abstract(abstract_type: Any, possible: dict[str, Completer], info: GraphQLResolveInfo) -> Completer:
+    resolve_type = abstract_type.resolve_type
+
+    def complete(value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, Exception):
+            raise Fallback
+        type_name = resolve_type(value, info, abstract_type)
+        completer = possible.get(type_name) if isinstance(type_name, str) else None
+        if completer is None:
+            raise Fallback
+        return completer(value)
+
+    return complete
 
 
 def _relation(field: GraphQLField) -> Any:

@@ -3,13 +3,20 @@
 Resolvers hand the caller's `GraphAccess` (derived from its compiled policy view) to the Cypher
 queries, which apply it inside the traversal. The types below are the GraphQL shape of `graph_sync.queries`'
 results, which resolvers return as they are: each field reads the attribute of the same name.
+
+Each node kind has a type of its own (`CadreNode`, `PersonNode`, ...) implementing the `GraphNode` interface: its
+fields are the kind's graph properties, typed as the record fields they project, and each is governed by that
+record field (`Cadre.name`), so an agency's schema has only the properties it may read (`policies.schema_view`).
+Node and edge kinds are enums; `properties` stays, as JSON, for clients that draw whatever they get.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Iterable
 from datetime import date
+from enum import Enum
 from typing import Any, TypeVar
 
 import strawberry
@@ -21,9 +28,12 @@ from strawberry.types import Info
 from graph_sync import queries
 from graph_sync.access import GraphAccess, graph_access
 from graph_sync.driver import GraphUnavailable
-from graph_sync.model import NodeKind, parse_node_key
+from graph_sync.model import NODE_PROPERTIES, NODE_TYPE, EdgeKind, NodeKind, parse_node_key
 from hub.core.usage_windows import Exhausted, Reservation
+from hub.record_fields import RECORD_KINDS
+from policies.catalog import GOVERNED_BY
 from schema.context import RequestContext, context_of
+from schema.executor import SOURCE_READ
 from schema.graph_budget import MIN_QUERY_SECONDS, budget_spent
 from schema.rule_catalogue import DetectionRuleType, citation
 
@@ -31,18 +41,61 @@ GRAPH_TIMEOUT_SECONDS = 10.0
 Result = TypeVar("Result")
 
 
-@strawberry.type(description="A node of the relationship graph; properties hold only what the caller may read.")
+strawberry.enum(NodeKind, name="GraphNodeKind", description="The kind of a graph node.")
+strawberry.enum(EdgeKind, name="GraphEdgeKind", description="The kind of a graph edge.")
+
+
+@strawberry.interface(description="A node of the relationship graph; properties hold only what the caller may read.")
 class GraphNode:
     id: strawberry.ID
-    kind: str
+    kind: NodeKind
     labels: list[str]
     properties: JSON
+
+
+def _property_value(python_type: Any, value: Any) -> Any:
+    """A published property value as its GraphQL type takes it: enum members by name, dates from ISO text."""
+    if value is None:
+        return None
+    if isinstance(python_type, type) and issubclass(python_type, Enum):
+        return python_type[value]
+    if python_type is dt.date and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def _property_field(name: str, python_type: Any, governed_by: str) -> Any:
+    def read(node: Any) -> Any:
+        return _property_value(python_type, node.properties.get(name))
+
+    def resolve(root: strawberry.Parent[Any]) -> Any:
+        return read(root)
+
+    return strawberry.field(
+        resolver=resolve, name=name, graphql_type=python_type | None,
+        metadata={GOVERNED_BY: governed_by, SOURCE_READ: read},  # the compiled executor reads it without the resolver
+    )
+
+
+def _node_type(kind: NodeKind) -> type:
+    """`CadreNode` etc.: the GraphNode of one kind, a field per graph property, governed by its record field."""
+    type_name = NODE_TYPE[kind]
+    record_kind = RECORD_KINDS[type_name]
+    namespace: dict[str, Any] = {"__annotations__": {}}
+    for property_name, (attr, policy_field) in NODE_PROPERTIES[kind].items():
+        namespace[property_name] = _property_field(property_name, record_kind.field(attr).python_type, f"{type_name}.{policy_field}")
+    namespace["is_type_of"] = classmethod(lambda _cls, value, _info: getattr(value, "kind", None) == kind.value)
+    node_type = type(f"{type_name}Node", (GraphNode,), namespace)
+    return strawberry.type(node_type, description=f"A {type_name.lower()} node: the properties the caller may read.")
+
+
+NODE_TYPES: tuple[type, ...] = tuple(_node_type(kind) for kind in NodeKind)
 
 
 @strawberry.type(description="An edge of the relationship graph (source and target are node ids).")
 class GraphEdge:
     id: strawberry.ID
-    kind: str
+    kind: EdgeKind
     source: strawberry.ID
     target: strawberry.ID
     properties: JSON
@@ -173,7 +226,7 @@ def _path_nodes(found: list[queries.GraphPath]) -> int:
 class GraphQueries:
     @strawberry.field(description="The subgraph within `hops` of a person (e.g. cadre:12, person:40).", graphql_type=Subgraph)
     def network(
-        self, info: Info, person_id: strawberry.ID, hops: int = 2, edge_kinds: list[str] | None = None, limit: int = 200
+        self, info: Info, person_id: strawberry.ID, hops: int = 2, edge_kinds: list[EdgeKind] | None = None, limit: int = 200
     ) -> queries.Subgraph:
         budget = context_of(info).graph_budget
         result = run_graph_query(info, lambda driver, access, timeout: queries.network(
@@ -185,7 +238,7 @@ class GraphQueries:
     @strawberry.field(description="Shortest paths between two people (e.g. a nominator and a nominee).", graphql_type=list[GraphPath])
     def paths(
         self, info: Info, from_id: strawberry.ID, to_id: strawberry.ID, max_hops: int = 4,
-        edge_kinds: list[str] | None = None, limit: int = 10,
+        edge_kinds: list[EdgeKind] | None = None, limit: int = 10,
     ) -> list[queries.GraphPath]:
         found = run_graph_query(info, lambda driver, access, timeout: queries.paths(
             driver, access, str(from_id), str(to_id), max_hops=max_hops, edge_kinds=edge_kinds, limit=limit,

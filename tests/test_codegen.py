@@ -26,7 +26,7 @@ OPERATIONS = CODEGEN_DIR / "operations"
 HUB = Path(sys.executable).parent / "hub"
 NPM = shutil.which("npm")
 NODE = shutil.which("node")
-SCALARS = {"Date": "string", "DateTime": "string", "JSON": "unknown"}  # as in README's recipe
+SCALARS = {"Date": "string", "DateTime": "string", "Decimal": "string", "JSON": "unknown"}  # as in README's recipe
 SPECIFIED_BY = '@specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")'
 
 pytestmark = pytest.mark.skipif(NODE is None or NPM is None, reason="code generation needs Node.js and npm")
@@ -125,3 +125,39 @@ def test_a_field_outside_the_agency_window_makes_codegen_fail(exported_sdl: dict
     allowed = _codegen(_client_outputs(tmp_path / "org", exported_sdl["org"], document), tmp_path)
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
     assert "export type CadreRelativesQuery = " in (tmp_path / "org" / "operations.ts").read_text(encoding="utf-8")
+
+
+def _generated_type(operations: str, type_name: str) -> str:
+    """The object literal type codegen wrote for `type_name` inside an operation's result type."""
+    match = re.search(r"\{[^{}]*__typename: '" + type_name + r"'[^{}]*\}", operations)
+    assert match, f"no {type_name} in {operations}"
+    return match.group(0)
+
+
+def test_codegen_types_graph_nodes_by_kind(exported_sdl: dict[str, Path], tmp_path: Path) -> None:
+    run = _codegen(_client_outputs(tmp_path / "inspector", exported_sdl["inspector"], OPERATIONS / "inspector.graphql"),
+                   tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    operations = (tmp_path / "inspector" / "operations.ts").read_text(encoding="utf-8")
+    cadre = _generated_type(operations, "CadreNode")
+    for field, typed in {"name": "string", "gender": "Gender", "birthDate": "string", "rank": "Rank",
+                         "managementLevel": "ManagementLevel", "kind": "GraphNodeKind"}.items():
+        assert re.search(rf"\b{field}\??: {typed}\b", cadre), (field, cadre)
+    assert "unknown" not in cadre and "any" not in re.findall(r"\w+", cadre), cadre
+    organization = _generated_type(operations, "OrganizationNode")
+    assert re.search(r"\borganizationKind\??: OrganizationKind\b", organization), organization
+    assert "InspectorNetworkQueryVariables = Exact<{" in operations and "GraphEdgeKind" in operations
+
+
+def test_a_property_an_agency_may_not_read_is_absent_from_its_node_type(exported_sdl: dict[str, Path]) -> None:
+    def node_type(agency: str, type_name: str) -> str | None:
+        match = re.search(rf"^type {type_name} implements GraphNode \{{(.*?)^\}}", exported_sdl[agency].read_text(
+            encoding="utf-8"), re.MULTILINE | re.DOTALL)
+        return match.group(1) if match else None
+
+    org_cadre, inspector_cadre = node_type("org", "CadreNode"), node_type("inspector", "CadreNode")
+    assert org_cadre and "reserveTier: Int" in org_cadre  # the organization department reads Cadre.reserveTier
+    assert inspector_cadre and "name: String" in inspector_cadre and "reserveTier" not in inspector_cadre
+    police = exported_sdl["police"].read_text(encoding="utf-8")
+    assert "reserveTier" not in (node_type("police", "CadreNode") or "")  # the police may not read it either ...
+    assert "GraphNode" not in police  # ... nor ask the graph at all, so it has no node type

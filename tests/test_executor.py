@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Generator
+from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any
 
@@ -16,7 +17,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.build import build_full_schema
 from schema.executor import CompiledSubtreeExecutor
-from schema.graph import GraphEdge, GraphNode, Subgraph
+from schema.graph import NODE_TYPES, GraphEdge, Subgraph
 
 
 @strawberry.enum
@@ -134,9 +135,19 @@ class Query:
         return subgraph(broken)
 
 
+@dataclass
+class Node:
+    """A graph node as graph_sync.queries returns it (resolved to CadreNode by its kind)."""
+
+    id: str
+    kind: str
+    labels: list[str]
+    properties: Any
+
+
 def subgraph(broken: bool) -> Subgraph:
     nodes = [
-        GraphNode(id=strawberry.ID(f"cadre:{n}"), kind="Cadre", labels=["Cadre", "Person"], properties={"name": f"c{n}"})
+        Node(id=f"cadre:{n}", kind="cadre", labels=["Cadre", "Person"], properties={"name": f"c{n}"})
         for n in range(1, 6)
     ]
     edges = [
@@ -146,11 +157,11 @@ def subgraph(broken: bool) -> Subgraph:
     if broken:
         nodes[2].labels = None  # type: ignore[assignment]
         edges[1].properties = ValueError("unreadable")
-    return Subgraph(nodes=nodes, edges=edges, truncated=False)
+    return Subgraph(nodes=nodes, edges=edges, truncated=False)  # type: ignore[arg-type]
 
 
-STOCK = strawberry.Schema(query=Query, execution_context_class=StrawberryGraphQLCoreExecutionContext)
-COMPILED = strawberry.Schema(query=Query, execution_context_class=CompiledSubtreeExecutor)
+STOCK = strawberry.Schema(query=Query, types=NODE_TYPES, execution_context_class=StrawberryGraphQLCoreExecutionContext)
+COMPILED = strawberry.Schema(query=Query, types=NODE_TYPES, execution_context_class=CompiledSubtreeExecutor)
 
 QUERIES = [
     "query($r: String!) { items(rows: $r) { id name note colour data count } }",
@@ -165,6 +176,7 @@ QUERIES = [
     "query($r: String!) { things(rows: $r) { __typename"
     " ... on Item { id name colour parent { count } } ... on Note { text } } }",
 ]
+TYPED_NETWORK = "query($b: Boolean!) { network(broken: $b) { nodes { __typename kind ... on CadreNode { name } } } }"
 NETWORK = """query($b: Boolean!) { network(broken: $b) { truncated
   nodes { id kind labels properties } edges { id kind source target properties } } }"""
 
@@ -206,7 +218,9 @@ def test_union_members_and_graph_answers_skip_per_field_execution(field_executio
     assert not errors and len(data["things"]) == 1 + len(GOOD)
     data, errors = run(COMPILED, NETWORK, {"b": False})
     assert not errors and len(data["network"]["nodes"]) == 5
-    assert field_executions == ["Query", "Query"]
+    data, errors = run(COMPILED, TYPED_NETWORK, {"b": False})
+    assert not errors and data["network"]["nodes"][0] == {"__typename": "CadreNode", "kind": "CADRE", "name": "c1"}
+    assert field_executions == ["Query", "Query", "Query"]  # typed nodes: their properties read without resolvers
 
 
 def test_awaitable_values_are_left_to_graphql_core(field_executions: list[str]) -> None:

@@ -23,7 +23,7 @@ from tests.world import C1_ID
 
 pytestmark = pytest.mark.neo4j
 
-NETWORK = """query($id: ID!, $hops: Int!, $kinds: [String!]) { network(personId: $id, hops: $hops, edgeKinds: $kinds,
+NETWORK = """query($id: ID!, $hops: Int!, $kinds: [GraphEdgeKind!]) { network(personId: $id, hops: $hops, edgeKinds: $kinds,
   limit: 200) { truncated nodes { id kind properties } edges { id kind source target properties } } }"""
 
 
@@ -54,6 +54,25 @@ def test_inspector_sees_the_two_circles_around_a_cadre(graph_app: Any) -> None:
     assert C1_ID not in str(network)
     cadre = next(node for node in network["nodes"] if node["id"] == "cadre:1")
     assert "reserveTier" not in cadre["properties"]  # the inspector may not read Cadre.reserveTier
+
+
+TYPED_NETWORK = """query($id: ID!) { network(personId: $id, hops: 1) {
+  nodes { __typename id kind ... on CadreNode { name gender birthDate rank managementLevel unitId }
+          ... on PersonNode { name gender } ... on PostNode { title rank isKeyPost } }
+  edges { kind properties } } }"""
+
+
+def test_nodes_are_typed_by_kind_with_enum_values_in_the_enums_case(graph_app: Any) -> None:
+    network = caller(graph_app, "inspector").data(TYPED_NETWORK, {"id": "cadre:1"})["network"]
+    cadre = next(node for node in network["nodes"] if node["id"] == "cadre:1")
+    assert cadre["__typename"] == "CadreNode" and cadre["kind"] == "CADRE"
+    assert cadre["gender"] in {"MALE", "FEMALE"} and cadre["managementLevel"] == "CITY" and cadre["unitId"] == 1
+    assert cadre["rank"] in {"SECTION", "DEPUTY_SECTION", "DIVISION", "DEPUTY_DIVISION"}
+    spouse = next(node for node in network["nodes"] if node["id"] == "person:1")
+    assert (spouse["__typename"], spouse["name"]) == ("PersonNode", "周丽")
+    assert {node["__typename"] for node in network["nodes"] if node["id"].startswith("post:")} == {"PostNode"}
+    kin = [edge["properties"]["kind"] for edge in network["edges"] if edge["kind"] == "RELATIVE_OF"]
+    assert kin and all(kind == kind.upper() for kind in kin)
 
 
 def test_edge_kind_filter_and_hops(graph_app: Any) -> None:
@@ -88,12 +107,13 @@ def test_a_conflict_states_its_window_and_cites_its_rule(graph_app: Any) -> None
 
 
 def test_an_organization_node_keeps_kind_org_and_carries_its_own_kind(graph_app: Any) -> None:
-    """The organization's own kind (company) travels as `organizationKind`; the node's `kind` stays 'org', the
-    value the access Cypher filters on, so a record value can neither hide the node nor pass for a node kind."""
+    """The organization's own kind (COMPANY) travels as `organizationKind`; the node's `kind` stays ORGANIZATION
+    ('org', the value the access Cypher filters on), so a record value can neither hide the node nor pass for a node
+    kind."""
     network = caller(graph_app, "inspector").data(NETWORK, {"id": "person:1", "hops": 1, "kinds": ["OWNS"]})["network"]
     org = next(node for node in network["nodes"] if node["id"] == "org:1")
-    assert org["kind"] == "org"
-    assert org["properties"] == {"name": "湖州恒达建材有限公司", "organizationKind": "company", "industry": "建材"}
+    assert org["kind"] == "ORGANIZATION"
+    assert org["properties"] == {"name": "湖州恒达建材有限公司", "organizationKind": "COMPANY", "industry": "建材"}
 
 
 @pytest.mark.parametrize(
@@ -113,7 +133,7 @@ def test_the_policy_cuts_the_organization_kind_and_the_organization(
         )["network"]
     orgs = [node for node in network["nodes"] if node["id"].startswith("org:")]
     assert [node["id"] for node in orgs] == (["org:1"] if org_seen else [])
-    assert all(node["kind"] == "org" for node in orgs)
+    assert all(node["kind"] == "ORGANIZATION" for node in orgs)
     assert any("organizationKind" in node["properties"] for node in orgs) is kind_seen
     assert "person:1" in node_ids(network) and ("OWNS" in {e["kind"] for e in network["edges"]}) is org_seen
 

@@ -287,13 +287,13 @@ def test_network_one_and_two_hops(driver: Driver) -> None:
     spouse = next(node for node in two.nodes if node.id == "person:10")
     assert spouse.kind == "person" and spouse.labels == ("Person",)
     assert spouse.properties == {
-        "name": "刘芳", "gender": "female", "occupation": "总经理", "employer": "湖州恒达建材有限公司", "jurisdiction": "huzhou",
+        "name": "刘芳", "gender": "FEMALE", "occupation": "总经理", "employer": "湖州恒达建材有限公司", "jurisdiction": "huzhou",
     }  # fmt: skip
     cadre = next(node for node in two.nodes if node.id == "cadre:1")
-    assert cadre.labels == ("Person", "Cadre") and cadre.properties["managementLevel"] == "city"
+    assert cadre.labels == ("Person", "Cadre") and cadre.properties["managementLevel"] == "CITY"  # closed vocabularies by name
     kinship = next(edge for edge in two.edges if edge.id == "kinship:1")
     assert (kinship.kind, kinship.source, kinship.target, kinship.properties) == (
-        "RELATIVE_OF", "person:10", "cadre:1", {"kind": "spouse"},
+        "RELATIVE_OF", "person:10", "cadre:1", {"kind": "SPOUSE"},
     )  # fmt: skip
     tenure = next(edge for edge in two.edges if edge.id == "tenure:1")
     assert tenure.properties == {"startDate": "2015-01-01", "endDate": "2019-06-30"}
@@ -378,7 +378,7 @@ def test_an_organization_is_seen_and_cut_as_an_org_node(driver: Driver) -> None:
     records, _, _ = driver.execute_query("MATCH (n:Organization {key: 'org:1'}) RETURN n.kind AS kind")
     assert records[0]["kind"] == "org"
     org = next(n for n in net(driver, FULL, "person:10", 1).nodes if n.id == "org:1")
-    assert org.kind == "org" and org.properties["organizationKind"] == "company"
+    assert org.kind == "org" and org.properties["organizationKind"] == "COMPANY"
     no_orgs = GraphAccess(
         edge_kinds=frozenset(EdgeKind), cadres=EVERY_CADRE,
         node_properties={kind: props for kind, props in ALL_PROPERTIES.items() if kind != NodeKind.ORGANIZATION},

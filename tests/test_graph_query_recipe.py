@@ -101,7 +101,7 @@ def test_granted_it_answers_with_the_callers_access(recipe_app: Any) -> None:
     assert "errors" not in body, body
     found = body["data"]["relativesInGraph"]
     assert [node["id"] for node in found] == ["person:1", "person:2"]
-    assert all(node["kind"] == "person" for node in found)
+    assert all(node["kind"] == "PERSON" for node in found)
     assert all("idNumber" not in node["properties"] for node in found)  # cut as in every graph query
     police = Caller(client, app_settings, "police")(QUERY)
     assert "Cannot query field 'relativesInGraph'" in police["errors"][0]["message"]

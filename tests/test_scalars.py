@@ -1,4 +1,5 @@
-"""Date and DateTime keep the RFC 3339 formats their `@specifiedBy` names, in answers and in variables."""
+"""Date and DateTime keep the RFC 3339 formats their `@specifiedBy` names, in answers and in variables; Decimal
+names its numeric-string syntax."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from policies.enforcement import PolicyStore
+from schema.scalars import DECIMAL_STRING_URL
 from tests.conftest import Caller
 
 RFC_3339_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)")
@@ -40,3 +43,14 @@ def test_a_full_date_is_accepted(org: Caller, world: Any) -> None:
     body = org.data('mutation { updateNegativeRecord(id: 1, input: {occurredOn: "2020-02-29"}) { __typename } }')
     assert body["updateNegativeRecord"]["__typename"] == "NegativeRecord"
     assert org.data("{ negativeRecord(id: 1) { occurredOn } }")["negativeRecord"]["occurredOn"] == "2020-02-29"
+
+
+def test_decimal_names_its_string_syntax_in_the_sdl(policy_store: PolicyStore) -> None:
+    sdl = str(policy_store.grant("org").schema)
+    assert f'scalar Decimal @specifiedBy(url: "{DECIMAL_STRING_URL}")' in sdl
+
+
+def test_decimals_are_answered_as_strings(org: Caller, world: Any) -> None:
+    unit = org.data("{ units(first: 20) { edges { node { supplyContracts { amount } } } } }")["units"]
+    amounts = [contract["amount"] for edge in unit["edges"] for contract in edge["node"]["supplyContracts"]]
+    assert amounts and all(isinstance(amount, str) and re.fullmatch(r"-?\d+(\.\d+)?", amount) for amount in amounts)

@@ -19,8 +19,25 @@ function nodeKind(id) {
   return String(id).split(":")[0];
 }
 
+const NODE_STRUCTURE = new Set(["id", "kind", "labels", "properties", "__typename"]);
+
+// `{ id kind ... on CadreNode { name gender ... } ... }`: the typed properties of each node kind this agency may read.
+function nodeSelection(schema) {
+  const parts = ["id", "kind"];
+  const graphNode = schema.getType("GraphNode");
+  for (const type of graphNode ? schema.getPossibleTypes(graphNode) : []) {
+    const fields = Object.keys(type.getFields()).filter((name) => !NODE_STRUCTURE.has(name));
+    if (fields.length) parts.push(`... on ${type.name} { ${fields.join(" ")} }`);
+  }
+  return `{ ${parts.join(" ")} }`;
+}
+
+function propertiesOf(node) {
+  return Object.fromEntries(Object.entries(node).filter(([key, value]) => !NODE_STRUCTURE.has(key) && value !== null));
+}
+
 function nodeLabel(node) {
-  const p = node.properties || {};
+  const p = propertiesOf(node);
   return p.name || p.title || node.id;
 }
 
@@ -62,7 +79,7 @@ function toElements(nodes, edges) {
   return [
     ...nodes.map((node) => ({
       group: "nodes",
-      data: { id: node.id, label: nodeLabel(node), kind: nodeKind(node.id), properties: node.properties || {} },
+      data: { id: node.id, label: nodeLabel(node), kind: nodeKind(node.id), properties: propertiesOf(node) },
     })),
     ...edges.map((edge) => ({
       group: "edges",
@@ -91,7 +108,7 @@ function refreshList() {
 }
 
 async function network(personId, hops) {
-  const query = `query Network($id: ID!, $hops: Int!, $kinds: [String!]) {
+  const query = `query Network($id: ID!, $hops: Int!, $kinds: [GraphEdgeKind!]) {
     network(personId: $id, hops: $hops, edgeKinds: $kinds, limit: 200) { truncated nodes ${state.nodeFields} edges ${state.edgeFields} } }`;
   return (await gql(query, { id: personId, hops, kinds: selectedKinds() })).network;
 }
@@ -136,7 +153,7 @@ async function findPath() {
   const to = document.getElementById("path-to").value.trim();
   if (!from || !to) return;
   session.setPurpose(document.getElementById("purpose").value);
-  const query = `query Paths($from: ID!, $to: ID!, $kinds: [String!]) {
+  const query = `query Paths($from: ID!, $to: ID!, $kinds: [GraphEdgeKind!]) {
     paths(fromId: $from, toId: $to, maxHops: ${MAX_HOPS}, edgeKinds: $kinds, limit: 1) { nodes ${state.nodeFields} edges ${state.edgeFields} } }`;
   try {
     const [path] = (await gql(query, { from, to, kinds: selectedKinds() })).paths;
@@ -215,7 +232,7 @@ async function start() {
   if (!queryField(state.schema, "network")) {
     return message(status, "本机构的接口没有关系图查询 Your agency's schema has no graph queries (network).", "info");
   }
-  state.nodeFields = selection(state.schema, "GraphNode", ["id", "kind", "properties"]);
+  state.nodeFields = nodeSelection(state.schema);
   state.edgeFields = selection(state.schema, "GraphEdge", ["id", "kind", "source", "target", "properties"]);
   state.cy = cytoscape({ container: document.getElementById("graph"), style: STYLE, wheelSensitivity: 0.3, minZoom: 0.2, maxZoom: 3 });
   window.hubGraph = state.cy;

@@ -37,8 +37,15 @@ query Circles($id: Int!) {
     title: "Network around a cadre",
     query: `# 关系网络 The network within two hops
 query Network($id: ID!) {
-  network(personId: $id, hops: 2, edgeKinds: ["RELATIVE_OF", "TIE", "OWNS", "SUPPLIES"]) {
-    truncated nodes { id kind properties } edges { kind source target properties }
+  network(personId: $id, hops: 2, edgeKinds: [RELATIVE_OF, TIE, OWNS, SUPPLIES]) {
+    truncated
+    nodes {
+      id kind
+      ... on CadreNode { name rank managementLevel }
+      ... on PersonNode { name occupation employer }
+      ... on OrganizationNode { name organizationKind industry }
+    }
+    edges { kind source target properties }
   }
 }`,
     variables: { id: "cadre:1" },
@@ -47,7 +54,7 @@ query Network($id: ID!) {
     title: "Nominator to nominee",
     query: `# 提名人与被提名人的关系 Shortest paths between two people
 query Paths($from: ID!, $to: ID!) {
-  paths(fromId: $from, toId: $to, maxHops: 4) { nodes { id kind properties } edges { kind } }
+  paths(fromId: $from, toId: $to, maxHops: 4) { nodes { id kind ... on CadreNode { name } ... on PersonNode { name } } edges { kind } }
 }`,
     variables: { from: "cadre:4", to: "cadre:2" },
   },

@@ -114,12 +114,19 @@ query Circles($id: Int!) {
   cadre(id: $id) { name relatives { kind person { name occupation employer } } ties { kind source person { name } otherCadre { name } } }
 }`,variables:{id:1}},{title:"Network around a cadre",query:`# \u5173\u7CFB\u7F51\u7EDC The network within two hops
 query Network($id: ID!) {
-  network(personId: $id, hops: 2, edgeKinds: ["RELATIVE_OF", "TIE", "OWNS", "SUPPLIES"]) {
-    truncated nodes { id kind properties } edges { kind source target properties }
+  network(personId: $id, hops: 2, edgeKinds: [RELATIVE_OF, TIE, OWNS, SUPPLIES]) {
+    truncated
+    nodes {
+      id kind
+      ... on CadreNode { name rank managementLevel }
+      ... on PersonNode { name occupation employer }
+      ... on OrganizationNode { name organizationKind industry }
+    }
+    edges { kind source target properties }
   }
 }`,variables:{id:"cadre:1"}},{title:"Nominator to nominee",query:`# \u63D0\u540D\u4EBA\u4E0E\u88AB\u63D0\u540D\u4EBA\u7684\u5173\u7CFB Shortest paths between two people
 query Paths($from: ID!, $to: ID!) {
-  paths(fromId: $from, toId: $to, maxHops: 4) { nodes { id kind properties } edges { kind } }
+  paths(fromId: $from, toId: $to, maxHops: 4) { nodes { id kind ... on CadreNode { name } ... on PersonNode { name } } edges { kind } }
 }`,variables:{from:"cadre:4",to:"cadre:2"}},{title:"Report a negative record",query:`# \u62A5\u9001\u8D1F\u9762\u4FE1\u606F Report one negative record
 mutation Report($input: CreateNegativeRecordInput!) {
   createNegativeRecord(input: $input) {
