@@ -121,8 +121,8 @@ def test_the_agencies_names_are_in_the_schema(world: Engine, as_agency: Any) -> 
     described = as_agency("unit").data('{ __type(name: "Agency") { enumValues { name description } } }')
     by_name = {value["name"]: value["description"] for value in described["__type"]["enumValues"]}
     for code, (name_zh, name_en) in names().items():
-        assert by_name[code.upper()] == f"{name_zh} {name_en}"
-    assert by_name["HEALTH"] == "卫生健康委员会 Health Commission"
+        assert by_name[code.upper()] == f"{name_zh} ({name_en})"
+    assert by_name["HEALTH"] == "卫生健康委员会 (Health Commission)"
 
 
 # ---- a new agency reaches running hubs -------------------------------------------------------------
