@@ -47,6 +47,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from schema.relations import RELATION
+from schema.sql_reads import Plan, SqlPage, SqlRecord, Unnamed, compile_page, compile_record
 
 Completer = Callable[[Any], Any]
 IsAwaitable = Callable[[Any], bool]
@@ -62,6 +63,8 @@ class Fallback(Exception):
 
 class CompiledSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
     """strawberry's executor, completing lists and objects of plain fields and declared relations at once."""
+
+    reads_sql = True  # completes the `SqlPage` and `SqlRecord` values of the list and record resolvers
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -80,6 +83,8 @@ class CompiledSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> AwaitableOrValue[Any]:
+        if isinstance(result, (SqlPage, SqlRecord)):
+            return self._complete_sql_read(return_type, field_details_list, info, path, result, position_context)
         if position_context is None and self._compiling and _is_list(return_type):
             completer = self._completer(return_type, field_details_list, info)
             if completer is not None:
@@ -106,6 +111,41 @@ class CompiledSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
                 except Exception:
                     pass
         return super().complete_object_value(return_type, field_details_list, info, path, result, position_context)
+
+    def _complete_sql_read(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo,
+        path: Path,
+        read: SqlPage | SqlRecord,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        """The value in one SQL statement (`schema.sql_reads`) when the selection compiles, else read as before."""
+        plan: Plan | None = None
+        if position_context is None and self._compiling:
+            target = _named(return_type)
+            if isinstance(read, SqlPage):
+                plan = compile_page(self._collect, target, field_details_list, read)
+            else:
+                plan = compile_record(self._collect, target, field_details_list, read)
+        if plan is not None:
+            try:
+                return plan.build(read.read_one(plan.statement))
+            except Unnamed:
+                pass
+        value = read.fallback()
+        if self.is_awaitable(value):
+            async def complete_awaited() -> Any:
+                completed = self.complete_value(return_type, field_details_list, info, path, await value, position_context)
+                return await completed if self.is_awaitable(completed) else completed
+
+            return complete_awaited()
+        return self.complete_value(return_type, field_details_list, info, path, value, position_context)
+
+    def _collect(self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> Any:
+        grouped_field_set, new_defer_usages, _forbidden = self.collect_subfields(object_type, field_details_list)
+        return None if new_defer_usages else grouped_field_set
 
     def _completer(
         self, output_type: GraphQLOutputType, field_details_list: FieldDetailsList, info: GraphQLResolveInfo
