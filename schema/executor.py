@@ -41,15 +41,22 @@ from graphql import (
     GraphQLString,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.collect_fields import FieldDetailsList, collect_fields
+from graphql.language import OperationType
 from graphql.pyutils import AwaitableOrValue, Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from hub import models
 from schema.relations import RELATION
 from schema.sql_reads import Plan, SqlPage, SqlRecord, Unnamed, compile_page, compile_record
 
 Completer = Callable[[Any], Any]
+# Root fields whose resolvers return what `schema.sql_reads` reads in one statement.
+SQL_ROOT_FIELDS: dict[str, type] = {"cadres": SqlPage, "cadre": SqlRecord}
+# (schema, operation, boolean variables) -> whether every root field compiles; entries keep their keys alive.
+_WHOLE_OPERATION: dict[tuple[int, int, tuple[tuple[str, bool], ...]], tuple[Any, Any, bool]] = {}
+MAX_DECISIONS = 1024
 IsAwaitable = Callable[[Any], bool]
 TYPENAME = "__typename"
 
@@ -123,7 +130,7 @@ class CompiledSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> AwaitableOrValue[Any]:
         """The value in one SQL statement (`schema.sql_reads`) when the selection compiles, else read as before."""
         plan: Plan | None = None
-        if position_context is None and self._compiling:
+        if position_context is None and self._compiling and self._whole_operation_reads_sql(read):
             target = _named(return_type)
             if isinstance(read, SqlPage):
                 plan = compile_page(self._collect, target, field_details_list, read)
@@ -142,6 +149,46 @@ class CompiledSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
 
             return complete_awaited()
         return self.complete_value(return_type, field_details_list, info, path, value, position_context)
+
+    def _whole_operation_reads_sql(self, read: SqlPage | SqlRecord) -> bool:
+        """Every root field of the query is a page or a record whose selection compiles, so no field reads through
+        the loaders: the rows one loader batch reads (and notes for the audit) stay as they were."""
+        key = (id(self.schema), id(self.operation), _switches(self.variable_values))
+        decided = _WHOLE_OPERATION.get(key)
+        if decided is None or decided[0] is not self.schema or decided[1] is not self.operation:
+            if len(_WHOLE_OPERATION) >= MAX_DECISIONS:
+                _WHOLE_OPERATION.clear()
+            decided = _WHOLE_OPERATION[key] = (self.schema, self.operation, self._every_root_field_compiles(read))
+        return decided[2]
+
+    def _every_root_field_compiles(self, read: SqlPage | SqlRecord) -> bool:
+        root_type = self.schema.query_type
+        if self.operation.operation is not OperationType.QUERY or root_type is None:
+            return False
+        grouped_field_set, new_defer_usages, _forbidden = collect_fields(
+            self.schema, self.fragments, self.variable_values, root_type, self.operation, self.hide_suggestions
+        )
+        if new_defer_usages:
+            return False
+        for details in grouped_field_set.values():
+            name = details[0].node.name.value
+            field = root_type.fields.get(name)
+            if name == TYPENAME:
+                continue
+            if field is None or name not in SQL_ROOT_FIELDS:
+                return False
+            target = _named(field.type)
+            if SQL_ROOT_FIELDS[name] is SqlPage:
+                probe_page = SqlPage(models.Cadre, [], (), 1, 0, read.rows, read.dialect, read.read_one, read.fallback,
+                                     read.on_cadres)
+                compiled = compile_page(self._collect, target, details, probe_page)
+            else:
+                probe_record = SqlRecord(models.Cadre, 0, read.rows, read.dialect, read.read_one, read.fallback,
+                                         read.on_cadres)
+                compiled = compile_record(self._collect, target, details, probe_record)
+            if compiled is None:
+                return False
+        return True
 
     def _collect(self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> Any:
         grouped_field_set, new_defer_usages, _forbidden = self.collect_subfields(object_type, field_details_list)
@@ -218,6 +265,12 @@ class CompiledSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
             complete = self._compile(field.type, details, info)
             return None if complete is None else _reading_masked(*masked, complete)
         return None
+
+
+def _switches(variable_values: Any) -> tuple[tuple[str, bool], ...]:
+    """The boolean variables (what `@skip` and `@include` may read), which decide what a selection collects."""
+    coerced = getattr(variable_values, "coerced", variable_values) or {}
+    return tuple(sorted((name, value) for name, value in coerced.items() if isinstance(value, bool)))
 
 
 def _is_list(output_type: GraphQLOutputType) -> bool:
