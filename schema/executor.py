@@ -49,7 +49,8 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from hub import models
 from schema.relations import RELATION
-from schema.sql_reads import Plan, SqlPage, SqlRecord, Unnamed, compile_page, compile_record
+from schema import sql_plans
+from schema.sql_reads import SqlPage, SqlRecord, Unnamed, compile_page, compile_record, parameters
 
 Completer = Callable[[Any], Any]
 # Root fields whose resolvers return what `schema.sql_reads` reads in one statement.
@@ -62,6 +63,10 @@ TYPENAME = "__typename"
 
 # Values that can be neither an exception nor awaitable, so the check is skipped for them.
 _INERT_TYPES = frozenset({str, int, float, bool, dict, list, date, datetime, Decimal})
+
+
+class _NoPlan(Exception):
+    """The selection does not compile to one statement."""
 
 
 class Fallback(Exception):
@@ -129,17 +134,10 @@ class CompiledSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> AwaitableOrValue[Any]:
         """The value in one SQL statement (`schema.sql_reads`) when the selection compiles, else read as before."""
-        plan: Plan | None = None
         if position_context is None and self._compiling and self._whole_operation_reads_sql(read):
-            target = _named(return_type)
-            if isinstance(read, SqlPage):
-                plan = compile_page(self._collect, target, field_details_list, read)
-            else:
-                plan = compile_record(self._collect, target, field_details_list, read)
-        if plan is not None:
             try:
-                return plan.build(read.read_one(plan.statement))
-            except Unnamed:
+                return self._read_in_one_statement(return_type, field_details_list, read)
+            except (Unnamed, _NoPlan):
                 pass
         value = read.fallback()
         if self.is_awaitable(value):
@@ -149,6 +147,33 @@ class CompiledSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
 
             return complete_awaited()
         return self.complete_value(return_type, field_details_list, info, path, value, position_context)
+
+    def _read_in_one_statement(
+        self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList, read: SqlPage | SqlRecord
+    ) -> Any:
+        """The completed value from the plan kept for this shape, compiled first if there is none (_NoPlan if the
+        selection does not compile; Unnamed if the rows hold an enum value the schema cannot name)."""
+        where = sql_plans.where_key(read)
+        node = field_details_list[0].node
+        key = None
+        if where is not None:
+            key = sql_plans.plan_key(self.schema, node, _switches(self.variable_values), read, where[0])
+            prepared = sql_plans.cached(key)
+            if prepared is not None:
+                return prepared.run(read, where[1])
+        target = _named(return_type)
+        if isinstance(read, SqlPage):
+            plan = compile_page(self._collect, target, field_details_list, read)
+        else:
+            plan = compile_record(self._collect, target, field_details_list, read)
+        if plan is None:
+            raise _NoPlan
+        if key is not None and where is not None:
+            prepared = sql_plans.prepare(key, plan, read, (self.schema, node))
+            if prepared is not None:
+                return prepared.run(read, where[1])
+        row = read.connection().execute(plan.statement, parameters(read)).first()
+        return plan.build(row, read)
 
     def _whole_operation_reads_sql(self, read: SqlPage | SqlRecord) -> bool:
         """Every root field of the query is a page or a record whose selection compiles, so no field reads through
@@ -179,11 +204,11 @@ class CompiledSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
                 return False
             target = _named(field.type)
             if SQL_ROOT_FIELDS[name] is SqlPage:
-                probe_page = SqlPage(models.Cadre, [], (), 1, 0, read.rows, read.dialect, read.read_one, read.fallback,
+                probe_page = SqlPage(models.Cadre, [], (), 1, 0, read.rows, read.dialect, read.connection, read.fallback,
                                      read.on_cadres)
                 compiled = compile_page(self._collect, target, details, probe_page)
             else:
-                probe_record = SqlRecord(models.Cadre, 0, read.rows, read.dialect, read.read_one, read.fallback,
+                probe_record = SqlRecord(models.Cadre, 0, read.rows, read.dialect, read.connection, read.fallback,
                                          read.on_cadres)
                 compiled = compile_record(self._collect, target, details, probe_record)
             if compiled is None:

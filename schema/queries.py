@@ -57,7 +57,7 @@ def list_records(
         return connection()
     size, start = page_bounds(first, after)
     return SqlPage(
-        model, where, order_by or (), size, start, context.access.rows, _dialect(context), _read_one(context),
+        model, where, order_by or (), size, start, context.access.rows, _dialect(context), context.session.connection,
         connection, _noting(context),
     )
 
@@ -69,10 +69,6 @@ def _reads_sql(info: Info, context: RequestContext) -> bool:
 
 def _dialect(context: RequestContext) -> str:
     return context.session.get_bind().dialect.name
-
-
-def _read_one(context: RequestContext) -> Any:
-    return lambda statement: context.session.connection().execute(statement).first()
 
 
 def _noting(context: RequestContext) -> Any:
@@ -89,7 +85,7 @@ def record(info: Info, model: type[models.Base], row_id: int) -> Any:
     if not _reads_sql(info, context):
         return reference(info, model, row_id)
     return SqlRecord(
-        model, row_id, context.access.rows, _dialect(context), _read_one(context),
+        model, row_id, context.access.rows, _dialect(context), context.session.connection,
         lambda: reference(info, model, row_id), _noting(context),
     )
 

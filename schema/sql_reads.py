@@ -52,6 +52,7 @@ from sqlalchemy import (
     String,
     Text,
     case,
+    bindparam,
     cast,
     func,
     literal_column,
@@ -91,7 +92,7 @@ class SqlPage:
     start: int
     rows: RowScope
     dialect: str
-    read_one: Callable[[Select[Any]], Any]  # the statement's first row (None when it returns none)
+    connection: Callable[[], Any]  # the request's connection (its session's)
     fallback: Callable[[], Any]
     on_cadres: Callable[[list[int]], None]
 
@@ -104,15 +105,28 @@ class SqlRecord:
     row_id: int
     rows: RowScope
     dialect: str
-    read_one: Callable[[Select[Any]], Any]  # the statement's first row (None when it returns none)
+    connection: Callable[[], Any]  # the request's connection (its session's)
     fallback: Callable[[], Any]
     on_cadres: Callable[[list[int]], None]
 
 
 @dataclass(frozen=True)
 class Plan:
+    """One statement (its page bounds and record id are the named parameters below) and how its one row becomes
+    the completed value of a read (raising Unnamed)."""
+
     statement: Select[Any]
-    build: Callable[[Any], Any]  # the statement's one row -> the completed value (raises Unnamed)
+    build: Callable[[Any, Any], Any]  # (row, the SqlPage or SqlRecord) -> the completed value
+
+
+PAGE_LIMIT, PAGE_OFFSET, RECORD_ID = bindparam("page_limit"), bindparam("page_offset"), bindparam("record_id")
+
+
+def parameters(read: SqlPage | SqlRecord) -> dict[str, Any]:
+    """The values of a plan's named parameters for this read."""
+    if isinstance(read, SqlPage):
+        return {PAGE_LIMIT.key: read.size + 1, PAGE_OFFSET.key: read.start}
+    return {RECORD_ID.key: read.row_id}
 
 
 class Unnamed(Exception):
@@ -366,7 +380,7 @@ def compile_page(collect: Collect, connection_type: GraphQLObjectType, details: 
     table = page.model.__table__
     rows = (
         select(*table.columns).where(*page.where).order_by(*_order(table, page.order_by))
-        .offset(page.start).limit(page.size + 1).subquery("page")
+        .offset(PAGE_OFFSET).limit(PAGE_LIMIT).subquery("page")
     )
     node_columns: list[Any] = []  # JSON arrays of the nodes, one per distinct `node` selection
     fill: list[tuple[str, Callable[[dict[str, Any]], Any]]] = []
@@ -411,9 +425,9 @@ def compile_page(collect: Collect, connection_type: GraphQLObjectType, details: 
     if count_wanted:
         counted = select(func.count()).select_from(select(*table.columns).where(*page.where).subquery())
         statement = statement.add_columns(counted.scalar_subquery())
-    size, start = page.size, page.start
 
-    def build(row: Any) -> Any:
+    def build(row: Any, page: SqlPage) -> Any:
+        size, start = page.size, page.start
         ids = (_decode(row[len(node_columns)]) or [])
         read: dict[str, Any] = {
             "nodes": [(_decode(row[index]) or [])[:size] for index in range(len(node_columns))],
@@ -525,9 +539,9 @@ def compile_record(collect: Collect, object_type: Any, details: FieldDetailsList
     if value is None:
         return None
     json_text = cast(value, Text) if compiler.postgres else value
-    statement = select(json_text, table.c.id).where(table.c.id == record.row_id, record.rows.clause("cadre"))
+    statement = select(json_text, table.c.id).where(table.c.id == RECORD_ID, record.rows.clause("cadre"))
 
-    def build(row: Any) -> Any:
+    def build(row: Any, record: SqlRecord) -> Any:
         completed = None if row is None else _decode(row[0])
         record.on_cadres([] if row is None else [row[1]])
         return completed
