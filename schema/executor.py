@@ -48,8 +48,8 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from hub import models
-from schema.relations import RELATION
 from schema import sql_plans
+from schema.relations import RELATION
 from schema.sql_reads import SqlPage, SqlRecord, Unnamed, compile_page, compile_record, parameters
 
 Completer = Callable[[Any], Any]

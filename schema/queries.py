@@ -29,7 +29,6 @@ from schema.filters import (
 )
 from schema.pagination import Connection, page_bounds, paginate
 from schema.read_rows import read_type, select_rows
-from schema.sql_reads import SqlPage, SqlRecord
 from schema.record_types import (
     CadreType,
     NegativeRecordType,
@@ -39,11 +38,14 @@ from schema.record_types import (
     UnitType,
     reference,
 )
+from schema.sql_reads import SqlPage, SqlRecord
 
 
 def list_records(
     info: Info, model: type[models.Base], filter_input: Any, order_by: Any, first: int | None, after: str | None
-) -> Connection[Any] | SqlPage:
+) -> Any:
+    """The connection of the page, or (for cadres, on an executor that reads SQL) an `SqlPage` it reads in one
+    statement when the selection allows."""
     context = context_of(info)
     where = [context.loaders.scoped(model), *filter_clauses(filter_input, context.loaders)]
 
@@ -53,7 +55,7 @@ def list_records(
         context.loaders.loaded([edge.node for edge in read.edges])
         return read
 
-    if not _reads_sql(info, context):
+    if model is not models.Cadre or not _reads_sql(info, context):
         return connection()
     size, start = page_bounds(first, after)
     return SqlPage(

@@ -18,7 +18,7 @@ from sqlalchemy import ClauseList
 from schema.sql_reads import Plan, SqlPage, SqlRecord, parameters
 
 MAX_PLANS = 512
-Processor = Callable[[Any], Any] | None
+Processor = Any  # a SQLAlchemy bind processor (a callable from a Python value to the driver's), or None
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,8 @@ def prepare(key: Hashable, plan: Plan, read: SqlPage | SqlRecord, kept: tuple[An
     if compiled.literal_execute_params or compiled.post_compile_params:
         return None
     where = read.where if isinstance(read, SqlPage) else ()
-    where_binds = ClauseList(*where)._generate_cache_key().bindparams if where else []
+    where_key = ClauseList(*where)._generate_cache_key() if where else None
+    where_binds = where_key.bindparams if where_key is not None else []
     names = []
     for bind in where_binds:
         name = compiled.bind_names.get(bind)

@@ -41,6 +41,7 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from sqlalchemy import (
     JSON,
+    BindParameter,
     Boolean,
     ColumnElement,
     Date,
@@ -50,9 +51,10 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Table,
     Text,
-    case,
     bindparam,
+    case,
     cast,
     func,
     literal_column,
@@ -119,7 +121,9 @@ class Plan:
     build: Callable[[Any, Any], Any]  # (row, the SqlPage or SqlRecord) -> the completed value
 
 
-PAGE_LIMIT, PAGE_OFFSET, RECORD_ID = bindparam("page_limit"), bindparam("page_offset"), bindparam("record_id")
+PAGE_LIMIT: BindParameter[int] = bindparam("page_limit", type_=Integer)
+PAGE_OFFSET: BindParameter[int] = bindparam("page_offset", type_=Integer)
+RECORD_ID: BindParameter[int] = bindparam("record_id", type_=Integer)
 
 
 def parameters(read: SqlPage | SqlRecord) -> dict[str, Any]:
@@ -232,6 +236,7 @@ class _Compiler:
 
     def enum_json(self, leaf: GraphQLEnumType, column: Any) -> Any | None:
         column_type = column.type
+        stored: dict[Any, Any]
         if isinstance(column_type, Enum) and column_type.enum_class is not None:
             stored = dict(zip(column_type.enums, column_type.enum_class, strict=True))
         elif _is_text(column):
@@ -278,7 +283,7 @@ class _Compiler:
         self, reference: Reference, output_type: GraphQLOutputType, details: FieldDetailsList, source: FromClause,
         table: str, path: frozenset[str],
     ) -> Any | None:
-        target = reference.model.__table__
+        target = _table(reference.model)
         object_type = output_type
         foreign_key = source.c.get(reference.foreign_key)
         if (
@@ -297,7 +302,7 @@ class _Compiler:
         self, children: Children, output_type: GraphQLOutputType, details: FieldDetailsList, source: FromClause,
         table: str, path: frozenset[str],
     ) -> Any | None:
-        target = children.model.__table__
+        target = _table(children.model)
         column = children.parent_key.key
         object_type = _list_element(output_type)
         own_rows = table == "cadre" and column == "cadre_id" and _names_only_its_cadre(target.name)
@@ -314,7 +319,7 @@ class _Compiler:
     def current_posts_json(
         self, output_type: GraphQLOutputType, details: FieldDetailsList, source: FromClause, path: frozenset[str],
     ) -> Any | None:
-        post, tenure = models.Post.__table__, models.Tenure.__table__
+        post, tenure = _table(models.Post), _table(models.Tenure)
         object_type = _list_element(output_type)
         if object_type is None or {"post", "tenure"} & path:
             return None
@@ -328,6 +333,12 @@ class _Compiler:
             .correlate(source)
         )
         return self.json_list(value, rows, [tenure.c.start_date, post.c.id])
+
+
+def _table(model: type[models.Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _is_text(column: Any) -> bool:
