@@ -94,7 +94,7 @@ def core_page(engine: Engine, first: int) -> dict[str, Any]:
         ):
             negatives[cadre_id].append({
                 "category": _enum(category), "status": _enum(status), "severity": _enum(severity),
-                "reportingAgency": _enum(agency), "occurredOn": _iso(occurred),
+                "reportingAgency": agency.upper(), "occurredOn": _iso(occurred),
             })
     edges = [
         {"node": {
