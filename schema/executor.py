@@ -205,7 +205,7 @@ class CompiledSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
             target = _named(field.type)
             if SQL_ROOT_FIELDS[name] is SqlPage:
                 probe_page = SqlPage(models.Cadre, [], (), 1, 0, read.rows, read.dialect, read.connection, read.fallback,
-                                     read.on_cadres)
+                                     read.on_cadres, getattr(read, "on_linked", lambda _table, _keys: None))
                 compiled = compile_page(self._collect, target, details, probe_page)
             else:
                 probe_record = SqlRecord(models.Cadre, 0, read.rows, read.dialect, read.connection, read.fallback,

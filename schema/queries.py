@@ -60,7 +60,7 @@ def list_records(
     size, start = page_bounds(first, after)
     return SqlPage(
         model, where, order_by or (), size, start, context.access.rows, _dialect(context), context.session.connection,
-        connection, _noting(context),
+        connection, _noting(context), _noting_linked(context),
     )
 
 
@@ -77,6 +77,14 @@ def _noting(context: RequestContext) -> Any:
     def note(cadre_ids: list[int]) -> None:
         context.read_log.cadre_ids.update(cadre_ids)
         context.sql_reads_done += 1
+
+    return note
+
+
+def _noting_linked(context: RequestContext) -> Any:
+    def note(table: str, keys: list[int]) -> None:
+        for key in keys:
+            context.read_log.note_linked(table, key)
 
     return note
 

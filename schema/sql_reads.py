@@ -97,6 +97,7 @@ class SqlPage:
     connection: Callable[[], Any]  # the request's connection (its session's)
     fallback: Callable[[], Any]
     on_cadres: Callable[[list[int]], None]
+    on_linked: Callable[[str, list[int]], None]  # keys of rows that name their cadres through others (persons)
 
 
 @dataclass
@@ -146,10 +147,14 @@ def _quoted(text: str) -> Any:
 
 
 class _Compiler:
-    def __init__(self, collect: Collect, rows: RowScope, dialect: str) -> None:
+    def __init__(self, collect: Collect, rows: RowScope, dialect: str, relatives_persons: bool = False) -> None:
         self.collect = collect
         self.rows = rows
         self.postgres = dialect == "postgresql"
+        # A page may read the persons of its cadres' relatives: their ids go to the audit's linked keys, as the
+        # loaders note them (the persons of every visible kinship of the page's cadres).
+        self.relatives_persons = relatives_persons
+        self.reads_persons = False
 
     # -- JSON building blocks of the two dialects
 
@@ -263,7 +268,7 @@ class _Compiler:
             .op("||")(_quoted("*" * (ID_NUMBER_LENGTH - ID_REGION_LENGTH - 1)))
             .op("||")(func.substr(column, ID_NUMBER_LENGTH, 1))
         )
-        return case((length == ID_NUMBER_LENGTH, kept), else_=stars)
+        return case((column.is_(None), null()), (length == ID_NUMBER_LENGTH, kept), else_=stars)
 
     # -- relations
 
@@ -286,14 +291,19 @@ class _Compiler:
         target = _table(reference.model)
         object_type = output_type
         foreign_key = source.c.get(reference.foreign_key)
+        relatives_person = (
+            self.relatives_persons and target.name == "person" and table == "kinship"
+            and reference.foreign_key == "person_id" and path == {"cadre", "kinship"}
+        )
         if (
             not isinstance(object_type, GraphQLObjectType) or foreign_key is None or target.name in path
-            or _names_cadres(target.name)
+            or (_names_cadres(target.name) and not relatives_person)
         ):
             return None
         value = self.object_json(object_type, details, target, target.name, path | {target.name})
         if value is None:
             return None
+        self.reads_persons = self.reads_persons or relatives_person
         scope = self.rows.referenced_by_visible(target.name, table, reference.foreign_key)
         found = select(value).where(target.c.id == foreign_key, scope)
         return self.embedded(found.scalar_subquery())
@@ -341,6 +351,22 @@ def _table(model: type[models.Base]) -> Table:
     return table
 
 
+def _relatives_persons(compiler: _Compiler, source: FromClause) -> Any:
+    """The JSON array of the visible persons that the visible kinships of the cadre in `source` point to."""
+    kinship, person = _table(models.Kinship), _table(models.Person)
+    rows = (
+        select(kinship.c.person_id)
+        .select_from(kinship.join(person, person.c.id == kinship.c.person_id))
+        .where(
+            kinship.c.cadre_id == source.c.id,
+            compiler.rows.children_of_visible("kinship", "cadre_id", "cadre"),
+            compiler.rows.referenced_by_visible("person", "kinship", "person_id"),
+        )
+        .correlate(source)
+    )
+    return compiler.json_list(kinship.c.person_id, rows, [kinship.c.person_id])
+
+
 def _is_text(column: Any) -> bool:
     return isinstance(column.type, String) and not isinstance(column.type, Enum)
 
@@ -384,7 +410,7 @@ def compile_page(collect: Collect, connection_type: GraphQLObjectType, details: 
     """A plan for a connection field read as `page`, or None when its selection is not compiled."""
     if page.model is not models.Cadre:
         return None
-    compiler = _Compiler(collect, page.rows, page.dialect)
+    compiler = _Compiler(collect, page.rows, page.dialect, relatives_persons=True)
     grouped = collect(connection_type, details)
     if grouped is None:
         return None
@@ -423,6 +449,9 @@ def compile_page(collect: Collect, connection_type: GraphQLObjectType, details: 
         else:
             return None
     order = _order(rows, page.order_by)
+    if compiler.reads_persons:
+        node_columns.append(_relatives_persons(compiler, rows))  # not a node: read by `build` below
+    reads_persons = compiler.reads_persons
     columns: list[Any] = [*node_columns, rows.c.id]
     if compiler.postgres:
         selected = [cast(func.json_agg(aggregate_order_by(column, *order)), Text) for column in columns]
@@ -449,6 +478,8 @@ def compile_page(collect: Collect, connection_type: GraphQLObjectType, details: 
         }
         completed = {response_name: builder(read) for response_name, builder in fill}
         page.on_cadres(read["ids"])
+        if reads_persons:
+            page.on_linked("person", sorted({key for keys in read["nodes"][-1] for key in keys}))
         return completed
 
     return Plan(statement, build)

@@ -59,6 +59,9 @@ FILTERED = """query($level: ManagementLevel, $name: String, $listed: Boolean, $u
   cadres(first: 50, filter: {managementLevel: $level, nameContains: $name, onNegativeList: $listed, unitId: $unit},
          orderBy: [{field: RESERVE_TIER, direction: DESC}, {field: BIRTH_DATE}]) {
   totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id name reserveTier birthDate } } } }"""
+# The project's own benchmark page (`bench/scenarios.py`): relatives and their persons, noted as linked rows.
+RELATIVES = """query Rel($first: Int!) { cadres(first: $first) { edges { node { id name
+  relatives { kind person { name birthDate occupation idNumber } } k: relatives { id } negativeRecords { status } } } } }"""
 # Read through the loaders, as before: a unit's parent (the unit table twice on one path), a post's requirements
 # (a resolver of its own), relatives (their rows name other cadres for the audit), arguments below the root.
 FALLBACK = """{ cadres(first: 5) { edges { node { name unit { parent { name } } } } }
@@ -69,7 +72,7 @@ BAD_INPUT = [
     ("query($first: Int) { cadres(first: $first) { edges { node { id } } } }", {"first": -1}),
     ("query($first: Int) { cadres(first: $first) { edges { node { id } } } }", {"first": 501}),
 ]
-QUERIES = {"bench": BENCH_PAGE, "everything": EVERYTHING, "own rows": OWN_ROWS, "fragments": FRAGMENTS, "records": RECORDS,
+QUERIES = {"bench": BENCH_PAGE, "relatives": RELATIVES, "everything": EVERYTHING, "own rows": OWN_ROWS, "fragments": FRAGMENTS, "records": RECORDS,
            "filtered": FILTERED, "fallback": FALLBACK}
 VARIABLES: dict[str, list[dict[str, Any]]] = {
     "bench": [{"first": 2}, {"first": 100}],
@@ -78,14 +81,16 @@ VARIABLES: dict[str, list[dict[str, Any]]] = {
     "fragments": [{"yes": True, "id": 1}, {"yes": False, "id": 2}, {"yes": True, "id": 999}],
     "own rows": [{"first": 4}],
     "records": [{}],
+    "relatives": [{"first": 1}, {"first": 3}],
     "filtered": [{"level": "CITY"}, {"name": "王", "listed": True}, {"listed": False, "unit": 1}, {}],
     "fallback": [{}],
 }
 
 
 def answer(store: PolicyStore, engine: Engine, agency: str, query: str, variables: dict[str, Any] | None,
-           sql_reads: bool) -> tuple[str, list[Any], list[int], int]:
-    """(the data as JSON text, so that key order counts; errors with paths and codes; cadres noted; SQL reads)"""
+           sql_reads: bool) -> tuple[str, list[Any], Any, int]:
+    """(the data as JSON text, so that key order counts; errors with paths and codes; the cadres and linked rows
+    noted for the audit; reads answered by one statement)"""
     from schema.context import new_context
 
     access, schema = store.view(principal(agency))
@@ -97,7 +102,8 @@ def answer(store: PolicyStore, engine: Engine, agency: str, query: str, variable
             (error.message, tuple(error.path or ()), json.dumps(_without_error_id(error.extensions), sort_keys=True))
             for error in result.errors or []
         )
-        return json.dumps(result.data, ensure_ascii=False), errors, sorted(context.read_log.cadre_ids), context.sql_reads_done
+        audited = (sorted(context.read_log.cadre_ids), sorted((table, sorted(keys)) for table, keys in context.read_log.linked.items()))
+        return json.dumps(result.data, ensure_ascii=False), errors, audited, context.sql_reads_done
 
 
 def _without_error_id(extensions: dict[str, Any] | None) -> dict[str, Any]:
@@ -106,7 +112,7 @@ def _without_error_id(extensions: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def same_answers(store: PolicyStore, engine: Engine, agency: str, query: str,
-                 variables: dict[str, Any] | None) -> tuple[str, list[Any], list[int], int]:
+                 variables: dict[str, Any] | None) -> tuple[str, list[Any], Any, int]:
     compiled = answer(store, engine, agency, query, variables, True)
     loaded = answer(store, engine, agency, query, variables, False)
     assert compiled[1:3] == loaded[1:3], (agency, query, variables)
@@ -176,6 +182,8 @@ def test_seeded_pages_answer_as_the_loaders_across_boundaries(agency: str, seede
     page = fitted(store, agency, BENCH_PAGE)
     data, _errors, _read, sql = same_answers(store, seeded, agency, page, {"first": 100})
     assert sql == 1 and '"posts": [{' in data
+    relatives = fitted(store, agency, RELATIVES)
+    assert same_answers(store, seeded, agency, relatives, {"first": 100})[3] == 1
 
 
 @pytest.mark.parametrize("agency", AGENCIES)
@@ -189,10 +197,10 @@ def test_bad_input_answers_as_the_loaders(agency: str, world: Engine, store: Pol
 def test_the_comparisons_are_not_vacuous(odd_world: Engine, store: PolicyStore) -> None:
     """The hand-written shapes take the one-statement path, find data, masks and escapes; the fallbacks do not."""
     data, errors, read, sql = answer(store, odd_world, "police", fitted(store, "police", RECORDS), None, True)
-    assert sql == 4 and not errors and read == [1, 4]  # cadre 3 lies outside the police's jurisdiction, 999 is absent
+    assert sql == 4 and not errors and read == ([1, 4], [])  # cadre 3 lies outside the police's jurisdiction, 999 is absent
     assert json.loads(data)["a"]["idNumber"].startswith("330502***********")
     data, errors, read, sql = answer(store, odd_world, "org", EVERYTHING, {"first": 10}, True)
-    assert sql == 1 and not errors and read == [1, 2, 4] and '"negativeRecords": [{' in data
+    assert sql == 1 and not errors and read == ([1, 2, 4], []) and '"negativeRecords": [{' in data
     assert '"isKeyPost": true' in data and '"isKeyPost": false' in data
     assert json.loads(data)["cadres"]["edges"][1]["node"]["name"] == '李"明\\\n\t😀 \u2028'
     assert '"partyJoinDate": null' in data and '"reserveTier": 2' in data
@@ -201,6 +209,8 @@ def test_the_comparisons_are_not_vacuous(odd_world: Engine, store: PolicyStore) 
     assert sql == 1 and '"idNumber": "***"' in data
     data, errors, _read, sql = answer(store, odd_world, "org", OWN_ROWS, {"first": 10}, True)
     assert sql == 1 and not errors and '"tenures": [{' in data
+    data, errors, read, sql = answer(store, odd_world, "org", RELATIVES, {"first": 3}, True)
+    assert sql == 1 and not errors and read[1] and read[1][0][0] == "person" and '"person": {' in data
     _data, _errors, _read, sql = answer(store, odd_world, "org", FALLBACK, None, True)
     assert sql == 0
 
@@ -221,7 +231,7 @@ def cadre_selection(draw: Any, schema: Any) -> str:
     nested = {
         "unit": "{ name level id }", "posts": "{ id title rank isKeyPost unit { name } }",
         "negativeRecords": "{ id category status severity reportingAgency occurredOn conclusion }",
-        "tenures": "{ startDate endDate post { title } }", "partTimePositions": "{ title approved paid endDate }",
+        "tenures": "{ startDate endDate post { title } }", "relatives": "{ kind person { name occupation } }", "partTimePositions": "{ title approved paid endDate }",
     }
     names = draw(st.lists(st.sampled_from(scalars + sorted(nested)), min_size=1, max_size=8, unique=True))
     parts = []
