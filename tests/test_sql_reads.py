@@ -231,7 +231,8 @@ def cadre_selection(draw: Any, schema: Any) -> str:
     nested = {
         "unit": "{ name level id }", "posts": "{ id title rank isKeyPost unit { name } }",
         "negativeRecords": "{ id category status severity reportingAgency occurredOn conclusion }",
-        "tenures": "{ startDate endDate post { title } }", "relatives": "{ kind person { name occupation } }", "partTimePositions": "{ title approved paid endDate }",
+        "tenures": "{ startDate endDate post { title } }",
+        "relatives": "{ kind person { name occupation } }", "partTimePositions": "{ title approved paid endDate }",
     }
     names = draw(st.lists(st.sampled_from(scalars + sorted(nested)), min_size=1, max_size=8, unique=True))
     parts = []
