@@ -44,6 +44,7 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList, collect_fields
 from graphql.language import OperationType
 from graphql.pyutils import AwaitableOrValue, Path, Undefined
+from sqlalchemy.exc import DBAPIError
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
@@ -139,6 +140,10 @@ class CompiledSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
                 return self._read_in_one_statement(return_type, field_details_list, read)
             except (Unnamed, _NoPlan):
                 pass
+            except DBAPIError:
+                # A query reads only: its transaction ends, and the ordinary path meets the fault where it did
+                # before (a failing relation keeps its path and the rest of the answer, an outage is a 503).
+                read.rollback()
         value = read.fallback()
         if self.is_awaitable(value):
             async def complete_awaited() -> Any:
@@ -204,11 +209,11 @@ class CompiledSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
                 return False
             target = _named(field.type)
             if SQL_ROOT_FIELDS[name] is SqlPage:
-                probe_page = SqlPage(models.Cadre, [], (), 1, 0, read.rows, read.dialect, read.connection, read.fallback,
+                probe_page = SqlPage(models.Cadre, [], (), 1, 0, read.rows, read.dialect, read.connection, read.rollback, read.fallback,
                                      read.on_cadres, getattr(read, "on_linked", lambda _table, _keys: None))
                 compiled = compile_page(self._collect, target, details, probe_page)
             else:
-                probe_record = SqlRecord(models.Cadre, 0, read.rows, read.dialect, read.connection, read.fallback,
+                probe_record = SqlRecord(models.Cadre, 0, read.rows, read.dialect, read.connection, read.rollback, read.fallback,
                                          read.on_cadres)
                 compiled = compile_record(self._collect, target, details, probe_record)
             if compiled is None:

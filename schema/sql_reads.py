@@ -95,6 +95,7 @@ class SqlPage:
     rows: RowScope
     dialect: str
     connection: Callable[[], Any]  # the request's connection (its session's)
+    rollback: Callable[[], None]  # ends the request's (read-only) transaction after a failed statement
     fallback: Callable[[], Any]
     on_cadres: Callable[[list[int]], None]
     on_linked: Callable[[str, list[int]], None]  # keys of rows that name their cadres through others (persons)
@@ -109,6 +110,7 @@ class SqlRecord:
     rows: RowScope
     dialect: str
     connection: Callable[[], Any]  # the request's connection (its session's)
+    rollback: Callable[[], None]
     fallback: Callable[[], Any]
     on_cadres: Callable[[list[int]], None]
 
