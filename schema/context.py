@@ -82,6 +82,10 @@ class RequestContext:
     policies: PolicyStore | None = None  # the whole policy, for workflows that ask every agency allowed to act
     after_write: Callable[[], None] = _nothing  # called after a committed write (wakes the graph sync)
     case_pattern: str = DEFAULT_PURPOSE_CASE_PATTERN  # what a case number looks like (HUB_PURPOSE_CASE_PATTERN)
+    # Read a page or a record with its selection in one SQL statement where it can be (schema.sql_reads);
+    # off, every read goes through the loaders (the differential tests compare both).
+    sql_reads: bool = True
+    sql_reads_done: int = 0  # reads answered by one statement, for tests and the statement count
 
 
 def context_of(info: Info) -> RequestContext:

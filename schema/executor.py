@@ -46,22 +46,36 @@ from graphql import (
     GraphQLUnionType,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.collect_fields import FieldDetailsList, collect_fields
+from graphql.language import OperationType
 from graphql.pyutils import AwaitableOrValue, Path, Undefined
+from sqlalchemy.exc import DBAPIError
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from hub import models
+from schema import sql_plans
 from schema.relations import RELATION
+from schema.sql_reads import SqlPage, SqlRecord, Unnamed, compile_page, compile_record, parameters
 
 # Field metadata: `read(source)`, what the field's resolver returns, for a resolver that only reads its source.
 SOURCE_READ = "source_read"
 
 Completer = Callable[[Any], Any]
+# Root fields whose resolvers return what `schema.sql_reads` reads in one statement.
+SQL_ROOT_FIELDS: dict[str, type] = {"cadres": SqlPage, "cadre": SqlRecord}
+# (schema, operation, boolean variables) -> whether every root field compiles; entries keep their keys alive.
+_WHOLE_OPERATION: dict[tuple[int, int, tuple[tuple[str, bool], ...]], tuple[Any, Any, bool]] = {}
+MAX_DECISIONS = 1024
 IsAwaitable = Callable[[Any], bool]
 TYPENAME = "__typename"
 
 # Values that can be neither an exception nor awaitable, so the check is skipped for them.
 _INERT_TYPES = frozenset({str, int, float, bool, dict, list, date, datetime, Decimal})
+
+
+class _NoPlan(Exception):
+    """The selection does not compile to one statement."""
 
 
 class Fallback(Exception):
@@ -70,6 +84,8 @@ class Fallback(Exception):
 
 class CompiledSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
     """strawberry's executor, completing lists and objects of plain fields and declared relations at once."""
+
+    reads_sql = True  # completes the `SqlPage` and `SqlRecord` values of the list and record resolvers
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -88,6 +104,8 @@ class CompiledSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> AwaitableOrValue[Any]:
+        if isinstance(result, (SqlPage, SqlRecord)):
+            return self._complete_sql_read(return_type, field_details_list, info, path, result, position_context)
         if position_context is None and self._compiling and _is_list(return_type):
             completer = self._completer(return_type, field_details_list, info)
             if completer is not None:
@@ -114,6 +132,105 @@ class CompiledSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
                 except Exception:
                     pass
         return super().complete_object_value(return_type, field_details_list, info, path, result, position_context)
+
+    def _complete_sql_read(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo,
+        path: Path,
+        read: SqlPage | SqlRecord,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        """The value in one SQL statement (`schema.sql_reads`) when the selection compiles, else read as before."""
+        if position_context is None and self._compiling and self._whole_operation_reads_sql(read):
+            try:
+                return self._read_in_one_statement(return_type, field_details_list, read)
+            except (Unnamed, _NoPlan):
+                pass
+            except DBAPIError:
+                # A query reads only: its transaction ends, and the ordinary path meets the fault where it did
+                # before (a failing relation keeps its path and the rest of the answer, an outage is a 503).
+                read.rollback()
+        value = read.fallback()
+        if self.is_awaitable(value):
+            async def complete_awaited() -> Any:
+                completed = self.complete_value(return_type, field_details_list, info, path, await value, position_context)
+                return await completed if self.is_awaitable(completed) else completed
+
+            return complete_awaited()
+        return self.complete_value(return_type, field_details_list, info, path, value, position_context)
+
+    def _read_in_one_statement(
+        self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList, read: SqlPage | SqlRecord
+    ) -> Any:
+        """The completed value from the plan kept for this shape, compiled first if there is none (_NoPlan if the
+        selection does not compile; Unnamed if the rows hold an enum value the schema cannot name)."""
+        where = sql_plans.where_key(read)
+        node = field_details_list[0].node
+        key = None
+        if where is not None:
+            key = sql_plans.plan_key(self.schema, node, _switches(self.variable_values), read, where[0])
+            prepared = sql_plans.cached(key)
+            if prepared is not None:
+                return prepared.run(read, where[1])
+        target = _named(return_type)
+        if isinstance(read, SqlPage):
+            plan = compile_page(self._collect, target, field_details_list, read)
+        else:
+            plan = compile_record(self._collect, target, field_details_list, read)
+        if plan is None:
+            raise _NoPlan
+        if key is not None and where is not None:
+            prepared = sql_plans.prepare(key, plan, read, (self.schema, node))
+            if prepared is not None:
+                return prepared.run(read, where[1])
+        row = read.connection().execute(plan.statement, parameters(read)).first()
+        return plan.build(row, read)
+
+    def _whole_operation_reads_sql(self, read: SqlPage | SqlRecord) -> bool:
+        """Every root field of the query is a page or a record whose selection compiles, so no field reads through
+        the loaders: the rows one loader batch reads (and notes for the audit) stay as they were."""
+        key = (id(self.schema), id(self.operation), _switches(self.variable_values))
+        decided = _WHOLE_OPERATION.get(key)
+        if decided is None or decided[0] is not self.schema or decided[1] is not self.operation:
+            if len(_WHOLE_OPERATION) >= MAX_DECISIONS:
+                _WHOLE_OPERATION.clear()
+            decided = _WHOLE_OPERATION[key] = (self.schema, self.operation, self._every_root_field_compiles(read))
+        return decided[2]
+
+    def _every_root_field_compiles(self, read: SqlPage | SqlRecord) -> bool:
+        root_type = self.schema.query_type
+        if self.operation.operation is not OperationType.QUERY or root_type is None:
+            return False
+        grouped_field_set, new_defer_usages, _forbidden = collect_fields(
+            self.schema, self.fragments, self.variable_values, root_type, self.operation, self.hide_suggestions
+        )
+        if new_defer_usages:
+            return False
+        for details in grouped_field_set.values():
+            name = details[0].node.name.value
+            field = root_type.fields.get(name)
+            if name == TYPENAME:
+                continue
+            if field is None or name not in SQL_ROOT_FIELDS:
+                return False
+            target = _named(field.type)
+            if SQL_ROOT_FIELDS[name] is SqlPage:
+                probe_page = SqlPage(models.Cadre, [], (), 1, 0, read.rows, read.dialect, read.connection, read.rollback, read.fallback,
+                                     read.on_cadres, getattr(read, "on_linked", lambda _table, _keys: None))
+                compiled = compile_page(self._collect, target, details, probe_page)
+            else:
+                probe_record = SqlRecord(models.Cadre, 0, read.rows, read.dialect, read.connection, read.rollback, read.fallback,
+                                         read.on_cadres)
+                compiled = compile_record(self._collect, target, details, probe_record)
+            if compiled is None:
+                return False
+        return True
+
+    def _collect(self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> Any:
+        grouped_field_set, new_defer_usages, _forbidden = self.collect_subfields(object_type, field_details_list)
+        return None if new_defer_usages else grouped_field_set
 
     def _completer(
         self, output_type: GraphQLOutputType, field_details_list: FieldDetailsList, info: GraphQLResolveInfo
@@ -198,6 +315,12 @@ class CompiledSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
             complete = self._compile(field.type, details, info)
             return None if complete is None else _reading_masked(*masked, complete)
         return None
+
+
+def _switches(variable_values: Any) -> tuple[tuple[str, bool], ...]:
+    """The boolean variables (what `@skip` and `@include` may read), which decide what a selection collects."""
+    coerced = getattr(variable_values, "coerced", variable_values) or {}
+    return tuple(sorted((name, value) for name, value in coerced.items() if isinstance(value, bool)))
 
 
 def _is_list(output_type: GraphQLOutputType) -> bool:

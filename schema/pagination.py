@@ -60,6 +60,14 @@ class Connection(Generic[Node]):
         return int(self.session.scalar(self.count_statement) or 0)
 
 
+def page_bounds(first: int | None, after: str | None) -> tuple[int, int]:
+    """(page size, position of the page's first row) of the `first` and `after` arguments; BadInput if invalid."""
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    if not 0 <= size <= MAX_PAGE_SIZE:
+        raise BadInput("first", f"must be between 0 and {MAX_PAGE_SIZE}")
+    return size, 0 if after is None else decode_cursor(after) + 1
+
+
 def paginate(
     session: Session, statement: Select[Any], first: int | None, after: str | None,
     read: Callable[[Any], Any] | None = None,
@@ -68,10 +76,7 @@ def paginate(
 
     `read` turns each result row into a node; without it, the statement selects ORM entities.
     """
-    size = DEFAULT_PAGE_SIZE if first is None else first
-    if not 0 <= size <= MAX_PAGE_SIZE:
-        raise BadInput("first", f"must be between 0 and {MAX_PAGE_SIZE}")
-    start = 0 if after is None else decode_cursor(after) + 1
+    size, start = page_bounds(first, after)
     page = statement.offset(start).limit(size + 1)
     rows = list(map(read, session.execute(page))) if read is not None else list(session.scalars(page))
     has_next = len(rows) > size

@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from hub import models
 from schema.audit_types import AuditEntryType
-from schema.context import context_of
+from schema.context import RequestContext, context_of
 from schema.filters import (
     CadreFilter,
     CadreOrder,
@@ -27,7 +27,7 @@ from schema.filters import (
     filter_clauses,
     order_clauses,
 )
-from schema.pagination import Connection, paginate
+from schema.pagination import Connection, page_bounds, paginate
 from schema.read_rows import read_type, select_rows
 from schema.record_types import (
     CadreType,
@@ -38,27 +38,73 @@ from schema.record_types import (
     UnitType,
     reference,
 )
+from schema.sql_reads import SqlPage, SqlRecord
 
 
 def list_records(
     info: Info, model: type[models.Base], filter_input: Any, order_by: Any, first: int | None, after: str | None
-) -> Connection[Any]:
+) -> Any:
+    """The connection of the page, or (for cadres, on an executor that reads SQL) an `SqlPage` it reads in one
+    statement when the selection allows."""
     context = context_of(info)
-    statement = (
-        select_rows(model)
-        .where(context.loaders.scoped(model), *filter_clauses(filter_input, context.loaders))
-        .order_by(*order_clauses(model, order_by))
+    where = [context.loaders.scoped(model), *filter_clauses(filter_input, context.loaders)]
+
+    def connection() -> Connection[Any]:
+        statement = select_rows(model).where(*where).order_by(*order_clauses(model, order_by))
+        read = paginate(context.session, statement, first, after, read=read_type(model)._make)
+        context.loaders.loaded([edge.node for edge in read.edges])
+        return read
+
+    if model is not models.Cadre or not _reads_sql(info, context):
+        return connection()
+    size, start = page_bounds(first, after)
+    return SqlPage(
+        model, where, order_by or (), size, start, context.access.rows, _dialect(context), context.session.connection,
+        context.session.rollback, connection, _noting(context), _noting_linked(context),
     )
-    connection = paginate(context.session, statement, first, after, read=read_type(model)._make)
-    context.loaders.loaded([edge.node for edge in connection.edges])
-    return connection
+
+
+def _reads_sql(info: Info, context: RequestContext) -> bool:
+    """The context allows it and the schema's executor completes `SqlPage` and `SqlRecord` values."""
+    return context.sql_reads and getattr(info.schema.execution_context_class, "reads_sql", False) is True
+
+
+def _dialect(context: RequestContext) -> str:
+    return context.session.get_bind().dialect.name
+
+
+def _noting(context: RequestContext) -> Any:
+    def note(cadre_ids: list[int]) -> None:
+        context.read_log.cadre_ids.update(cadre_ids)
+        context.sql_reads_done += 1
+
+    return note
+
+
+def _noting_linked(context: RequestContext) -> Any:
+    def note(table: str, keys: list[int]) -> None:
+        for key in keys:
+            context.read_log.note_linked(table, key)
+
+    return note
+
+
+def record(info: Info, model: type[models.Base], row_id: int) -> Any:
+    """The row by id through the loaders, or an `SqlRecord` the executor may read in one statement."""
+    context = context_of(info)
+    if not _reads_sql(info, context):
+        return reference(info, model, row_id)
+    return SqlRecord(
+        model, row_id, context.access.rows, _dialect(context), context.session.connection,
+        context.session.rollback, lambda: reference(info, model, row_id), _noting(context),
+    )
 
 
 @strawberry.type
 class RecordQueries:
     @strawberry.field(description="One cadre by id; null when absent or outside the caller's scope.")
-    async def cadre(self, info: Info, id: int) -> CadreType | None:
-        return await reference(info, models.Cadre, id)
+    def cadre(self, info: Info, id: int) -> CadreType | None:
+        return record(info, models.Cadre, id)  # type: ignore[no-any-return]
 
     @strawberry.field
     def cadres(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -117,3 +118,23 @@ def test_an_audited_page_makes_one_checkout_and_few_round_trips_on_postgresql(tr
     sent = [line[:120] for line in round_trips.messages() if "\tQuery\t" in line or "\tParse\t" in line][-exchanged:]
     assert len(checkouts) - checked_out == 1, "the read and its audit entry share one pooled connection"
     assert exchanged <= 13, (exchanged, sent)
+
+
+# The peer benchmark's page (../shared/bench-peers/hub_page.graphql): every field of it compiles.
+COMPILED_PAGE = """query Page($first: Int!) { cadres(first: $first, filter: {managementLevel: CITY, jurisdiction: "huzhou"}) {
+  totalCount edges { node { id name idNumber rank birthDate unit { name }
+    posts { id title rank unit { name } } negativeRecords { category status severity reportingAgency occurredOn } } } } }"""
+
+
+@pytest.mark.parametrize("agency", ["org", "police"])
+def test_a_compiled_page_is_one_statement(seeded_client: Any, settings: Any, agency: str) -> None:
+    client, engine = seeded_client
+    caller = Caller(client, settings, agency)
+    for size in (20, 100):
+        with counting(engine) as statements:
+            page = caller.data(COMPILED_PAGE, {"first": size})["cadres"]
+        assert len(page["edges"]) == min(size, page["totalCount"]) and page["edges"]
+        # (the page's own SQL names the audit agency, AUDIT, among the reporting agencies: the audit's tables differ)
+        data_statements = [s for s in statements if not re.search(r"audit_(entry|head)|pg_advisory_xact_lock", s)]
+        assert len(data_statements) == 1, statements
+        assert "json" in data_statements[0].lower()
