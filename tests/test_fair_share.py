@@ -33,7 +33,7 @@ from tests.live_server import serving
 from tests.tcp_relay import TcpRelay
 
 CHEAP_QUERY = "{ units(first: 1) { totalCount } }"
-FLOOD_QUERY = '{ network(personId: "cadre:1", hops: 4, limit: 500) { nodes { id } } }'
+FLOOD_QUERY = '{ network(personId: "cadre:1", hops: 4, limit: 40) { nodes { id } } }'
 
 
 def _principal(agency: str, user: str) -> Principal:
