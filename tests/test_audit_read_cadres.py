@@ -107,7 +107,7 @@ def test_a_graph_answer_names_the_cadres_of_the_persons_in_it(graph_app: Any) ->
     inspector = Caller(client, app_settings, "inspector")
     network = inspector.data(NETWORK, {"id": "org:1", "hops": 1, "kinds": ["OWNS"]})["network"]
     kinds = {node["kind"] for node in network["nodes"]}
-    assert kinds == {"org", "person"}, network  # no cadre in the answer itself
+    assert kinds == {"ORGANIZATION", "PERSON"}, network  # no cadre in the answer itself
     auditor = Caller(client, app_settings, "security")
     entries = auditor.data("{ accessAudit { edges { node { agency fields cadreIds } } } }")["accessAudit"]["edges"]
     entry = next(e["node"] for e in entries if e["node"]["agency"] == "inspector")
