@@ -114,6 +114,13 @@ def visible_node(variable: str) -> str:
     )
 
 
+def visible_record_node(variable: str) -> str:
+    """`visible_node` for a node matched by a label that is neither a cadre's nor a person's (Organization, Unit,
+    Post): only its kind decides. The same answer without the row scope's subqueries, which the planner would
+    otherwise weigh for every such node of a pattern (seconds of planning on a cold server)."""
+    return f"({variable}.kind IN $visible_kinds AND NOT {variable}.kind IN ['cadre', 'person'])"
+
+
 # Structural properties are never cut into `properties`: a node's key and kind travel as its id and kind.
 _EDGE_PROPERTY_NAMES = {
     kind: frozenset(spec.properties) - STRUCTURAL_EDGE_PROPERTIES for kind, spec in EDGE_SPECS.items()

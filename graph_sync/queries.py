@@ -23,7 +23,7 @@ from typing import Any
 
 from neo4j import Driver, Query, RoutingControl
 
-from graph_sync.access import GraphAccess, visible_node
+from graph_sync.access import GraphAccess, visible_node, visible_record_node
 from graph_sync.driver import database_of
 from graph_sync.model import (
     EDGE_ENUM_PROPERTIES,
@@ -224,9 +224,9 @@ WHERE c:Cadre AND c.kind = 'cadre' AND {visible_node("c")}
 MATCH (c)-[k]-(v:Person)
 WHERE type(k) IN $link_kinds AND v <> c AND {visible_node("v")}
 MATCH (v)-[role]->(o:Organization)
-WHERE type(role) IN $role_kinds AND {visible_node("o")}
+WHERE type(role) IN $role_kinds AND {visible_record_node("o")}
 MATCH (o)-[s:SUPPLIES]->(u:Unit)<-[po:PART_OF]-(p:Post)<-[h:HOLDS]-(c)
-WHERE {visible_node("u")} AND {visible_node("p")}
+WHERE {visible_record_node("u")} AND {visible_record_node("p")}
 WITH c, v, o, u, p, k, role, s, po, h,
   {_latest_of("[coalesce(s.startDate, s.signedOn), h.startDate, role.startDate, k.startDate]")} AS window_start,
   {_earliest_of("[s.endDate, h.endDate, role.endDate, k.endDate]")} AS window_end
