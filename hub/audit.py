@@ -177,7 +177,7 @@ class GroupCommit:
                 self._changed.notify_all()
 
 
-@dataclass
+@dataclass(eq=False)  # each request's own: two requests with equal entries are still two (list.remove finds by ==)
 class _Pending:
     record: AccessRecord
     settled: bool = False

@@ -84,3 +84,27 @@ def test_a_failed_batch_fails_every_caller_in_it_and_the_next_batch_succeeds(eng
     with Session(engine) as session:
         assert audit.verify(session) == []
         assert len(session.scalars(select(AuditEntry)).all()) == 1
+
+
+def test_equal_entries_of_different_requests_are_each_appended(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sixteen clients reading the same page as the same user make equal entries: each is its own request's."""
+    original = audit.append_batch
+
+    def slow_batch(session: Session, records: Sequence[audit.AccessRecord]) -> list[AuditEntry]:
+        time.sleep(0.2)
+        return original(session, records)
+
+    monkeypatch.setattr(audit, "append_batch", slow_batch)
+    sessions = make_session_factory(engine)
+    start = threading.Barrier(CALLERS)
+
+    def request(_number: int) -> None:
+        with sessions() as session:
+            start.wait(30)
+            audit.append_committed(session, audit.AccessRecord("bench", "org", "query", "Page", (1, 2), ("Cadre.name",), ""))
+
+    with ThreadPoolExecutor(CALLERS) as pool:
+        list(pool.map(request, range(CALLERS)))
+    with Session(engine) as session:
+        assert audit.verify(session) == []
+        assert len(session.scalars(select(AuditEntry)).all()) == CALLERS
