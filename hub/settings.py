@@ -109,7 +109,7 @@ class Settings:
     # A fair share of those requests (hub/shell/fair_share.py); unset means half and two thirds of db_pool_size.
     share_per_user: int | None = None  # requests one user runs at once in a process
     share_per_agency: int | None = None  # requests one agency runs at once in a process
-    share_user_queue: int = 32  # requests one user may have waiting; beyond, 429
+    share_user_queue: int = 100  # requests one user may have waiting (waiting costs no worker); beyond, 429
     share_wait_seconds: float = 10.0  # the longest a request waits for its turn; then 429
     # Graph time per user and per agency, counted in the database across processes (hub/core/usage_windows.py).
     graph_user_seconds: float = 120.0  # graph seconds one user may spend per window

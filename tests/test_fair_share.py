@@ -131,7 +131,7 @@ def test_a_request_that_waits_past_its_limit_is_refused_and_leaves_no_trace() ->
 def test_the_default_shares_leave_room_for_other_agencies() -> None:
     limits = share_limits(Settings(db_pool_size=10))
     assert limits.per_user < limits.per_agency < limits.slots
-    assert share_limits(Settings(db_pool_size=1)) == ShareLimits(1, 1, 1, 32, 10.0)
+    assert share_limits(Settings(db_pool_size=1)) == ShareLimits(1, 1, 1, 100, 10.0)
 
 
 def test_graph_time_is_shared_by_every_process_on_the_database(settings: Settings) -> None:
