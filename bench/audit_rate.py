@@ -60,7 +60,7 @@ def _entries(database_url: str) -> int:
 async def _load(urls: list[str], token: str, clients: int, seconds: float, cadres: int) -> tuple[int, int]:
     """(answered, failed) audited reads sent by `clients` keep-alive clients spread over `urls` for `seconds`."""
     answered = failed = 0
-    headers = {"Authorization": f"Bearer {token}", "X-Purpose": quote("XC-2025-0001 audit rate")}
+    headers = {"Authorization": f"Bearer {token}", "X-Purpose": quote("线索核查 audit rate")}
     until = time.monotonic() + seconds
 
     async def client(number: int) -> None:

@@ -145,7 +145,7 @@ def next_request(agency: str, sent: int, rng: random.Random, cadres: int, graph:
 
 async def client_loop(base: str, agency: str, token: str, window: Window, until: float, tally: Tally,
                       rng: random.Random, cadres: int, graph: bool) -> None:
-    headers = {"Authorization": f"Bearer {token}", "X-Purpose": quote("XC-2025-0001 load test")}
+    headers = {"Authorization": f"Bearer {token}", "X-Purpose": quote("线索核查 load test")}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
         sent = 0
         while time.monotonic() < until:

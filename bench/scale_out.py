@@ -148,7 +148,7 @@ def _start(arguments: list[str], environment: dict[str, str], log: Path) -> subp
 async def _client(number: int, balancer: Balancer, tokens: dict[str, str], until: float, report: Report,
                   latencies: list[float], marker: str) -> None:
     agency = AGENCY_OF_CLIENT[number % len(AGENCY_OF_CLIENT)]
-    headers = {"Authorization": f"Bearer {tokens[agency]}", "X-Purpose": quote("XC-2025-0001 scale-out run")}
+    headers = {"Authorization": f"Bearer {tokens[agency]}", "X-Purpose": quote("线索核查 scale-out run")}
     mix = MIX[agency]
     sent = 0
     async with httpx.AsyncClient(headers=headers, timeout=30) as client:

@@ -12,6 +12,7 @@ import json
 import shlex
 import socket
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from rich.console import Console
 from sqlalchemy import Engine, func, select
@@ -52,12 +53,16 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "audit": ("Its own audit findings", "{ negativeRecords(first: 3) { totalCount edges { node { category facts } } } }"),
     "petition": ("Petitions and reports it registered", "{ negativeRecords(first: 3) { totalCount edges { node { facts } } } }"),
     "health": (
-        "Its own family-planning reports (the other departments alike: ecology, emergency, political_legal, finance)",
-        "{ negativeRecords(first: 3) { totalCount edges { node { category status reportedOn } } } }",
+        "The identity file of the cadres it may vet, and its own family-planning reports (the other departments "
+        "alike: ecology, emergency, political_legal, finance)",
+        "{ cadres(first: 3) { totalCount edges { node { name rank } } } "
+        "negativeRecords(first: 3) { totalCount edges { node { category status reportedOn } } } }",
     ),
     "market": (
-        "The personal matters inquiries put to it (real_estate, banking and securities alike)",
-        "{ mattersInquiries(pending: true, first: 5) { totalCount edges { node { id askedOn cadre { name } } } } }",
+        "The identity file of the cadres it may vet, and the personal matters inquiries put to it (real_estate, "
+        "banking and securities alike)",
+        "{ cadres(first: 3) { totalCount edges { node { name rank } } } "
+        "mattersInquiries(pending: true, first: 5) { totalCount edges { node { id askedOn cadre { name } } } } }",
     ),
     "unit": (
         "Its own cadres, its appointment requests and the selections for its posts",
@@ -160,7 +165,9 @@ def examples_text(settings: Settings, unit_id: int | None, *, started_neo4j: boo
         )
         headers = ["-H", "Content-Type: application/json", "-H", f"Authorization: Bearer {token}"]
         if agency == "inspector":
-            headers += ["-H", "X-Purpose: XC-2025-0001 demo: review of the two circles"]  # names a case
+            # A configured reason (线索核查: checking a lead), percent-encoded as the header travels; a case number would
+            # have to name one of the inspectors' cases.
+            headers += ["-H", f"X-Purpose: {quote('线索核查：两个圈子')}"]
         command = ["curl", "-s", url, *headers, "-d", json.dumps({"query": query}, ensure_ascii=False)]
         lines += [f"# {agency}: {title}", " ".join(shlex.quote(part) for part in command), ""]
     neo4j = (

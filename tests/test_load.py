@@ -21,8 +21,8 @@ def test_leak_check_catches_an_unreadable_field() -> None:
 
 def test_graph_leak_check_catches_hidden_kinds_and_properties() -> None:
     window = Window(readable=frozenset({"Cadre.id", "Cadre.name"}), masked=frozenset())
-    assert graph_leaks({"nodes": [{"kind": "cadre", "properties": {"name": "x"}}], "edges": []}, window) == []
-    leaks = graph_leaks({"nodes": [{"kind": "cadre", "properties": {"rank": "x"}}, {"kind": "person", "properties": {}}],
+    assert graph_leaks({"nodes": [{"kind": "CADRE", "properties": {"name": "x"}}], "edges": []}, window) == []
+    leaks = graph_leaks({"nodes": [{"kind": "CADRE", "properties": {"rank": "x"}}, {"kind": "PERSON", "properties": {}}],
                          "edges": [{"kind": "RELATIVE_OF", "properties": {}}]}, window)
     assert leaks == ["graph cadre.rank", "graph node kind person", "graph edge kind RELATIVE_OF"]
 
