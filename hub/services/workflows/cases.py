@@ -88,19 +88,20 @@ def link_to_case(session: Session, actor: Actor, purpose: str, case_id: int, *, 
                  person_id: int | None = None, organization_id: int | None = None) -> models.CaseLink:
     """Link one cadre, person or organization the caller may see."""
     actor.require(LINK_CASE)
-    targets: dict[str, tuple[type[Any], int | None]] = {
-        "cadreId": (models.Cadre, cadre_id), "personId": (models.Person, person_id),
-        "organizationId": (models.Organization, organization_id),
+    # argument -> (model, the link's column, value)
+    targets: dict[str, tuple[type[Any], str, int | None]] = {
+        "cadreId": (models.Cadre, "cadre_id", cadre_id), "personId": (models.Person, "person_id", person_id),
+        "organizationId": (models.Organization, "organization_id", organization_id),
     }
-    given = [(name, model, value) for name, (model, value) in targets.items() if value is not None]
+    given = [(name, model, column, value) for name, (model, column, value) in targets.items() if value is not None]
     if len(given) != 1:
         problems = Problems()
         problems.add("target", "name exactly one of cadreId, personId, organizationId")
         problems.raise_if_any()
-    name, model, value = given[0]
+    name, model, column, value = given[0]
     case = worked_case(session, actor, purpose, case_id)
     target = visible(session, actor, model, value, name.removesuffix("Id"))
-    link = models.CaseLink(case_id=case.id, linked_by_user=actor.user, **{_column(name): target.id})
+    link = models.CaseLink(case_id=case.id, linked_by_user=actor.user, **{column: target.id})
     session.add(link)
     _event(session, actor, case, LINK_CASE, f"{name.removesuffix('Id')} {target.id}")
     flush(session, link)
@@ -158,6 +159,3 @@ def _event(session: Session, actor: Actor, case: models.Case, action: str, detai
     session.flush()  # the case has its id
     session.add(models.CaseEvent(case_id=case.id, agency=actor.agency, user=actor.user, action=action, detail=detail[:500]))
 
-
-def _column(argument: str) -> str:
-    return {"cadreId": "cadre_id", "personId": "person_id", "organizationId": "organization_id"}[argument]
