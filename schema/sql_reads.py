@@ -23,11 +23,11 @@ are exactly the cadres the loaders would have noted.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from graphql import (
     GraphQLBoolean,
     GraphQLEnumType,
@@ -401,7 +401,7 @@ def _decode(text: Any) -> Any:
         return None
     if UNNAMED_ENUM_VALUE in text:
         raise Unnamed
-    return json.loads(text)
+    return orjson.loads(text)
 
 
 def _scalar_fields(details: FieldDetailsList) -> bool:

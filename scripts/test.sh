@@ -16,4 +16,19 @@ if [ -n "$HUB_TEST_POSTGRES_URL" ]; then
 else
   echo "PostgreSQL is not installed (apt-get install postgresql): tests run on SQLite only"
 fi
-exec .venv/bin/python -m pytest "$@"
+# Two pytest workers share the machine's cores (HUB_TEST_WORKERS; 1 runs everything in one process). Each worker has
+# its own Neo4j and its own PostgreSQL database; the tests marked `serial` (they time themselves or run servers of
+# their own) run after, alone.
+workers=${HUB_TEST_WORKERS:-$(( $(nproc) < 2 ? 1 : 2 ))}
+if [ "$workers" -le 1 ]; then
+  exec .venv/bin/python -m pytest "$@"
+fi
+status=0
+.venv/bin/python -m pytest -n "$workers" --dist loadfile -m "not serial" "$@" || status=$?
+serial=0
+.venv/bin/python -m pytest -m serial "$@" || serial=$?
+# 5: no test selected (arguments naming only one part's tests)
+[ "$status" -eq 5 ] && [ "$serial" -ne 5 ] && status=0
+[ "$serial" -eq 5 ] && serial=0
+[ "$status" -ne 0 ] && exit "$status"
+exit "$serial"

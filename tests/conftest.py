@@ -62,6 +62,17 @@ def policy_in_database(policy_dir: Path, database_url: str) -> casbin.Enforcer:
     return writer
 
 
+@pytest.fixture(scope="session")
+def postgres_test_url() -> Iterator[str]:
+    """HUB_TEST_POSTGRES_URL's database; under pytest-xdist, a database of each worker's own beside it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker:
+        yield POSTGRES_URL
+        return
+    with scratch_postgres_database(POSTGRES_URL, worker) as url:
+        yield url
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def migrated_backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A migrated database per backend: a template file for SQLite, the test database for PostgreSQL."""
@@ -71,11 +82,12 @@ def migrated_backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
         upgrade(engine)
         engine.dispose()
         return f"sqlite:///{template}"
-    engine = make_engine(Settings(database_url=POSTGRES_URL))
+    url: str = request.getfixturevalue("postgres_test_url")
+    engine = make_engine(Settings(database_url=url))
     empty_public_schema(engine)
     upgrade(engine)
     engine.dispose()
-    return POSTGRES_URL
+    return url
 
 
 def empty_public_schema(engine: Engine) -> None:

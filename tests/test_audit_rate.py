@@ -10,7 +10,7 @@ import pytest
 from bench.audit_rate import run
 from tests.conftest import POSTGRES_URL
 
-pytestmark = [pytest.mark.postgres]
+pytestmark = [pytest.mark.postgres, pytest.mark.serial]
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="the audit rate is measured on PostgreSQL (HUB_TEST_POSTGRES_URL)")

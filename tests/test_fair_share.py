@@ -32,6 +32,8 @@ from tests.graph_world import project_world
 from tests.live_server import serving
 from tests.tcp_relay import TcpRelay
 
+pytestmark = pytest.mark.serial  # measures time or runs servers of its own: alone, after the parallel part (scripts/test.sh)
+
 CHEAP_QUERY = "{ units(first: 1) { totalCount } }"
 FLOOD_QUERY = '{ network(personId: "cadre:1", hops: 4, limit: 40) { nodes { id } } }'
 

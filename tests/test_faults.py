@@ -35,6 +35,8 @@ from schema.availability import is_connection_failure
 from tests.conftest import Caller, empty_public_schema, migrate_with_world
 from tests.tcp_relay import TcpRelay
 
+pytestmark = pytest.mark.serial  # measures time or runs servers of its own: alone, after the parallel part (scripts/test.sh)
+
 FAULTS_URL = os.environ.get(
     "HUB_FAULTS_POSTGRES_URL", "postgresql+psycopg://hub_test:hub_test@127.0.0.1:5432/hub_faults"
 )

@@ -33,7 +33,7 @@ from policies.enforcement import PolicyStore
 from tests.conftest import LOCAL_OPERATOR, own_postgres_world
 from tests.test_graph_projection import add_relatives
 
-pytestmark = pytest.mark.neo4j
+pytestmark = [pytest.mark.neo4j, pytest.mark.serial]
 
 TAKEOVER_SECONDS = 5.0
 HUB = str(Path(sys.executable).parent / "hub")

@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from bench.harness import seeded_database
 from bench.load import Window, graph_leaks, leaks_in, run_load, serve
 from graph_sync.cypher import ensure_schema
 from graph_sync.driver import open_driver
 from graph_sync.rebuild import rebuild
 from hub.settings import Settings
+
+pytestmark = pytest.mark.serial  # measures time or runs servers of its own: alone, after the parallel part (scripts/test.sh)
 
 
 def test_leak_check_catches_an_unreadable_field() -> None:

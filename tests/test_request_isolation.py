@@ -26,7 +26,7 @@ from tests.graph_world import project_world
 from tests.live_server import serving
 from tests.tcp_relay import TcpRelay
 
-pytestmark = pytest.mark.neo4j
+pytestmark = [pytest.mark.neo4j, pytest.mark.serial]
 
 RELAY_DELAY_SECONDS = 0.1
 GRAPH_BUDGET_SECONDS = 3.0

@@ -37,6 +37,8 @@ from policies.watch import APPLICATION_NAME, CHANNEL, PolicyWatch, ReloadListene
 from schema.build import build_full_schema
 from tests.conftest import LOCAL_OPERATOR, own_postgres_world, policy_in_database
 
+pytestmark = pytest.mark.serial  # measures time or runs servers of its own: alone, after the parallel part (scripts/test.sh)
+
 POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "")
 needs_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="HUB_TEST_POSTGRES_URL is not set")
 REACH_SECONDS = 2.0

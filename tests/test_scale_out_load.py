@@ -11,7 +11,7 @@ from bench.scale_out import run
 from hub.settings import Settings
 from tests.conftest import POSTGRES_URL
 
-pytestmark = [pytest.mark.neo4j, pytest.mark.postgres]
+pytestmark = [pytest.mark.neo4j, pytest.mark.postgres, pytest.mark.serial]
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="scale-out runs on PostgreSQL (HUB_TEST_POSTGRES_URL)")
