@@ -112,7 +112,9 @@ class AuditQueries:
         statement = select(models.AuditEntry).where(*where).order_by(models.AuditEntry.id.desc())
         return paginate(context.session, statement, first, after)
 
-    @strawberry.field(description="Reads (queries) per user per day (UTC), newest day first, with the same filters.")
+    @strawberry.field(description=(
+        "Reads (queries that read cadre data) per user per day (UTC), newest day first, with the same filters."
+    ))
     def audit_reads_per_day(
         self, info: Info, agency: str | None = None, user: str | None = None, cadre_id: int | None = None,
         purpose_contains: str | None = None, since: datetime | None = None, until: datetime | None = None,
@@ -124,7 +126,7 @@ class AuditQueries:
         statement = (
             select(day, entry.user, entry.agency, func.count().label("reads"),
                    func.coalesce(func.sum(func.json_array_length(entry.cadre_ids)), 0).label("cadres"))
-            .where(entry.operation == "query", *entry_filters(dialect, user, agency, cadre_id, purpose_contains, since, until))
+            .where(entry.operation == "query", func.json_array_length(entry.cadre_ids) > 0, *entry_filters(dialect, user, agency, cadre_id, purpose_contains, since, until))
             .group_by(day, entry.user, entry.agency)
             .order_by(day.desc(), entry.agency, entry.user)
         )

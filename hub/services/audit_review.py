@@ -132,8 +132,8 @@ def _record(session: Session, alerts: Iterable[Alert]) -> list[str]:
             key=alert.key, rule=alert.rule, severity=rules[alert.rule].severity, raised_at=datetime.now(UTC),
             user=alert.user, agency=alert.agency, entry_ids=list(alert.entry_ids), cadre_ids=list(alert.cadre_ids),
             detail=alert.detail,
-        ).on_conflict_do_nothing(index_elements=["key"]))
-        if inserted.rowcount:  # type: ignore[attr-defined]
+        ).on_conflict_do_nothing(index_elements=["key"]).returning(models.AuditAlert.id)).scalar_one_or_none()
+        if inserted is not None:  # an alert of that key was recorded before: nothing inserted, nothing returned
             raised.append(alert.key)
     return raised
 
@@ -145,7 +145,7 @@ def _alerts(session: Session, entries: Sequence[models.AuditEntry], thresholds: 
     alerts.extend(_bulk_exports(reads, thresholds))
     alerts.extend(_outside_purpose(reads, reach))
     alerts.extend(_senior_cadres(session, reads, reach, thresholds))
-    days = {(entry.agency, entry.user, _day(entry.at)) for entry in entries if entry.operation == READ}
+    days = {(entry.agency, entry.user, _day(entry.at)) for entry in reads}
     for agency, user, day in sorted(days):
         that_day = _reads_of(session, agency, user, _start(day), _start(day + timedelta(days=1)))
         alerts.extend(_repeated_lookups(agency, user, day, that_day, thresholds))
@@ -229,11 +229,12 @@ def _volume_spike(
 
 
 def _reads_of(session: Session, agency: str, user: str, since: datetime, until: datetime) -> list[models.AuditEntry]:
+    """The user's reads of cadre data in the period (requests that read no cadre, the audit's own, do not count)."""
     entry = models.AuditEntry
-    return list(session.scalars(
+    return [read for read in session.scalars(
         select(entry).where(entry.agency == agency, entry.user == user, entry.operation == READ,
                             entry.at >= since, entry.at < until).order_by(entry.id)
-    ))
+    ) if read.cadre_ids]
 
 
 def _day(moment: datetime) -> date:
