@@ -126,7 +126,8 @@ class AuditQueries:
         statement = (
             select(day, entry.user, entry.agency, func.count().label("reads"),
                    func.coalesce(func.sum(func.json_array_length(entry.cadre_ids)), 0).label("cadres"))
-            .where(entry.operation == "query", func.json_array_length(entry.cadre_ids) > 0, *entry_filters(dialect, user, agency, cadre_id, purpose_contains, since, until))
+            .where(entry.operation == "query", func.json_array_length(entry.cadre_ids) > 0,
+                   *entry_filters(dialect, user, agency, cadre_id, purpose_contains, since, until))
             .group_by(day, entry.user, entry.agency)
             .order_by(day.desc(), entry.agency, entry.user)
         )

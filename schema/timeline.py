@@ -225,7 +225,7 @@ PERSON_SOURCES: tuple[EventSource, ...] = (
 )
 
 _COLUMNS = ("end", "reported_on", "source", "title")
-_TYPES = {"end": Date(), "reported_on": Date(), "source": String(), "title": String()}
+_TYPES: dict[str, Any] = {"end": Date(), "reported_on": Date(), "source": String(), "title": String()}
 
 
 def _readable(access: AccessView, needs: Sequence[str]) -> bool:
