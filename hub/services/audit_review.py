@@ -8,7 +8,8 @@ Rules (codes in `hub/core/rules.csv`):
   `audit_purpose_hops` hops of kinship, ties, roles in organizations and part-time posts;
 - `audit_volume_spike`: a user's reads in a day above `audit_volume_factor` times the median of the user's own daily
   reads over the `audit_baseline_days` before it, and above `audit_volume_floor`;
-- `audit_repeated_lookup`: one user reading one cadre `audit_repeat_lookups` times or more in a day;
+- `audit_repeated_lookup`: one user looking one cadre up (a read of at most `LOOKUP_MAX_CADRES` cadres)
+  `audit_repeat_lookups` times or more in a day;
 - `audit_bulk_export`: one read of `audit_bulk_cadres` cadres or more;
 - `audit_senior_cadre`: a read of cadres of the senior ranks (`audit_senior_ranks`) that its purpose does not reach.
 
@@ -39,6 +40,7 @@ from hub.settings import Settings
 STATE_ID = 1
 SCAN_BATCH = 5000
 READ = "query"
+LOOKUP_MAX_CADRES = 5  # a read of this many cadres at most looks them up; longer lists are pages or exports
 # A selection named in a purpose: `选任审查 selection 12`, `选拔#12`, `选拔：12`.
 SELECTION_PATTERN = re.compile(r"(?:selection|选拔)\s*[#:：]?\s*(\d+)", re.IGNORECASE)
 
@@ -198,10 +200,11 @@ def _senior_cadres(
 def _repeated_lookups(
     agency: str, user: str, day: date, that_day: Sequence[models.AuditEntry], thresholds: Thresholds,
 ) -> Iterable[Alert]:
-    counts: Counter[int] = Counter(cadre_id for entry in that_day for cadre_id in set(entry.cadre_ids))
+    lookups = [entry for entry in that_day if len(entry.cadre_ids) <= LOOKUP_MAX_CADRES]
+    counts: Counter[int] = Counter(cadre_id for entry in lookups for cadre_id in set(entry.cadre_ids))
     for cadre_id, count in sorted(counts.items()):
         if count >= thresholds.repeat_lookups:
-            entry_ids = tuple(entry.id for entry in that_day if cadre_id in entry.cadre_ids)
+            entry_ids = tuple(entry.id for entry in lookups if cadre_id in entry.cadre_ids)
             yield Alert(
                 f"{REPEATED_LOOKUP}:{agency}:{user}:{day.isoformat()}:{cadre_id}", REPEATED_LOOKUP, user, agency,
                 entry_ids, (cadre_id,),
