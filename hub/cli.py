@@ -239,6 +239,23 @@ def audit_verify() -> None:
     console.print("audit chain intact")
 
 
+@audit_app.command("review")
+def audit_review() -> None:
+    """Scan the audit entries appended since the last review and record anomaly alerts for the security officer
+    (reads outside the purpose's case or selection, volume far above the user's baseline, repeated lookups, bulk
+    exports, senior cadres); entries already scanned never alert again. Run it from cron or a timer."""
+    from hub.db import make_engine
+    from hub.services.audit_review import Thresholds, review
+    from hub.sessions import make_session_factory
+
+    settings = _settings()
+    with make_session_factory(make_engine(settings))() as session:
+        result = review(session, Thresholds.of(settings))
+    for key in result.raised:
+        console.print(f"alert: {escape(key)}")
+    console.print(f"reviewed {result.scanned} audit entries; {len(result.raised)} new alert(s)")
+
+
 @schema_app.command("export")
 def schema_export(
     agency: Annotated[str, typer.Option(help="Agency code.")],

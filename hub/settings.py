@@ -83,6 +83,14 @@ class Settings:
     audit_anchor_file: Path | None = None  # append-only (count, hash) anchors of the chain; default var_dir/audit-anchors.log
     purpose_reasons: tuple[str, ...] = DEFAULT_PURPOSE_REASONS
     purpose_case_pattern: str = DEFAULT_PURPOSE_CASE_PATTERN
+    # The audit review's thresholds (hub/services/audit_review.py).
+    audit_volume_factor: float = 5.0  # a day's reads above this many times the user's own daily median alerts ...
+    audit_volume_floor: int = 50  # ... once above this many reads
+    audit_baseline_days: int = 14  # the days before it whose reads make the user's baseline
+    audit_repeat_lookups: int = 5  # reads of one cadre by one user in one day that alert
+    audit_bulk_cadres: int = 100  # cadres in one read that make it a bulk export
+    audit_senior_ranks: str = "division"  # ranks whose reads alert unless the purpose's case or selection reaches them
+    audit_purpose_hops: int = 2  # how far from a case's or selection's cadres, persons, organizations a read may go
     policy_dir: Path = PROJECT_ROOT / "policies"
     policy_db_url: str | None = None
     production: bool = False
@@ -201,6 +209,13 @@ class EnvSettings(BaseSettings):
     audit_anchor_file: Path | None = None  # default: <var_dir>/audit-anchors.log
     purpose_reasons: str | None = None  # separated by commas or newlines; unset means the defaults
     purpose_case_pattern: str = _default("purpose_case_pattern")
+    audit_volume_factor: Annotated[float, Field(gt=0, allow_inf_nan=False)] = _default("audit_volume_factor")
+    audit_volume_floor: Positive = _default("audit_volume_floor")
+    audit_baseline_days: Positive = _default("audit_baseline_days")
+    audit_repeat_lookups: Positive = _default("audit_repeat_lookups")
+    audit_bulk_cadres: Positive = _default("audit_bulk_cadres")
+    audit_senior_ranks: str = _default("audit_senior_ranks")
+    audit_purpose_hops: Positive = _default("audit_purpose_hops")
     policy_dir: DirectoryPath = _default("policy_dir")
     policy_db_url: str | None = None
     production: bool = _default("production")

@@ -24,6 +24,8 @@ STRUCTURAL_TYPE_NAMES = frozenset(
     # Graph results: what they carry is cut by the caller's graph access (graph_sync.access).
     | {"GraphNode", "GraphEdge", "Subgraph", "GraphPath", "SharedConnection", "ConflictOfInterest"}
     | {"CadreNode", "PersonNode", "PostNode", "UnitNode", "OrganizationNode"}
+    # Timeline events: each value is cut by the record field behind it (schema.timeline).
+    | {"TimelineEvent"}
 )
 # Field metadata: the `Type.field` whose unmasked read a field of a structural type needs (a graph node's property).
 GOVERNED_BY = "governed_by"

@@ -12,6 +12,7 @@ from strawberry.tools import merge_types
 from hub.agencies import Agencies
 from policies.agencies import load_agencies
 from policies.enforcement import POLICY_DIR
+from schema.audit_types import AuditQueries
 from schema.availability import DatabaseAvailability
 from schema.enums import declare_agencies, describe_enum_values
 from schema.executor import CompiledSubtreeExecutor
@@ -29,7 +30,7 @@ from schema.workflows import WorkflowMutations, WorkflowQueries
 
 PARSED_TEXTS = 1024  # query texts whose parsed document is kept (clients send the same few over and over)
 
-Query = merge_types("Query", (RecordQueries, GraphQueries, WorkflowQueries, RuleQueries))
+Query = merge_types("Query", (RecordQueries, GraphQueries, WorkflowQueries, RuleQueries, AuditQueries))
 Mutation = merge_types("Mutation", (RecordMutations, WorkflowMutations))
 
 

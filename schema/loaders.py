@@ -119,6 +119,11 @@ class Loaders:
             relation = self._relations[key] = Relation(build(), missing, self.siblings)
         return relation
 
+    def batched(self, key: Hashable, fetch: Fetch, missing: Callable[[], Any]) -> Relation[Any]:
+        """A relation of the caller's own (`fetch` reads the values of many keys at once), kept for the request and
+        batched over siblings like the record relations."""
+        return self._cached(key, lambda: fetch, missing)
+
     def _read(self, statement: Select[Any], keys: list[int]) -> Sequence[Any]:
         """The statement's rows for `keys` (its expanding KEYS parameter), through the session's connection:
         plain columns need no ORM loading."""

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry.types import Info
 
 from hub import models
-from schema.audit_types import AuditEntryType
 from schema.context import RequestContext, context_of
 from schema.filters import (
     CadreFilter,
@@ -191,17 +189,3 @@ class RecordQueries:
         after: str | None = None,
     ) -> Connection[NegativeRecordType]:
         return list_records(info, models.NegativeRecord, filter, order_by, first, after)
-
-    @strawberry.field(description="The access audit, newest first.")
-    def access_audit(
-        self,
-        info: Info,
-        agency: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[AuditEntryType]:
-        context = context_of(info)
-        statement = select(models.AuditEntry).order_by(models.AuditEntry.id.desc())
-        if agency is not None:
-            statement = statement.where(models.AuditEntry.agency == agency)
-        return paginate(context.session, statement, first, after)

@@ -23,6 +23,7 @@ from schema.context import context_of
 from schema.enums import graphql_type_of
 from schema.read_rows import read_type
 from schema.relations import CurrentPosts, belongs_to, has_many, relation
+from schema.timeline import CADRE_SOURCES, PERSON_SOURCES, TimelineEvent, timeline_field
 
 C = TypeVar("C", bound=type)
 
@@ -152,6 +153,10 @@ class CadreType:
         models.Nomination, models.Nomination.nominee_id, description="Nominations of this cadre as a nominee.",
     )
 
+    timeline: list[TimelineEvent] = timeline_field(
+        CADRE_SOURCES, "cadre", "Every dated event of the cadre you may read, oldest first.",
+    )
+
 
 @declared_type("Person", "A relative or associate (亲属, 社会关系).")
 class PersonType:
@@ -161,6 +166,10 @@ class PersonType:
 
     organization_roles: list[OrganizationRoleType] = has_many(
         models.OrganizationRole, models.OrganizationRole.person_id,
+    )
+
+    timeline: list[TimelineEvent] = timeline_field(
+        PERSON_SOURCES, "person", "Every dated event of the person you may read, oldest first.",
     )
 
 

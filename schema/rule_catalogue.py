@@ -15,7 +15,7 @@ class DetectionRuleType:
     def code(self) -> str:
         return self.source.code
 
-    @strawberry.field(description="screening (of nominees) or detection (over all cadres).")
+    @strawberry.field(description="screening (of nominees), detection (over all cadres) or audit (of the access audit).")
     def kind(self) -> str:
         return self.source.kind
 

@@ -205,6 +205,8 @@ def test_police_has_no_graph_view_and_a_cadre_file_cut_to_its_window(browser: We
     assert C1_ID not in browser.page_source
     window = browser.find_element(By.CSS_SELECTOR, "[data-testid=window]").text
     assert "negativeRecords" in window and "relatives" not in window and "reserveTier" not in window
+    lanes = {e.get_attribute("data-kind") for e in browser.find_elements(By.CSS_SELECTOR, "[data-testid=timeline] .lane")}
+    assert lanes == {"TENURE", "NEGATIVE_RECORD"}, "the timeline band: its tenures and own report, no relative's event"
     screenshot(browser, "cadre-police")
 
     open_page(browser, live_hub, "/cadre?id=3")  # county-managed: outside the city police's scope
@@ -220,6 +222,8 @@ def test_org_sees_the_whole_file(browser: WebDriver, live_hub: LiveHub) -> None:
     assert {"relatives", "ties", "negativeRecords", "reports", "posts", "tenures"} <= sections
     page = browser.find_element(By.TAG_NAME, "body").text
     assert "周丽" in page and "酒后滋事，行政拘留五日" in page and "群众来信反映插手工程" in page
+    lanes = {e.get_attribute("data-kind") for e in browser.find_elements(By.CSS_SELECTOR, "[data-testid=timeline] .lane")}
+    assert {"TENURE", "NEGATIVE_RECORD", "SUPPLY_CONTRACT", "PERSONAL_MATTERS_REPORT"} <= lanes
     screenshot(browser, "cadre-org")
 
 

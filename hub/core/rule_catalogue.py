@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 CATALOGUE_FILE = Path(__file__).with_name("rules.csv")
-KINDS = ("screening", "detection")
+KINDS = ("screening", "detection", "audit")
 SEVERITIES = ("low", "medium", "high")
 
 

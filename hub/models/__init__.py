@@ -1,6 +1,6 @@
 """The relational model (the system of record)."""
 
-from hub.models.audit import AuditEntry, AuditHead
+from hub.models.audit import AuditAlert, AuditEntry, AuditHead, AuditReviewState
 from hub.models.base import Base
 from hub.models.cases import Case, CaseEvent, CaseLink, CaseNote
 from hub.models.findings import MatterItem, NegativeRecord, PersonalMattersReport, SupervisionAction
@@ -33,8 +33,10 @@ from hub.models.workflow import (
 __all__ = [
     "AppointmentCandidate",
     "AppointmentRequest",
+    "AuditAlert",
     "AuditEntry",
     "AuditHead",
+    "AuditReviewState",
     "Base",
     "Cadre",
     "Case",

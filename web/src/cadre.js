@@ -1,7 +1,7 @@
 // A cadre's file as the logged-in agency may read it: each section is asked for only when its fields exist
 // in the agency's schema, so the page shows exactly the agency's window and never asks for a missing field.
 import { gql, queryField, selection, typeFields } from "./lib/api.js";
-import { clear, facts, frame, h, label, loadSchema, message, table } from "./lib/ui.js";
+import { clear, facts, frame, h, label, loadSchema, message, show, table } from "./lib/ui.js";
 
 const BASICS = [
   "id", "name", "gender", "birthDate", "ethnicity", "nativePlace", "idNumber", "partyJoinDate", "workStartDate",
@@ -21,7 +21,45 @@ const SECTIONS = [
   ["nominations", "提名 Nominations", ["nominatedOn", ["selection", ["id", ["post", ["title"]]]], ["nominator", ["name"]]]],
 ];
 
+// The timeline band: every dated event the agency may read (Cadre.timeline), one lane per kind.
+const TIMELINE = ["timeline", ["kind", "recordType", "recordId", "start", "end", "reportedOn", "source", "title"]];
+const DAY = 86400000;
+
 const main = document.getElementById("main");
+
+function kindLabel(schema, kind) {
+  const type = schema.getType("TimelineEventKind");
+  return (type && type.getValue(kind)?.description) || kind;
+}
+
+function timelineBand(schema, events) {
+  if (!events.length) return h("p", { class: "muted", "data-testid": "timeline-empty" }, "没有可读的日期事件 No dated events in your window.");
+  const time = (day) => Date.parse(`${day}T00:00:00Z`);
+  const first = Math.min(...events.map((event) => time(event.start)));
+  const last = Math.max(Date.now(), ...events.map((event) => time(event.end || event.start)));
+  const span = Math.max(last - first, DAY);
+  const at = (moment) => `${(100 * (moment - first)) / span}%`;
+  const kinds = [...new Set(events.map((event) => event.kind))];
+  const lanes = kinds.map((kind) => h("div", { class: "lane", "data-kind": kind },
+    h("span", { class: "lane-label" }, kindLabel(schema, kind)),
+    h("div", { class: "lane-track" }, events.filter((event) => event.kind === kind).map((event) => {
+      const start = time(event.start);
+      const end = event.end ? time(event.end) : start;
+      return h("span", {
+        class: event.end ? "span" : "point", "data-event": `${event.recordType}:${event.recordId}`,
+        style: `left: ${at(start)}; width: ${event.end ? at(first + end - start) : "8px"}`,
+        title: `${event.start}${event.end ? ` – ${event.end}` : ""} ${show(event.title)}${event.source ? ` (${event.source})` : ""}`,
+      });
+    }))));
+  const years = [new Date(first).getUTCFullYear(), new Date(last).getUTCFullYear()];
+  const rows = events.map((event) => ({
+    start: event.start, end: event.end, kind: kindLabel(schema, event.kind), title: event.title, source: event.source,
+    reportedOn: event.reportedOn,
+  }));
+  return h("div", { class: "timeline", "data-testid": "timeline" },
+    h("div", { class: "axis muted" }, h("span", {}, years[0]), h("span", {}, years[1])), lanes,
+    table(rows, { testid: "timeline-events" }));
+}
 
 function flatten(row, prefix = "") {
   const out = {};
@@ -57,7 +95,7 @@ async function picker(schema, list, text) {
 }
 
 async function showFile(schema, id, body) {
-  const wanted = [...BASICS, ...SECTIONS.map(([field, , sub]) => [field, sub])];
+  const wanted = [...BASICS, ...SECTIONS.map(([field, , sub]) => [field, sub]), TIMELINE];
   const query = `query CadreFile($id: Int!) { cadre(id: $id) ${selection(schema, "Cadre", wanted)} }`;
   const { cadre } = await gql(query, { id });
   if (!cadre) {
@@ -67,10 +105,14 @@ async function showFile(schema, id, body) {
   const basics = Object.fromEntries(Object.entries(cadre).filter(([, value]) => !Array.isArray(value)));
   if (basics.unit) basics.unit = basics.unit.name;
   const fields = typeFields(schema, "Cadre");
+  const timeline = "timeline" in cadre
+    ? h("section", { class: "card", "data-section": "timeline" }, h("h2", {}, "时间轴 Timeline"), timelineBand(schema, cadre.timeline))
+    : null;
   const sections = SECTIONS.filter(([field]) => field in cadre).map(([field, heading]) =>
     h("section", { class: "card", "data-section": field }, h("h2", {}, heading), sectionTable(cadre[field], `section-${field}`)));
   clear(body,
     h("section", { class: "card", "data-section": "basics" }, h("h1", { "data-testid": "cadre-name" }, cadre.name || `#${id}`), facts(basics, "basics")),
+    timeline,
     sections,
     h("footer", { class: "card muted window", "data-testid": "window" },
       h("strong", {}, "本机构可读字段 Your agency's window on Cadre: "),
