@@ -46,7 +46,7 @@ from schema.extensions import fields_of_document
 from schema.loaders import Loaders
 from schema.watch import SubscriptionContext
 
-AUDITED_OPERATION = "subscription"
+AUDITED_OPERATION = "subscription_event"  # one per event delivered; subscribing itself is a "subscription"
 
 
 class EventBell:
