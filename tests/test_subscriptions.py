@@ -189,7 +189,7 @@ def test_every_delivered_event_is_audited_like_a_read(hub_url: str, settings: Se
     with Session(engine) as session:
         subscribing = session.scalars(select(AuditEntry).where(AuditEntry.operation == "subscription")).all()
         assert [(entry.user, entry.cadre_ids) for entry in subscribing] == [("p1", [])]
-        entries = session.scalars(select(AuditEntry).where(AuditEntry.operation == "subscription_event")).all()
+        entries = session.scalars(select(AuditEntry).where(AuditEntry.operation == "delivered")).all()
         assert len(entries) == 2
         for entry in entries:
             assert (entry.user, entry.agency, entry.cadre_ids, entry.purpose) == ("p1", "police", [1], "线索核查")

@@ -17,6 +17,7 @@ Subscriptions also look every `HUB_WATCH_POLL_SECONDS` on their own (the only wa
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
@@ -46,7 +47,8 @@ from schema.extensions import fields_of_document
 from schema.loaders import Loaders
 from schema.watch import SubscriptionContext
 
-AUDITED_OPERATION = "subscription_event"  # one per event delivered; subscribing itself is a "subscription"
+logger = logging.getLogger(__name__)
+AUDITED_OPERATION = "delivered"  # one per event delivered; subscribing itself is a "subscription"
 
 
 class EventBell:
@@ -164,6 +166,7 @@ class AgencySchemas:
                         try:
                             await asyncio.to_thread(_audit_delivery, context, schema, query, operation_name or "")
                         except Exception as failure:
+                            logger.exception("a watch event's delivery could not be audited; it was not sent")
                             context.close_session()
                             error = GraphQLError("the delivery could not be audited; try again later",
                                                  extensions={"code": "AUDIT_UNAVAILABLE"}, original_error=failure)
