@@ -288,7 +288,9 @@ def _deliverable(session: Session, access: AccessView, event: WatchedEvent) -> D
 
 def _start_after(context: SubscriptionContext, after: strawberry.ID | None) -> int:
     if after is not None:
-        return _entity_id(after) if str(after) != "0" else 0
+        if not str(after).isdigit() or len(str(after)) > 18:
+            raise BadInput("after", "must be the id of an event received")
+        return int(after)
     with context.open_session() as session:  # type: ignore[misc]
         return watch_events.latest_event_id(session)
 

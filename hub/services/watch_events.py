@@ -35,6 +35,7 @@ PERSON_COLUMNS = ("person_id",)
 # Tables whose changes their services publish themselves, with what changed (a case step, an alert).
 PUBLISHED_BY_SERVICES = frozenset({"case_file", "case_note", "case_link", "case_event", "detection_alert"})
 _NOTED = "hub.watch_events.noted"
+_QUEUED = "hub.watch_events.queued"
 _PUBLISHED = "hub.watch_events.published"
 _INSTALLED = "_watch_events_installed"
 
@@ -72,19 +73,42 @@ def watched_among(session: Session, subjects: Subjects) -> set[tuple[str, int]]:
     return found
 
 
+@dataclass(frozen=True)
+class _Queued:
+    kind: str
+    subjects: Subjects
+    source_table: str
+    source_id: int
+    change: str
+    detail: str
+
+
 def publish(
     session: Session, kind: str, subjects: Subjects, source_table: str, source_id: int, change: str = UPDATED,
     detail: str = "",
-) -> WatchEvent | None:
-    """Append one event about `subjects` in the caller's transaction (it commits or rolls back with the write it
-    describes); None when no one watches any of them. `detail` is shown to subscribers: no record data in it."""
-    watched = watched_among(session, subjects)
+) -> None:
+    """Append one event about `subjects` in the caller's transaction: it commits or rolls back with the write it
+    describes. Nothing is appended when no one watches any of them. `detail` is shown to subscribers (a step's
+    name): no record data in it.
+
+    On the hub's sessions the event is appended as the transaction commits, after everything else it wrote (so the
+    event lock is always taken after the audit head's, whatever the write); on any other session at once."""
+    queued = _Queued(kind, subjects, source_table, source_id, change, detail)
+    if vars(type(session)).get(_INSTALLED, False):
+        session.info.setdefault(_QUEUED, []).append(queued)
+    else:
+        _append(session, queued)
+
+
+def _append(session: Session, queued: _Queued) -> WatchEvent | None:
+    watched = watched_among(session, queued.subjects)
     if not watched:
         return None
     postgresql = session.get_bind().dialect.name == "postgresql"
     if postgresql:  # held to the commit: events become visible in id order
         session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": EVENT_LOCK_ID})
-    event = WatchEvent(kind=kind, change=change, source_table=source_table, source_id=source_id, detail=detail[:200])
+    event = WatchEvent(kind=queued.kind, change=queued.change, source_table=queued.source_table,
+                       source_id=queued.source_id, detail=queued.detail[:200])
     session.add(event)
     session.flush()
     session.add_all(WatchEventSubject(event_id=event.id, entity=entity, entity_id=entity_id)
@@ -126,6 +150,7 @@ def _ring(session: Session) -> None:
 def _forget(session: Session, _previous: Any = None) -> None:
     session.info.pop(_PUBLISHED, None)
     session.info.pop(_NOTED, None)
+    session.info.pop(_QUEUED, None)
 
 
 # --- record writes publish by themselves ------------------------------------------------------------------------
@@ -181,6 +206,8 @@ def _publish_noted(session: Session) -> None:
     if session.in_nested_transaction():
         return
     session.flush()
+    for queued in session.info.pop(_QUEUED, []):
+        _append(session, queued)
     noted: _Noted | None = session.info.pop(_NOTED, None)
     if not noted or not noted.rows:
         return
@@ -202,7 +229,7 @@ def _publish_noted(session: Session) -> None:
             (i for i in subjects.person_ids if ("person", i) in watched),
         )
         if concerned:
-            publish(session, RECORD_WRITTEN, concerned, table, row_id, change)
+            _append(session, _Queued(RECORD_WRITTEN, concerned, table, row_id, change, ""))
 
 
 def _still_there(session: Session, keys: list[tuple[str, int]]) -> set[tuple[str, int]]:
