@@ -89,7 +89,7 @@ class Http:
         self.base_url, self.bearer, self.purpose = base_url, bearer, purpose
 
     def data(self, query: str) -> dict[str, Any]:
-        response = httpx.post(self.base_url + "/graphql", json={"query": query}, timeout=WAIT_SECONDS, headers={
+        response = httpx.post(self.base_url + "/graphql", json={"query": query}, timeout=60.0, headers={
             "Authorization": f"Bearer {self.bearer}", "X-Purpose": quote(self.purpose)})
         body = response.json()
         assert response.status_code == 200 and "errors" not in body, body
