@@ -21,7 +21,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -47,6 +47,7 @@ from hub.settings import Settings, refuse_insecure_production
 from hub.shell.fair_share import FairScheduler, Refused, share_limits
 from hub.shell.metrics_endpoint import MetricsListener, metrics_endpoint
 from hub.shell.operator_access import OperatorAccess
+from hub.shell.subscriptions import EventBell, SubscriptionsView, WatchEventWake
 from hub.tracing import otlp_exporter, tracing_extension
 from hub.tracing import tracer_provider as export_to
 from hub.web import web_routes
@@ -375,6 +376,8 @@ def create_app(
     )
     gateway = GraphQLGateway(hub)
     policy_watch = PolicyWatch(store, settings.database_url)
+    event_bell = EventBell()
+    watch_event_wake = WatchEventWake(event_bell, settings.database_url)
     metrics_listener = _metrics_listener(hub)
     local = settings.metrics_bind is None and not settings.production
     operator = OperatorAccess(settings.metrics_token, without_token="local clients" if local else "no one")
@@ -387,12 +390,14 @@ def create_app(
         if hub.sync is not None:
             hub.sync.start()
         policy_watch.start()
+        watch_event_wake.start()
         if metrics_listener is not None:
             metrics_listener.start()
         hub.heap.settle(hub.policies.version)
         yield
         if metrics_listener is not None:
             metrics_listener.stop()
+        watch_event_wake.stop()
         policy_watch.stop()
         if hub.sync is not None:
             hub.sync.stop()
@@ -403,6 +408,7 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/graphql", gateway, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", SubscriptionsView(hub, event_bell)),  # subscriptions (graphql-transport-ws)
             Route("/healthz", healthz),
             *operator_routes,
             *_web_views(hub, gateway),

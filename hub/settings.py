@@ -123,6 +123,9 @@ class Settings:
     graph_user_seconds: float = 120.0  # graph seconds one user may spend per window
     graph_agency_seconds: float = 600.0  # graph seconds one agency may spend per window
     graph_window_seconds: int = 60
+    # How often a watchEvents subscription looks for new events without a wake-up (SQLite; PostgreSQL wakes it by
+    # NOTIFY at once, this is then only the safety net).
+    watch_poll_seconds: float = 1.0
     freeze_heap: bool = False  # keep the collector off long-lived objects (hub/heap.py); on in `from_env`
 
     def __post_init__(self) -> None:
@@ -246,6 +249,7 @@ class EnvSettings(BaseSettings):
     graph_user_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = _default("graph_user_seconds")
     graph_agency_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = _default("graph_agency_seconds")
     graph_window_seconds: Positive = _default("graph_window_seconds")
+    watch_poll_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = _default("watch_poll_seconds")
     freeze_heap: bool = True  # on when served; Settings() built in code (tests, tools) leaves it off
     # Read by graph_sync/local_server.py, validated here only.
     neo4j_cache: Path | None = None

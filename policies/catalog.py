@@ -32,6 +32,7 @@ GOVERNED_BY = "governed_by"
 STRUCTURAL_SUFFIXES = ("Connection", "Edge")
 ORDER_ENUM_SUFFIX = "OrderField"
 MUTATION = "Mutation"
+SUBSCRIPTION = "Subscription"
 REQUEST_OBJECTS = frozenset({"Request.purpose"})
 ROW_SCOPES: dict[str, tuple[str, ...]] = {
     "Cadre": ("all", "management", "own_unit"),

@@ -35,6 +35,7 @@ from policies.catalog import (
     GOVERNED_BY,
     MUTATION,
     ORDER_ENUM_SUFFIX,
+    SUBSCRIPTION,
     is_structural,
     metadata_of,
     named_type_name,
@@ -210,6 +211,7 @@ def cut_graphql_schema(full: GraphQLSchema, access: AccessView) -> GraphQLSchema
 
     def schema_config(config: dict[str, Any]) -> dict[str, Any]:
         mutation = config["mutation"] if MUTATION in survivors.alive else None
+        subscription = config["subscription"] if SUBSCRIPTION in survivors.alive else None
         # Only what the roots reach, so introspection lists nothing unusable, and the implementations of the
         # interfaces they reach (which the roots name only through the interface).
         types = [
@@ -217,7 +219,7 @@ def cut_graphql_schema(full: GraphQLSchema, access: AccessView) -> GraphQLSchema
             if isinstance(graphql_type, GraphQLObjectType) and graphql_type.name in survivors.alive
             and any(interface.name in implementing for interface in graphql_type.interfaces)
         ]  # fmt: skip
-        return {**config, "mutation": mutation, "types": types}
+        return {**config, "mutation": mutation, "subscription": subscription, "types": types}
 
     mappers = {
         SchemaElementKind.OBJECT: object_config,

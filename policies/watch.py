@@ -54,13 +54,15 @@ def announce_policy_reload(database_url: str, digest: str) -> bool:
 
 
 class ReloadListener:
-    """A thread that LISTENs on `CHANNEL` and calls `on_reload` with the digests announced, at most once per
+    """A thread that LISTENs on `channel` (by default `CHANNEL`) and calls `on_reload` with the digests announced, at most once per
     `min_interval` however many announcements arrive, and with None after each (re)connect."""
 
     def __init__(
         self, database_url: str, on_reload: Callable[[Announced], object], min_interval: float = MIN_RELOAD_SECONDS,
+        channel: str = CHANNEL, application_name: str = APPLICATION_NAME,
     ) -> None:
         self.conninfo = libpq_conninfo(database_url)
+        self.channel, self.application_name = channel, application_name
         self.on_reload = on_reload
         self.min_interval = min_interval
         self.connected = threading.Event()
@@ -69,7 +71,7 @@ class ReloadListener:
 
     def start(self) -> None:
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="policy-listener", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"{self.channel}-listener", daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -88,15 +90,15 @@ class ReloadListener:
                 self.connected.clear()
                 wait = RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)]
                 failures += 1
-                logger.warning("policy listener lost its connection; reconnecting in %ss", wait, exc_info=True)
+                logger.warning("%s listener lost its connection; reconnecting in %ss", self.channel, wait, exc_info=True)
                 self._stop.wait(wait)
 
     def _listen(self) -> None:
         with psycopg.connect(
-            self.conninfo, autocommit=True, application_name=APPLICATION_NAME, connect_timeout=5,
+            self.conninfo, autocommit=True, application_name=self.application_name, connect_timeout=5,
             keepalives=1, keepalives_idle=10, keepalives_interval=5, keepalives_count=3,
         ) as connection:
-            connection.execute(f"LISTEN {CHANNEL}")
+            connection.execute(f"LISTEN {self.channel}")
             self.connected.set()
             self.on_reload(None)  # an announcement may have been sent while this process was not listening
             last_reload = time.monotonic()

@@ -26,12 +26,14 @@ from schema.request_errors import HubSchema
 from schema.rule_catalogue import RuleQueries
 from schema.scalars import SCALAR_OVERRIDES
 from schema.validated_operations import ValidatedOperations
+from schema.watch import WatchMutations, WatchQueries, WatchSubscriptions
 from schema.workflows import WorkflowMutations, WorkflowQueries
 
 PARSED_TEXTS = 1024  # query texts whose parsed document is kept (clients send the same few over and over)
 
-Query = merge_types("Query", (RecordQueries, GraphQueries, WorkflowQueries, RuleQueries, AuditQueries))
-Mutation = merge_types("Mutation", (RecordMutations, WorkflowMutations))
+Query = merge_types("Query", (RecordQueries, GraphQueries, WorkflowQueries, RuleQueries, AuditQueries, WatchQueries))
+Mutation = merge_types("Mutation", (RecordMutations, WorkflowMutations, WatchMutations))
+Subscription = merge_types("Subscription", (WatchSubscriptions,))
 
 
 def build_full_schema(
@@ -44,6 +46,7 @@ def build_full_schema(
     schema = HubSchema(
         query=query,
         mutation=Mutation,
+        subscription=Subscription,
         types=NODE_TYPES,
         extensions=[
             *observers,

@@ -113,6 +113,11 @@ class Loaders:
         self.siblings = Siblings()
         self._relations: dict[Hashable, Relation[Any]] = {}
 
+    def restart(self, session: Session, rows: RowScope, on_rows: Callable[[Iterable[Any]], None]) -> None:
+        """Forget what was loaded and read from now on through `session` under `rows` (a subscription's next event:
+        its execution keeps the loaders object it started with)."""
+        self.__init__(session, rows, on_rows)  # type: ignore[misc]
+
     def _cached(self, key: Hashable, build: Callable[[], Fetch], missing: Callable[[], Any]) -> Relation[Any]:
         relation = self._relations.get(key)
         if relation is None:

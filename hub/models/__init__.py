@@ -17,6 +17,7 @@ from hub.models.outbox import GraphCheckpoint, GraphOutbox
 from hub.models.people import Cadre, Kinship, Person, SocialTie
 from hub.models.selection import AppointmentCandidate, AppointmentRequest, Nomination, Selection
 from hub.models.usage import UsageWindow
+from hub.models.watch import WatchEntry, WatchEvent, WatchEventSubject
 from hub.models.workflow import (
     Decision,
     JointReview,
@@ -72,4 +73,7 @@ __all__ = [
     "Tenure",
     "Unit",
     "UsageWindow",
+    "WatchEntry",
+    "WatchEvent",
+    "WatchEventSubject",
 ]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from hub import models
 from hub.models.enums import CaseStatus
+from hub.services import watch_events
 from hub.services.workflows import clock
 from hub.services.workflows.base import (
     Actor,
@@ -158,4 +159,10 @@ def _change(session: Session, actor: Actor, purpose: str, case_id: int, expected
 def _event(session: Session, actor: Actor, case: models.Case, action: str, detail: str) -> None:
     session.flush()  # the case has its id
     session.add(models.CaseEvent(case_id=case.id, agency=actor.agency, user=actor.user, action=action, detail=detail[:500]))
+    # Watchers of the case's cadres and persons hear of the step (its name only: what it wrote is read through the
+    # case, under the reader's own policy).
+    watch_events.publish(
+        session, watch_events.CASE_CHANGED, watch_events.case_subjects(session, case.id), "case_file", case.id,
+        watch_events.CREATED if action == OPEN_CASE else watch_events.UPDATED, detail=action,
+    )
 
