@@ -40,7 +40,7 @@ from hub.heap import LongLivedHeap
 from hub.logs import RequestIds, quiet_casbin
 from hub.metrics import HttpMetrics, record_operation
 from hub.migrate import SchemaState, schema_state
-from hub.persisted_queries import PersistedQueries, allowed_operation_texts
+from hub.persisted_queries import PersistedQueries, ProtocolMisused, allowed_operation_texts
 from hub.purpose import PurposeRefused, admitted_purpose, purpose_of, unworked_cases
 from hub.sessions import make_session_factory
 from hub.settings import Settings, refuse_insecure_production
@@ -111,6 +111,8 @@ class AgencyGraphQL(GraphQL[RequestContext, None]):
         agency = context.access.principal.agency
         unresolved = self.persisted.prepare(kwargs["request_data"], agency)
         if unresolved is not None:
+            if isinstance(unresolved, ProtocolMisused) and context.http_response is not None:
+                context.http_response.status_code = 400  # as Apollo answers it, in either media type
             return ExecutionResult(data=None, errors=[unresolved])
         try:
             result = await super().execute_single(*args, **kwargs)
