@@ -38,7 +38,7 @@ from hub.graph_store import GraphStore
 from hub.graphql_http import GRAPHQL_RESPONSE_JSON, encode_response, is_request_error, response_media_type
 from hub.heap import LongLivedHeap
 from hub.logs import RequestIds, quiet_casbin
-from hub.metrics import HttpMetrics, record_operation
+from hub.metrics import HttpMetrics, outcome, record_operation
 from hub.migrate import SchemaState, schema_state
 from hub.persisted_queries import PersistedQueries, ProtocolMisused, allowed_operation_texts
 from hub.purpose import PurposeRefused, admitted_purpose, purpose_of, unworked_cases
@@ -58,8 +58,10 @@ from schema.context import RequestContext, new_context
 from schema.graph_budget import GraphBudget
 from schema.internal_errors import masked_unexpected
 from schema.limits import GraphQLLimits
+from schema.request_errors import code_of
 
 CONTEXT_KEY = "hub.context"
+OUTCOME_KEY = "hub.outcome"  # (outcome, code) of the GraphQL result, for the operations metric
 CORS_REQUEST_HEADERS = ["authorization", "content-type", "accept", "x-purpose", "x-request-id"]
 TRACE_CONTEXT_HEADERS = ["traceparent", "tracestate"]  # W3C Trace Context
 logger = logging.getLogger(__name__)
@@ -91,6 +93,7 @@ class AgencyGraphQL(GraphQL[RequestContext, None]):
         if result.errors:
             # Errors an extension raises as the operation starts never pass through InternalErrors: mask them here.
             result.errors = masked_unexpected(result.errors)
+        request.scope[OUTCOME_KEY] = outcome(result.data is not None, (code_of(error) for error in result.errors or ()))
         processed = await super().process_result(request, result)
         response = request.scope[CONTEXT_KEY].http_response
         if request.method == "GET":  # scoped to the caller: no shared cache may keep it
@@ -244,7 +247,7 @@ class GraphQLGateway:
                 await self.hub.view_for(agency, schema)(scope, receive, noting_status)
             finally:
                 record_operation(context.operation_type, context.operation_name, agency, status["code"],
-                                 time.perf_counter() - started)
+                                 time.perf_counter() - started, scope.get(OUTCOME_KEY))
 
     def _too_large(self, request: Request) -> Response | None:
         limit = self.hub.settings.max_request_bytes

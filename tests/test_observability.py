@@ -19,7 +19,7 @@ from bench.harness import HubServer
 from graph_sync.local_server import free_port
 from hub.app import create_app
 from hub.auth import mint_token
-from hub.metrics import BoundedNames, SeriesCap
+from hub.metrics import BoundedNames, SeriesCap, outcome
 from hub.settings import Settings
 from tests.conftest import LOCAL_OPERATOR, METRICS_TOKEN
 
@@ -55,7 +55,7 @@ def test_metrics_count_operations_statuses_latencies_audit_and_sync_backlog(sett
         scraped = client.get("/metrics")
     assert scraped.status_code == 200 and scraped.headers["content-type"].startswith("text/plain")
     after = scraped.text
-    ok = {"operation_type": "query", "operation": "Units", "agency": "org", "status": "200"}
+    ok = {"operation_type": "query", "operation": "Units", "agency": "org", "status": "200", "outcome": "ok", "code": "none"}
     assert _sample(after, "hub_graphql_operations_total", **ok) == _sample(before, "hub_graphql_operations_total", **ok) + 1
     assert _sample(after, "hub_http_requests_total", route="/graphql", method="POST", status="401") >= 1
     assert _sample(after, "hub_graphql_operation_duration_seconds_count", operation_type="mutation", agency="org") >= 1
@@ -66,6 +66,43 @@ def test_metrics_count_operations_statuses_latencies_audit_and_sync_backlog(sett
     assert float(re.search(r"^hub_graph_sync_pending_changes (\S+)$", after, re.M).group(1)) >= 1  # type: ignore[union-attr]
     assert float(re.search(r"^hub_graph_sync_lag_seconds (\S+)$", after, re.M).group(1)) >= 0  # type: ignore[union-attr]
     assert "湖州" not in after and "huzhou" not in after, "no record data or claims in metrics"
+
+
+def test_operations_count_their_graphql_outcome_and_error_code(settings: Settings, world: Any) -> None:
+    """A failure during execution answers 200, yet counts as an `error` with its code, not as a success."""
+    sent = {
+        "Failed": "query Failed { units(first: -1) { totalCount } }",
+        "Invalid": "query Invalid { nope }",
+        "Persisted": "query Persisted { units(first: 1) { totalCount } }",
+    }
+    with TestClient(create_app(settings), client=LOCAL_OPERATOR) as client:
+        before = client.get("/metrics").text
+        for name, query in sent.items():
+            body: dict[str, Any] = {"query": query, "operationName": name}
+            if name == "Persisted":  # a hash the text does not match: 400
+                body["extensions"] = {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}
+            answer = client.post("/graphql", json=body, headers=_headers(settings))
+            assert answer.status_code == (400 if name == "Persisted" else 200) and answer.json()["errors"], answer.text
+        assert client.post("/graphql", json={"query": UNITS, "operationName": "Units"},
+                           headers=_headers(settings)).status_code == 200
+        after = client.get("/metrics").text
+
+    def counted(**labels: str) -> float:
+        return _sample(after, "hub_graphql_operations_total", agency="org", **labels) - _sample(
+            before, "hub_graphql_operations_total", agency="org", **labels)
+
+    assert counted(operation="Failed", status="200", outcome="error", code="BAD_INPUT") == 1
+    assert counted(operation="", status="200", outcome="error", code="GRAPHQL_VALIDATION_FAILED") == 1
+    assert counted(operation="", status="400", outcome="error", code="PERSISTED_QUERY_HASH_MISMATCH") == 1
+    assert counted(operation="Units", status="200", outcome="ok", code="none") == 1
+    assert counted(operation="Failed", outcome="ok") == 0
+
+
+def test_error_codes_in_labels_are_the_hubs_own() -> None:
+    assert outcome(True, []) == ("ok", "none")
+    assert outcome(True, ["GRAPH_TIMEOUT", "BAD_INPUT"]) == ("partial", "GRAPH_TIMEOUT")
+    assert outcome(False, [None]) == ("error", "OTHER")
+    assert outcome(False, ["MADE_UP_BY_A_RESOLVER", "BAD_INPUT"]) == ("error", "OTHER")
 
 
 def test_operation_names_are_bounded_per_agency() -> None:
