@@ -12,6 +12,7 @@ from typing import Any
 
 import strawberry
 from cross_web import HTTPException
+from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -47,7 +48,7 @@ from hub.settings import Settings, refuse_insecure_production
 from hub.shell.fair_share import FairScheduler, Refused, share_limits
 from hub.shell.metrics_endpoint import MetricsListener, metrics_endpoint
 from hub.shell.operator_access import OperatorAccess
-from hub.tracing import otlp_exporter, tracing_extension
+from hub.tracing import graph_tracer, http_server_spans, mark_outcome, otlp_exporter, trace_sql, tracing_extension
 from hub.tracing import tracer_provider as export_to
 from hub.web import web_routes
 from hub.worker_loops import WorkerLoops
@@ -94,6 +95,8 @@ class AgencyGraphQL(GraphQL[RequestContext, None]):
             # Errors an extension raises as the operation starts never pass through InternalErrors: mask them here.
             result.errors = masked_unexpected(result.errors)
         request.scope[OUTCOME_KEY] = outcome(result.data is not None, (code_of(error) for error in result.errors or ()))
+        if result.errors and (span := trace.get_current_span()).is_recording():  # the HTTP server span
+            mark_outcome(span, result.data, result.errors)
         processed = await super().process_result(request, result)
         response = request.scope[CONTEXT_KEY].http_response
         if request.method == "GET":  # scoped to the caller: no shared cache may keep it
@@ -335,9 +338,11 @@ def _metrics_listener(hub: Hub) -> MetricsListener | None:
     return MetricsListener(Starlette(routes=_operator_routes(hub, operator)), address)
 
 
-def _middleware(settings: Settings) -> list[Middleware]:
-    """Outermost first: request ids (so every later log line has one), metrics, CORS."""
+def _middleware(settings: Settings, provider: TracerProvider | None) -> list[Middleware]:
+    """Outermost first: the trace's server span (when tracing), request ids (so every later log line has one),
+    metrics, CORS."""
     return [
+        *([http_server_spans(provider)] if provider is not None else []),
         Middleware(RequestIds),
         Middleware(HttpMetrics),
         Middleware(
@@ -348,10 +353,11 @@ def _middleware(settings: Settings) -> list[Middleware]:
     ]
 
 
-def _observers(settings: Settings, provider: TracerProvider | None) -> list[Any]:
+def _tracing(settings: Settings, provider: TracerProvider | None) -> TracerProvider | None:
+    """The given provider, else one exporting to `HUB_OTEL_ENDPOINT`; None (no tracing at all) without either."""
     if provider is None and settings.otel_endpoint:
         provider = export_to(otlp_exporter(settings.otel_endpoint))
-    return [tracing_extension(provider)] if provider is not None else []
+    return provider
 
 
 def create_app(
@@ -362,7 +368,10 @@ def create_app(
     refuse_insecure_production(settings)
     quiet_casbin(settings.log_casbin)
     engine = make_engine(settings)
-    limits, observers = graphql_limits(settings), _observers(settings, tracer_provider)
+    provider = _tracing(settings, tracer_provider)
+    if provider is not None:
+        trace_sql(engine, provider)
+    limits, observers = graphql_limits(settings), [tracing_extension(provider)] if provider is not None else []
     store = policies or PolicyStore(
         policy_dir=settings.policy_dir, policy_db_url=settings.policy_db_url,
         # a reload that adds or removes an agency builds the schema again, with the new Agency enum
@@ -370,7 +379,8 @@ def create_app(
     )
     sessions = make_session_factory(engine)
     hub = Hub(
-        settings=settings, engine=engine, sessions=sessions, policies=store, graph=GraphStore(settings),
+        settings=settings, engine=engine, sessions=sessions, policies=store,
+        graph=GraphStore(settings, graph_tracer(provider) if provider is not None else None),
         persisted=PersistedQueries(allowed_operation_texts(settings.allowed_operations_file), settings.persisted_queries_max),
         sync=SyncWorker(settings, sessions) if settings.graph_sync else None,
         heap=LongLivedHeap(settings.freeze_heap), workers=WorkerLoops(settings.db_pool_size),
@@ -412,7 +422,7 @@ def create_app(
             *operator_routes,
             *_web_views(hub, gateway),
         ],
-        middleware=_middleware(settings),
+        middleware=_middleware(settings, provider),
         lifespan=lifespan,
     )
     app.state.hub = hub
