@@ -266,15 +266,18 @@ def test_without_tracing_configured_nothing_is_instrumented(settings: Settings, 
 
 @pytest.mark.neo4j
 def test_a_graph_query_has_a_neo4j_span_under_its_operation(
-    world: Any, settings: Settings, neo4j_settings: Settings, policy_store: Any
+    world: Any, settings: Settings, neo4j_settings: Settings
 ) -> None:
     provider, exporter = _recording_provider()
     app_settings = project_world(world, settings, neo4j_settings)
     person = "cadre:1"
     query = "query Circle($id: ID!) { network(personId: $id, hops: 1) { nodes { id } } }"
-    with TestClient(create_app(app_settings, policies=policy_store, tracer_provider=provider)) as client:
+    with TestClient(create_app(app_settings, tracer_provider=provider)) as client:  # its own policy store, traced
         headers = _headers(app_settings, "inspector", traceparent=TRACEPARENT, **PURPOSE)
-        client.post("/graphql", json={"query": query, "variables": {"id": "cadre:2"}}, headers=headers)  # plans the query
+        for _attempt in range(4):  # a cold server plans the query first, slowly on a busy machine
+            warm_up = client.post("/graphql", json={"query": query, "variables": {"id": "cadre:2"}}, headers=headers)
+            if "GRAPH_TIMEOUT" not in warm_up.text:
+                break
         exporter.clear()
         answer = client.post("/graphql", json={"query": query, "variables": {"id": person}}, headers=headers)
         assert answer.status_code == 200 and answer.json()["data"]["network"]["nodes"], answer.text
