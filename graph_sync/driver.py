@@ -11,12 +11,14 @@ database (`HUB_NEO4J_DATABASE`, else the server's default), which the driver kee
 from __future__ import annotations
 
 import weakref
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, RoutingControl, Session, TrustCustomCAs
 from neo4j.exceptions import AuthError, DriverError, Neo4jError
+from opentelemetry.trace import SpanKind, Tracer
 
 from hub.settings import Settings
 
@@ -107,3 +109,14 @@ def unavailable(settings: Settings, error: BaseException) -> GraphUnavailable:
         f"Neo4j is not reachable at {settings.neo4j_uri} ({type(error).__name__}: {error}); "
         "start it with `hub graph up` or set HUB_NEO4J_URI"
     )
+
+
+def cypher_span(tracer: Tracer | None, name: str, database: str | None) -> AbstractContextManager[object]:
+    """The span of one Cypher query (the neo4j driver has no OpenTelemetry instrumentation of its own): named for
+    the query, with `db.system` neo4j and the database, never the query's parameters; nothing without a tracer."""
+    if tracer is None:
+        return nullcontext()
+    attributes = {"db.system": "neo4j", "db.system.name": "neo4j", "db.operation.name": name}
+    if database:
+        attributes["db.namespace"] = database
+    return tracer.start_as_current_span(f"neo4j {name}", kind=SpanKind.CLIENT, attributes=attributes)

@@ -12,6 +12,7 @@ from typing import Any
 
 import strawberry
 from cross_web import HTTPException
+from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,9 +39,9 @@ from hub.graph_store import GraphStore
 from hub.graphql_http import GRAPHQL_RESPONSE_JSON, encode_response, is_request_error, response_media_type
 from hub.heap import LongLivedHeap
 from hub.logs import RequestIds, quiet_casbin
-from hub.metrics import HttpMetrics, record_operation
+from hub.metrics import HttpMetrics, outcome, record_operation
 from hub.migrate import SchemaState, schema_state
-from hub.persisted_queries import PersistedQueries, allowed_operation_texts
+from hub.persisted_queries import PersistedQueries, ProtocolMisused, allowed_operation_texts
 from hub.purpose import PurposeRefused, admitted_purpose, purpose_of, unworked_cases
 from hub.sessions import make_session_factory
 from hub.settings import Settings, refuse_insecure_production
@@ -48,7 +49,7 @@ from hub.shell.fair_share import FairScheduler, Refused, share_limits
 from hub.shell.metrics_endpoint import MetricsListener, metrics_endpoint
 from hub.shell.operator_access import OperatorAccess
 from hub.shell.subscriptions import EventBell, SubscriptionsView, WatchEventWake
-from hub.tracing import otlp_exporter, tracing_extension
+from hub.tracing import graph_tracer, http_server_spans, mark_outcome, otlp_exporter, trace_sql, tracing_extension
 from hub.tracing import tracer_provider as export_to
 from hub.web import web_routes
 from hub.worker_loops import WorkerLoops
@@ -59,8 +60,10 @@ from schema.context import RequestContext, new_context
 from schema.graph_budget import GraphBudget
 from schema.internal_errors import masked_unexpected
 from schema.limits import GraphQLLimits
+from schema.request_errors import code_of
 
 CONTEXT_KEY = "hub.context"
+OUTCOME_KEY = "hub.outcome"  # (outcome, code) of the GraphQL result, for the operations metric
 CORS_REQUEST_HEADERS = ["authorization", "content-type", "accept", "x-purpose", "x-request-id"]
 TRACE_CONTEXT_HEADERS = ["traceparent", "tracestate"]  # W3C Trace Context
 logger = logging.getLogger(__name__)
@@ -92,6 +95,9 @@ class AgencyGraphQL(GraphQL[RequestContext, None]):
         if result.errors:
             # Errors an extension raises as the operation starts never pass through InternalErrors: mask them here.
             result.errors = masked_unexpected(result.errors)
+        request.scope[OUTCOME_KEY] = outcome(result.data is not None, (code_of(error) for error in result.errors or ()))
+        if result.errors and (span := trace.get_current_span()).is_recording():  # the HTTP server span
+            mark_outcome(span, result.data, result.errors)
         processed = await super().process_result(request, result)
         response = request.scope[CONTEXT_KEY].http_response
         if request.method == "GET":  # scoped to the caller: no shared cache may keep it
@@ -112,6 +118,8 @@ class AgencyGraphQL(GraphQL[RequestContext, None]):
         agency = context.access.principal.agency
         unresolved = self.persisted.prepare(kwargs["request_data"], agency)
         if unresolved is not None:
+            if isinstance(unresolved, ProtocolMisused) and context.http_response is not None:
+                context.http_response.status_code = 400  # as Apollo answers it, in either media type
             return ExecutionResult(data=None, errors=[unresolved])
         try:
             result = await super().execute_single(*args, **kwargs)
@@ -243,7 +251,7 @@ class GraphQLGateway:
                 await self.hub.view_for(agency, schema)(scope, receive, noting_status)
             finally:
                 record_operation(context.operation_type, context.operation_name, agency, status["code"],
-                                 time.perf_counter() - started)
+                                 time.perf_counter() - started, scope.get(OUTCOME_KEY))
 
     def _too_large(self, request: Request) -> Response | None:
         limit = self.hub.settings.max_request_bytes
@@ -331,9 +339,11 @@ def _metrics_listener(hub: Hub) -> MetricsListener | None:
     return MetricsListener(Starlette(routes=_operator_routes(hub, operator)), address)
 
 
-def _middleware(settings: Settings) -> list[Middleware]:
-    """Outermost first: request ids (so every later log line has one), metrics, CORS."""
+def _middleware(settings: Settings, provider: TracerProvider | None) -> list[Middleware]:
+    """Outermost first: the trace's server span (when tracing), request ids (so every later log line has one),
+    metrics, CORS."""
     return [
+        *([http_server_spans(provider)] if provider is not None else []),
         Middleware(RequestIds),
         Middleware(HttpMetrics),
         Middleware(
@@ -344,10 +354,11 @@ def _middleware(settings: Settings) -> list[Middleware]:
     ]
 
 
-def _observers(settings: Settings, provider: TracerProvider | None) -> list[Any]:
+def _tracing(settings: Settings, provider: TracerProvider | None) -> TracerProvider | None:
+    """The given provider, else one exporting to `HUB_OTEL_ENDPOINT`; None (no tracing at all) without either."""
     if provider is None and settings.otel_endpoint:
         provider = export_to(otlp_exporter(settings.otel_endpoint))
-    return [tracing_extension(provider)] if provider is not None else []
+    return provider
 
 
 def create_app(
@@ -358,7 +369,10 @@ def create_app(
     refuse_insecure_production(settings)
     quiet_casbin(settings.log_casbin)
     engine = make_engine(settings)
-    limits, observers = graphql_limits(settings), _observers(settings, tracer_provider)
+    provider = _tracing(settings, tracer_provider)
+    if provider is not None:
+        trace_sql(engine, provider)
+    limits, observers = graphql_limits(settings), [tracing_extension(provider)] if provider is not None else []
     store = policies or PolicyStore(
         policy_dir=settings.policy_dir, policy_db_url=settings.policy_db_url,
         # a reload that adds or removes an agency builds the schema again, with the new Agency enum
@@ -366,7 +380,8 @@ def create_app(
     )
     sessions = make_session_factory(engine)
     hub = Hub(
-        settings=settings, engine=engine, sessions=sessions, policies=store, graph=GraphStore(settings),
+        settings=settings, engine=engine, sessions=sessions, policies=store,
+        graph=GraphStore(settings, graph_tracer(provider) if provider is not None else None),
         persisted=PersistedQueries(allowed_operation_texts(settings.allowed_operations_file), settings.persisted_queries_max),
         sync=SyncWorker(settings, sessions) if settings.graph_sync else None,
         heap=LongLivedHeap(settings.freeze_heap), workers=WorkerLoops(settings.db_pool_size),
@@ -413,7 +428,7 @@ def create_app(
             *operator_routes,
             *_web_views(hub, gateway),
         ],
-        middleware=_middleware(settings),
+        middleware=_middleware(settings, provider),
         lifespan=lifespan,
     )
     app.state.hub = hub

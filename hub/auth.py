@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from typing import Any
@@ -15,6 +16,7 @@ from hub.claims import MISSING, ClaimMapping, claim_at
 from hub.jwks import KeysUnavailable, UnknownSigningKey, signing_key
 from hub.settings import PUBLIC_KEY_ALGORITHMS, Settings
 
+logger = logging.getLogger(__name__)
 LEEWAY_SECONDS = 30
 DEFAULT_TTL_SECONDS = 8 * 3600
 REALM = "hub"
@@ -25,11 +27,15 @@ __all__ = ["AuthenticationFailed", "KeysUnavailable", "mint_token", "principal_f
 
 
 class AuthenticationFailed(Exception):
-    """401: no usable credentials. The message says what is wrong, never what a valid token holds."""
+    """401: no usable credentials. The message says what is wrong, never what a valid token holds.
 
-    def __init__(self, message: str, *, token_given: bool = True) -> None:
+    `reason`: a short fixed phrase for the log (`unknown kid`, `expired`, ...), never anything from the token.
+    """
+
+    def __init__(self, message: str, *, token_given: bool = True, reason: str = "invalid claims") -> None:
         super().__init__(message)
         self.token_given = token_given
+        self.reason = reason
 
     @property
     def challenge(self) -> str:
@@ -49,14 +55,18 @@ def _verification_key(settings: Settings, token: str) -> tuple[str | PyJWK, list
                 cache_seconds=settings.jwt_jwks_cache_seconds, refetch_seconds=settings.jwt_jwks_refetch_seconds,
             )
         except UnknownSigningKey as unknown:
-            raise AuthenticationFailed(str(unknown)) from None
+            raise AuthenticationFailed(str(unknown), reason=unknown.reason) from None
         accepted = [name for name in settings.jwt_jwks_algorithms if name in PUBLIC_KEY_ALGORITHMS]
         if key.algorithm_name not in accepted:
-            raise AuthenticationFailed(f"tokens signed with {key.algorithm_name} are not accepted by this hub")
+            raise AuthenticationFailed(
+                f"tokens signed with {key.algorithm_name} are not accepted by this hub", reason="algorithm not accepted"
+            )
         return key, [key.algorithm_name]
     if settings.jwt_algorithm in PUBLIC_KEY_ALGORITHMS:
         if not settings.jwt_public_key:
-            raise AuthenticationFailed(f"the hub has no public key configured for {settings.jwt_algorithm} tokens")
+            raise AuthenticationFailed(
+                f"the hub has no public key configured for {settings.jwt_algorithm} tokens", reason="no key configured"
+            )
         return settings.jwt_public_key, [settings.jwt_algorithm]
     return settings.jwt_secret, [settings.jwt_algorithm]
 
@@ -86,12 +96,27 @@ def mint_token(
 
 
 def principal_from_header(settings: Settings, authorization: str | None) -> Principal:
-    """The caller, from a bearer token; KeysUnavailable when the identity provider's keys cannot be fetched."""
+    """The caller, from a bearer token; KeysUnavailable when the identity provider's keys cannot be fetched.
+
+    Every refusal is logged at INFO with its reason, and nothing of the token.
+    """
+    try:
+        return _principal_from_header(settings, authorization)
+    except AuthenticationFailed as refused:
+        logger.info("token refused: %s", refused.reason, extra={"reason": refused.reason})
+        raise
+
+
+def _principal_from_header(settings: Settings, authorization: str | None) -> Principal:
     if not authorization:
-        raise AuthenticationFailed("missing bearer token: send 'Authorization: Bearer <token>'", token_given=False)
+        raise AuthenticationFailed(
+            "missing bearer token: send 'Authorization: Bearer <token>'", token_given=False, reason="no bearer token"
+        )
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise AuthenticationFailed("the Authorization header must be 'Bearer <token>'", token_given=False)
+        raise AuthenticationFailed(
+            "the Authorization header must be 'Bearer <token>'", token_given=False, reason="not a bearer token"
+        )
     mapping = ClaimMapping.of(settings)
     claims = _decode(settings, token.strip(), mapping)
     _check_lifetime(settings, claims)
@@ -118,21 +143,29 @@ def _decode(settings: Settings, token: str, mapping: ClaimMapping) -> dict[str, 
             options={"require": required, "verify_aud": settings.jwt_audience is not None},
         )
     except jwt.ExpiredSignatureError:
-        raise AuthenticationFailed("the token has expired") from None
+        raise AuthenticationFailed("the token has expired", reason="expired") from None
     except jwt.MissingRequiredClaimError as error:
-        raise AuthenticationFailed(f"the token lacks the '{error.claim}' claim") from None
+        raise AuthenticationFailed(f"the token lacks the '{error.claim}' claim", reason="missing claim") from None
     except jwt.InvalidIssuerError:
-        raise AuthenticationFailed("the token's issuer ('iss') is not the one this hub trusts") from None
+        raise AuthenticationFailed(
+            "the token's issuer ('iss') is not the one this hub trusts", reason="wrong issuer"
+        ) from None
     except jwt.InvalidAudienceError:
-        raise AuthenticationFailed("the token's audience ('aud') is not this hub") from None
+        raise AuthenticationFailed("the token's audience ('aud') is not this hub", reason="wrong audience") from None
     except InvalidSubjectError:
         raise AuthenticationFailed("the 'sub' claim must be a non-empty string") from None
     except InvalidIssuedAtError:
         raise AuthenticationFailed("the 'iat' claim must be an integer") from None
     except jwt.ImmatureSignatureError:
-        raise AuthenticationFailed("the token is not valid yet ('iat' or 'nbf' is in the future)") from None
+        raise AuthenticationFailed(
+            "the token is not valid yet ('iat' or 'nbf' is in the future)", reason="not valid yet"
+        ) from None
+    except jwt.InvalidSignatureError:
+        raise AuthenticationFailed(
+            "the token is malformed or its signature is not valid", reason="bad signature"
+        ) from None
     except jwt.InvalidTokenError:
-        raise AuthenticationFailed("the token is malformed or its signature is not valid") from None
+        raise AuthenticationFailed("the token is malformed or its signature is not valid", reason="malformed") from None
 
 
 def _check_lifetime(settings: Settings, claims: dict[str, Any]) -> None:
@@ -140,7 +173,10 @@ def _check_lifetime(settings: Settings, claims: dict[str, Any]) -> None:
     if not _is_number(issued) or not _is_number(expires):
         raise AuthenticationFailed("the 'iat' and 'exp' claims must be numbers (seconds since the epoch)")
     if expires - issued > settings.jwt_max_ttl:
-        raise AuthenticationFailed(f"the token's lifetime (exp - iat) exceeds the maximum of {settings.jwt_max_ttl} seconds")
+        raise AuthenticationFailed(
+            f"the token's lifetime (exp - iat) exceeds the maximum of {settings.jwt_max_ttl} seconds",
+            reason="lifetime too long",
+        )
 
 
 def _is_integer(value: Any) -> bool:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import AbstractContextManager
 
 from neo4j import Driver
 from neo4j.exceptions import DriverError, Neo4jError
+from opentelemetry.trace import Tracer
 
-from graph_sync.driver import GraphUnavailable, open_driver
+from graph_sync.driver import GraphUnavailable, cypher_span, open_driver
 from hub.settings import Settings
 
 RETRY_AFTER_SECONDS = 2.0
@@ -18,8 +20,10 @@ FAST_CONNECT_TIMEOUT_SECONDS = 2.0
 class GraphStore:
     """Hands out one shared driver; after a failed connect it refuses at once for a short while."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, tracer: Tracer | None = None) -> None:
+        """`tracer`: spans for graph queries when tracing is on (hub/tracing.py); None, none at all."""
         self.settings = settings
+        self.tracer = tracer
         self._driver: Driver | None = None
         self._failed_at = 0.0
         self._last_error = ""
@@ -39,6 +43,10 @@ class GraphStore:
                 self._failed_at, self._last_error = time.monotonic(), str(down)
                 raise
             return self._driver
+
+    def query_span(self, name: str) -> AbstractContextManager[object]:
+        """Wraps running one graph query: its span, when tracing is on."""
+        return cypher_span(self.tracer, name, self.settings.neo4j_database)
 
     def status(self) -> str:
         """'ok' or 'unavailable', checking connectivity now."""

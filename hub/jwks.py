@@ -1,16 +1,23 @@
 """An identity provider's signing keys, fetched from its JWKS URL and picked by the token's `kid`.
 
-The key set is kept for `HUB_JWT_JWKS_CACHE_SECONDS`. What an outage of the provider, or tokens with made-up
-`kid`s, may cost is bounded:
+Rotation takes effect within known bounds:
+
+- a key the provider starts publishing is accepted at once: a token naming an unknown `kid` fetches the key set
+  right away, unless a fetch happened less than `HUB_JWT_JWKS_REFETCH_SECONDS` (default 2 s) ago;
+- a key the provider stops publishing is refused at most `HUB_JWT_JWKS_CACHE_SECONDS` (default 60 s) plus one
+  fetch (`FETCH_TIMEOUT_SECONDS`) after the fetch that last returned it: the set is kept that long, or for the
+  `max-age` of the response's Cache-Control when shorter (never shorter than the refetch floor).
+
+What an outage of the provider, or tokens with made-up `kid`s, may cost is bounded too:
 
 - a token whose key is held is verified with it at once, and never waits on a fetch: when the set is older
   than its lifetime it is refreshed in the background while the held keys go on serving, for one more
   lifetime at most (a provider down longer than that leaves the hub without keys: 503, as before);
 - one fetch at a time per provider, each with a short total deadline and a size limit; a request that finds a
   fetch under way does not wait for it;
-- after every fetch, failed or not, an unknown `kid` (a rotated key) fetches again only after
-  `HUB_JWT_JWKS_REFETCH_SECONDS`; after a failed fetch no fetch at all (a first one, a background refresh)
-  happens for `FAILED_FETCH_RETRY_SECONDS` (or the refetch interval, if shorter).
+- after every fetch, failed or not, an unknown `kid` fetches again only after `HUB_JWT_JWKS_REFETCH_SECONDS`;
+  after a failed fetch no fetch at all (a first one, a background refresh, an unknown `kid`) happens for
+  `FAILED_FETCH_RETRY_SECONDS`.
 
 PyJWT parses the keys (`PyJWKSet`); the HTTP fetch is done here for its deadline and size limit.
 """
@@ -18,6 +25,7 @@ PyJWT parses the keys (`PyJWKSet`); the HTTP fetch is done here for its deadline
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import urllib.request
@@ -36,10 +44,31 @@ FAILED_FETCH_RETRY_SECONDS = 5.0
 STALE_KEYS_LIFETIMES = 2  # held keys go on serving while refreshes fail, up to twice the cache lifetime in all
 MAX_CACHED_SETS = 4  # distinct JWKS configurations alive at once (one in production, a few in tests)
 UNKNOWN_KID = "the token's signing key ('kid') is not one the identity provider publishes"
+_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)\"?\s*(?:,|$)", re.IGNORECASE)
 
 
 class UnknownSigningKey(Exception):
     """The token names no key the provider publishes, or none the hub can use."""
+
+    def __init__(self, message: str, reason: str = "unknown kid") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def max_age(cache_control: str | None) -> float | None:
+    """The `max-age` of a Cache-Control value in seconds (0 for `no-store`/`no-cache`), or None without one."""
+    if not cache_control:
+        return None
+    if re.search(r"(?:^|,)\s*no-(?:store|cache)\s*(?:,|$)", cache_control, re.IGNORECASE):
+        return 0.0
+    found = _MAX_AGE.search(cache_control)
+    return float(found.group(1)) if found else None
+
+
+@dataclass(frozen=True)
+class FetchedKeys:
+    keys: dict[str, PyJWK]
+    max_age: float | None  # from the response's Cache-Control
 
 
 class KeysUnavailable(Exception):
@@ -51,7 +80,7 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def fetch_key_set(url: str, timeout: float = FETCH_TIMEOUT_SECONDS) -> dict[str, PyJWK]:
+def fetch_key_set(url: str, timeout: float = FETCH_TIMEOUT_SECONDS) -> FetchedKeys:
     """The provider's signing keys by `kid`; KeysUnavailable when it cannot be read within `timeout` in all."""
     if urlparse(url).scheme.lower() not in ("http", "https"):
         raise KeysUnavailable("the JWKS URL must be http or https")
@@ -59,6 +88,7 @@ def fetch_key_set(url: str, timeout: float = FETCH_TIMEOUT_SECONDS) -> dict[str,
     try:
         opener = urllib.request.build_opener(_NoRedirects())
         with opener.open(urllib.request.Request(url), timeout=timeout) as response:
+            lifetime = max_age(response.headers.get("cache-control"))
             body = bytearray()
             while chunk := response.read1(65536):
                 body.extend(chunk)
@@ -77,7 +107,8 @@ def fetch_key_set(url: str, timeout: float = FETCH_TIMEOUT_SECONDS) -> dict[str,
         raise KeysUnavailable(str(error) or type(error).__name__) from None
     except (URLError, OSError, ValueError, PyJWKError, PyJWKSetError) as error:  # HTTP errors, timeouts, bad JSON
         raise KeysUnavailable(str(error) or type(error).__name__) from None
-    return {key.key_id: key for key in key_set.keys if key.public_key_use in ("sig", None) and key.key_id}
+    keys = {key.key_id: key for key in key_set.keys if key.public_key_use in ("sig", None) and key.key_id}
+    return FetchedKeys(keys, lifetime)
 
 
 @dataclass
@@ -89,6 +120,7 @@ class KeySet:
     refetch_seconds: float
     keys: dict[str, PyJWK] = field(default_factory=dict)
     fetched_at: float | None = None  # of the keys held
+    lifetime: float = 0.0  # of the keys held: the configured cache time, or the response's shorter max-age
     refetch_at: float = 0.0  # an unknown `kid` fetches again from then on (set by every fetch)
     retry_at: float = 0.0  # after a failed fetch, none before this
     last_failure: str | None = None  # why the latest fetch failed; None after a success
@@ -97,7 +129,7 @@ class KeySet:
     def key_for(self, kid: str | None) -> PyJWK:
         keys = self._held()
         if kid is not None and kid in keys:
-            if self._age() >= self.cache_seconds:
+            if self._age() >= self.lifetime:
                 self._refresh_in_background()
             return keys[kid]
         if not keys:
@@ -152,12 +184,14 @@ class KeySet:
     def _fetch_locked(self) -> None:
         """One fetch, with the lock held; any outcome starts the refetch interval of unknown `kid`s."""
         try:
-            keys = fetch_key_set(self.url)
+            fetched = fetch_key_set(self.url)
         except KeysUnavailable as unavailable:
             self.last_failure = str(unavailable)
-            self.retry_at = time.monotonic() + min(self.refetch_seconds, FAILED_FETCH_RETRY_SECONDS)
+            self.retry_at = time.monotonic() + FAILED_FETCH_RETRY_SECONDS
         else:
-            self.keys, self.fetched_at, self.last_failure, self.retry_at = keys, time.monotonic(), None, 0.0
+            self.keys, self.fetched_at, self.last_failure, self.retry_at = fetched.keys, time.monotonic(), None, 0.0
+            offered = self.cache_seconds if fetched.max_age is None else max(fetched.max_age, self.refetch_seconds)
+            self.lifetime = min(self.cache_seconds, offered)
         self.refetch_at = time.monotonic() + self.refetch_seconds
 
 
@@ -182,6 +216,6 @@ def signing_key(url: str, token: str, *, cache_seconds: float, refetch_seconds: 
     try:
         kid = jwt.get_unverified_header(token).get("kid")
     except DecodeError:
-        raise UnknownSigningKey("the token is malformed") from None
+        raise UnknownSigningKey("the token is malformed", reason="malformed") from None
     # The message must not say which kids exist.
     return key_set_for(url, cache_seconds, refetch_seconds).key_for(kid if isinstance(kid, str) else None)

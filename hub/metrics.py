@@ -1,11 +1,13 @@
 """Prometheus metrics of a hub process, served at `/metrics`.
 
-Requests by route and status, GraphQL operations by type, name, agency and status with their latencies,
+Requests by route and status, GraphQL operations by type, name, agency, HTTP status and GraphQL outcome (`ok`,
+`partial`: data and errors, `error`: no data) with the first error's code, and their latencies,
 committed access-audit entries, and the graph sync's backlog (read from the outbox when scraped). Labels
 hold no record data, and every label's values are bounded, since clients choose some of them: a method that is
 not a standard HTTP method counts as `other`; an operation name counts as itself only if it looks like a name
 (`OPERATION_NAME`, at most `MAX_NAME_DIGITS` digits, so no ID, phone or case number passes) and is among the
-first `MAX_OPERATION_NAMES` names of its agency; and a metric keeps at most `MAX_SERIES` label sets, later new
+first `MAX_OPERATION_NAMES` names of its agency; an error code counts as itself only if the hub emits it
+(`ERROR_CODES`), else `OTHER`; and a metric keeps at most `MAX_SERIES` label sets, later new
 ones counting under `other`. Where the metrics are served, and to whom: hub/shell/operator_access.py.
 """
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -32,6 +34,15 @@ OPERATION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
 OTHER = "other"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+OK, PARTIAL, ERROR = "ok", "partial", "error"
+NO_CODE, OTHER_CODE = "none", "OTHER"
+# Every code the hub's GraphQL errors carry (schema/, hub/): a code a client could make up counts as OTHER.
+ERROR_CODES = frozenset({
+    "BAD_INPUT", "BAD_REQUEST", "BAD_USER_INPUT", "DATABASE_NOT_MIGRATED", "DATABASE_UNAVAILABLE", "FORBIDDEN",
+    "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "GRAPH_BUDGET_SPENT", "GRAPH_TIMEOUT", "GRAPH_UNAVAILABLE",
+    "INTERNAL_ERROR", "METHOD_NOT_ALLOWED", "NOT_ALLOWED", "PERSISTED_QUERY_HASH_MISMATCH",
+    "PERSISTED_QUERY_NOT_FOUND", "QUERY_TOO_COSTLY", "RATE_LIMITED", "UNAUTHENTICATED",
+})
 ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics", "/reports/template", "/reports/import", "/graphiql"})
 
 # Process-wide, like the process they describe; kept apart from the client library's default registry.
@@ -45,8 +56,10 @@ HTTP_LATENCY = Histogram(
     buckets=LATENCY_BUCKETS, registry=REGISTRY,
 )
 GRAPHQL_OPERATIONS = Counter(
-    "hub_graphql_operations", "GraphQL operations answered, by operation type and name, agency and HTTP status.",
-    ["operation_type", "operation", "agency", "status"], registry=REGISTRY,
+    "hub_graphql_operations",
+    "GraphQL operations answered, by operation type and name, agency, HTTP status, outcome (ok, partial, error) and "
+    "the first error's code.",
+    ["operation_type", "operation", "agency", "status", "outcome", "code"], registry=REGISTRY,
 )
 GRAPHQL_LATENCY = Histogram(
     "hub_graphql_operation_duration_seconds", "Time to answer a GraphQL operation, by operation type and agency.",
@@ -119,9 +132,34 @@ OPERATION_SERIES = SeriesCap()
 OPERATION_LATENCY_SERIES = SeriesCap()
 
 
-def record_operation(operation_type: str, operation_name: str, agency: str, status: int, seconds: float) -> None:
+def code_label(code: object) -> str:
+    return code if isinstance(code, str) and code in ERROR_CODES else OTHER_CODE
+
+
+def outcome(has_data: bool, error_codes: Iterable[object]) -> tuple[str, str]:
+    """(outcome, code) of a GraphQL result: `ok`/none, else `partial` with data or `error`, and the first error's code."""
+    codes = list(error_codes)
+    if not codes:
+        return OK, NO_CODE
+    return (PARTIAL if has_data else ERROR), code_label(codes[0])
+
+
+def outcome_without_result(status: int) -> tuple[str, str]:
+    """The outcome of a request refused before GraphQL answered it (a malformed body, a mutation over GET)."""
+    if status == 405:
+        return ERROR, "METHOD_NOT_ALLOWED"
+    return ERROR, "BAD_REQUEST" if 400 <= status < 500 else "INTERNAL_ERROR"
+
+
+def record_operation(
+    operation_type: str, operation_name: str, agency: str, status: int, seconds: float,
+    result: tuple[str, str] | None = None,
+) -> None:
+    """`result`: the operation's (outcome, code) from `outcome`; None when no GraphQL result was produced."""
     kind = operation_type or "none"
-    GRAPHQL_OPERATIONS.labels(*OPERATION_SERIES(kind, OPERATION_NAMES(agency, operation_name), agency, str(status))).inc()
+    result_outcome, code = result if result is not None else outcome_without_result(status)
+    labels = (kind, OPERATION_NAMES(agency, operation_name), agency, str(status), result_outcome, code)
+    GRAPHQL_OPERATIONS.labels(*OPERATION_SERIES(*labels)).inc()
     GRAPHQL_LATENCY.labels(*OPERATION_LATENCY_SERIES(kind, agency)).observe(seconds)
 
 

@@ -2,10 +2,14 @@
 
 A client first sends only `{"version": 1, "sha256Hash": h}`. A hash the hub knows runs its query text;
 an unknown one answers the error `PersistedQueryNotFound` (code PERSISTED_QUERY_NOT_FOUND) and the client
-sends the text with the hash again, which the hub checks (the text must hash to h, else 400) and learns once
+sends the text with the hash again, which the hub checks and learns once
 it has parsed, validated against the agency's schema and passed the limits (a text that fails is never kept).
 Learned texts are kept per agency, each agency's own bounded number and size, least recently used dropped
 first: one agency's texts never push out another's.
+
+A misused protocol is a request error in the GraphQL response format, status 400 in either media type: a text
+that does not hash to h answers `provided sha does not match query` with code PERSISTED_QUERY_HASH_MISMATCH (as
+Apollo Router answers it), a version other than 1 or a hash that is not 64 hex digits code BAD_REQUEST.
 
 With an allow-list (HUB_ALLOWED_OPERATIONS_FILE) the allow-list is the only store: a hash resolves only
 to an allow-listed text, nothing is learned, and an unknown hash is refused as not allowed. The list may also
@@ -23,7 +27,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from cross_web import HTTPException
 from graphql import GraphQLError
 from strawberry.http import GraphQLRequestData
 
@@ -31,6 +34,15 @@ from schema.limits import NOT_ALLOWED_MESSAGE
 
 MAX_LEARNED_CHARACTERS = 2_000_000  # one agency's learned texts together, whatever their number
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
+HASH_MISMATCH = "PERSISTED_QUERY_HASH_MISMATCH"
+BAD_REQUEST = "BAD_REQUEST"
+
+
+class ProtocolMisused(GraphQLError):
+    """A request that misuses the persisted query protocol; answered with status 400."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message, extensions={"code": code})
 
 
 def query_hash(query: str) -> str:
@@ -60,10 +72,10 @@ def requested_hash(extensions: Mapping[str, Any] | None) -> str | None:
     if persisted is None:
         return None
     if not isinstance(persisted, dict) or persisted.get("version") != 1:
-        raise HTTPException(400, "unsupported persisted query version: `persistedQuery.version` must be 1")
+        raise ProtocolMisused("unsupported persisted query version: `persistedQuery.version` must be 1", BAD_REQUEST)
     sha = persisted.get("sha256Hash")
     if not isinstance(sha, str) or not _SHA256_HEX.fullmatch(sha):
-        raise HTTPException(400, "`persistedQuery.sha256Hash` must be 64 hexadecimal digits")
+        raise ProtocolMisused("`persistedQuery.sha256Hash` must be 64 hexadecimal digits", BAD_REQUEST)
     return sha.lower()
 
 
@@ -112,15 +124,18 @@ class PersistedQueries:
     def prepare(self, request: GraphQLRequestData, agency: str) -> GraphQLError | None:
         """Fill in the request's query from its hash; the error to answer instead, or None to run it.
 
-        Raises HTTPException (400) when the protocol is misused: a bad version or hash, or a text that
-        does not hash to the hash sent with it.
+        A misused protocol (a bad version or hash, a text that does not hash to the hash sent with it) is a
+        `ProtocolMisused`.
         """
-        sha = requested_hash(request.extensions)
+        try:
+            sha = requested_hash(request.extensions)
+        except ProtocolMisused as misused:
+            return misused
         if sha is None:
             return None
         if request.query is not None:
             if query_hash(request.query) != sha:
-                raise HTTPException(400, "provided sha does not match query")
+                return ProtocolMisused("provided sha does not match query", HASH_MISMATCH)
             return None  # learned after it validated (`learn`); with an allow-list, judged by the allow-list
         text = self.allowed.get(sha) if self.allowed is not None else self.learned.get(agency, sha)
         if text is not None:

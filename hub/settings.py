@@ -68,8 +68,8 @@ class Settings:
     jwt_audience: str | None = None  # when set, tokens must carry this `aud`
     jwt_jwks_url: str | None = None  # an identity provider's JWKS: tokens are then verified with its keys only
     jwt_jwks_algorithms: tuple[str, ...] = DEFAULT_JWKS_ALGORITHMS  # what JWKS-verified tokens may be signed with
-    jwt_jwks_cache_seconds: float = 300.0  # how long fetched keys are used before they are fetched again
-    jwt_jwks_refetch_seconds: float = 30.0  # the least time between two fetches caused by an unknown `kid`
+    jwt_jwks_cache_seconds: float = 60.0  # the longest fetched keys are used before they are fetched again
+    jwt_jwks_refetch_seconds: float = 2.0  # the least time between a fetch and one an unknown `kid` causes
     # Where the principal's attributes are read in a token's claims; a dotted path reaches into nested claims.
     jwt_claim_user: str = "sub"
     jwt_claim_agency: str = "agency"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -59,6 +60,8 @@ class GraphSource(Protocol):
     """Where graph queries get their Neo4j driver (the hub's `GraphStore`)."""
 
     def driver(self) -> Driver: ...
+
+    def query_span(self, name: str) -> AbstractContextManager[object]: ...
 
 
 def _nothing() -> None:

@@ -196,7 +196,8 @@ def run_graph_query(info: Info, query: Callable[[Any, GraphAccess, float], Resul
         if context.graph is None:
             raise GraphUnavailable("this request has no graph store")
         driver = context.graph.driver()
-        result = query(driver, _access(context), timeout)
+        with context.graph.query_span(info.field_name):
+            result = query(driver, _access(context), timeout)
     except ValueError as bad:
         raise GraphQLError(str(bad), extensions={"code": "BAD_INPUT"}) from None
     except (GraphUnavailable, DriverError) as down:

@@ -23,7 +23,7 @@ from starlette.testclient import TestClient
 
 from hub.app import create_app
 from hub.auth import mint_token, principal_from_header
-from hub.jwks import FAILED_FETCH_RETRY_SECONDS, FETCH_TIMEOUT_SECONDS
+from hub.jwks import FAILED_FETCH_RETRY_SECONDS, FETCH_TIMEOUT_SECONDS, max_age
 from hub.settings import InsecureConfiguration, Settings, production_problems
 from policies.enforcement import PolicyStore
 
@@ -67,6 +67,7 @@ class Provider:
     fetch_times: list[float] = field(default_factory=list)  # time.monotonic() of each fetch
     url: str = ""
     outage: str | None = None  # "503": answers Service Unavailable; "hang": answers nothing until released
+    cache_control: str | None = None  # the Cache-Control header of its answers
     released: threading.Event = field(default_factory=threading.Event)
 
     def publish(self, *keys: SigningKey) -> None:
@@ -91,6 +92,8 @@ def provider() -> Iterator[Provider]:
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
+            if state.cache_control is not None:
+                self.send_header("Cache-Control", state.cache_control)
             self.end_headers()
             self.wfile.write(body)
 
@@ -186,12 +189,82 @@ def test_unknown_kids_cause_at_most_one_refetch_per_interval(
 ) -> None:
     key = new_key("RS256", "real")
     provider.publish(key)
-    with TestClient(create_app(oidc_settings(settings, provider), policies=policy_store)) as client:
+    configured = oidc_settings(settings, provider, jwt_jwks_refetch_seconds=30.0)
+    with TestClient(create_app(configured, policies=policy_store)) as client:
         assert post(client, key.sign(claims())).status_code == 200
         for attempt in range(20):
             assert_invalid_token(post(client, key.sign(claims(), kid=f"made-up-{attempt}")), "'kid'")
         assert provider.fetches == 1  # within the refetch interval, made-up kids never reach the provider
         assert post(client, key.sign(claims())).status_code == 200
+
+
+def wait_for_status(client: TestClient, token: str, status: int, within: float) -> float:
+    """Seconds until a request with `token` is answered `status`, asking every 0.1 s; fails after `within`."""
+    started = time.monotonic()
+    while (answered := post(client, token).status_code) != status:
+        assert time.monotonic() - started < within, f"still {answered} after {within} s"
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
+def test_a_rotation_takes_effect_within_the_documented_bounds(
+    settings: Settings, provider: Provider, policy_store: PolicyStore
+) -> None:
+    """With the default settings: a key published just after a token naming it was refused is accepted once the
+    refetch floor (2 s) has passed, not 30 s later; a withdrawn key is refused once the key set's max-age (here
+    the provider's, 3 s, shorter than the 60 s cap) and one fetch have passed."""
+    old, new = new_key("RS256", "2024"), new_key("ES256", "2025")
+    provider.publish(old)
+    provider.cache_control = "public, max-age=3"
+    configured = oidc_settings(settings, provider)
+    floor, lifetime = configured.jwt_jwks_refetch_seconds, 3.0
+    with TestClient(create_app(configured, policies=policy_store)) as client:
+        assert post(client, old.sign(claims())).status_code == 200
+        assert_invalid_token(post(client, new.sign(claims())), "'kid'")  # used before it is published
+        provider.publish(old, new)
+        published = time.monotonic()
+        wait_for_status(client, new.sign(claims()), 200, within=floor + 1.0)
+        assert time.monotonic() - published <= floor + 1.0
+        fetches = provider.fetch_times[:]
+        provider.publish(new)  # the old key is withdrawn
+        withdrawn = time.monotonic()
+        assert post(client, old.sign(claims())).status_code == 200  # the held set still names it
+        wait_for_status(client, old.sign(claims()), 401, within=lifetime + FETCH_TIMEOUT_SECONDS + 1.0)
+        assert time.monotonic() - fetches[-1] <= lifetime + FETCH_TIMEOUT_SECONDS + 0.5
+        assert time.monotonic() - withdrawn >= 0.5, "refused only once the held set aged, not at once"
+        assert post(client, new.sign(claims())).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [(None, None), ("max-age=30", 30.0), ("public, max-age=\"5\", must-revalidate", 5.0), ("no-store", 0.0),
+     ("s-maxage=9", None), ("Max-Age=7", 7.0)],
+)
+def test_the_key_sets_max_age_is_read_from_cache_control(header: str | None, seconds: float | None) -> None:
+    assert max_age(header) == seconds
+
+
+def test_every_refused_token_is_logged_with_its_reason_and_nothing_of_the_token(
+    settings: Settings, provider: Provider, policy_store: PolicyStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    key, forged = new_key("RS256", "k1"), new_key("RS256", "k1")
+    provider.publish(key)
+    tokens = {
+        "unknown kid": key.sign(claims(), kid="made-up"),
+        "expired": key.sign(claims(exp=int(time.time()) - 3600)),
+        "bad signature": forged.sign(claims()),
+        "wrong audience": key.sign(claims(aud="another-client")),
+        "wrong issuer": key.sign(claims(iss="https://another-idp.example")),
+    }
+    with TestClient(create_app(oidc_settings(settings, provider), policies=policy_store)) as client:
+        for reason, token in tokens.items():
+            caplog.clear()
+            with caplog.at_level("INFO", logger="hub.auth"):
+                assert post(client, token).status_code == 401
+            refusals = [record for record in caplog.records if record.name == "hub.auth"]
+            assert [record.getMessage() for record in refusals] == [f"token refused: {reason}"]
+            assert refusals[0].levelname == "INFO"
+            assert token not in caplog.text and token.split(".")[1] not in caplog.text
 
 
 def test_an_unknown_kid_refetches_once_after_the_interval(

@@ -7,21 +7,27 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind, StatusCode
+from sqlalchemy import event as sqlalchemy_event
 from starlette.testclient import TestClient
 
 from bench.harness import HubServer
 from graph_sync.local_server import free_port
 from hub.app import create_app
 from hub.auth import mint_token
-from hub.metrics import BoundedNames, SeriesCap
+from hub.metrics import BoundedNames, SeriesCap, outcome
 from hub.settings import Settings
 from tests.conftest import LOCAL_OPERATOR, METRICS_TOKEN
+from tests.graph_world import project_world
 
 UNITS = "query Units { units(first: 2) { totalCount } }"
 VIEWS_ORIGIN = "https://views.example"
@@ -55,7 +61,7 @@ def test_metrics_count_operations_statuses_latencies_audit_and_sync_backlog(sett
         scraped = client.get("/metrics")
     assert scraped.status_code == 200 and scraped.headers["content-type"].startswith("text/plain")
     after = scraped.text
-    ok = {"operation_type": "query", "operation": "Units", "agency": "org", "status": "200"}
+    ok = {"operation_type": "query", "operation": "Units", "agency": "org", "status": "200", "outcome": "ok", "code": "none"}
     assert _sample(after, "hub_graphql_operations_total", **ok) == _sample(before, "hub_graphql_operations_total", **ok) + 1
     assert _sample(after, "hub_http_requests_total", route="/graphql", method="POST", status="401") >= 1
     assert _sample(after, "hub_graphql_operation_duration_seconds_count", operation_type="mutation", agency="org") >= 1
@@ -66,6 +72,43 @@ def test_metrics_count_operations_statuses_latencies_audit_and_sync_backlog(sett
     assert float(re.search(r"^hub_graph_sync_pending_changes (\S+)$", after, re.M).group(1)) >= 1  # type: ignore[union-attr]
     assert float(re.search(r"^hub_graph_sync_lag_seconds (\S+)$", after, re.M).group(1)) >= 0  # type: ignore[union-attr]
     assert "湖州" not in after and "huzhou" not in after, "no record data or claims in metrics"
+
+
+def test_operations_count_their_graphql_outcome_and_error_code(settings: Settings, world: Any) -> None:
+    """A failure during execution answers 200, yet counts as an `error` with its code, not as a success."""
+    sent = {
+        "Failed": "query Failed { units(first: -1) { totalCount } }",
+        "Invalid": "query Invalid { nope }",
+        "Persisted": "query Persisted { units(first: 1) { totalCount } }",
+    }
+    with TestClient(create_app(settings), client=LOCAL_OPERATOR) as client:
+        before = client.get("/metrics").text
+        for name, query in sent.items():
+            body: dict[str, Any] = {"query": query, "operationName": name}
+            if name == "Persisted":  # a hash the text does not match: 400
+                body["extensions"] = {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}
+            answer = client.post("/graphql", json=body, headers=_headers(settings))
+            assert answer.status_code == (400 if name == "Persisted" else 200) and answer.json()["errors"], answer.text
+        assert client.post("/graphql", json={"query": UNITS, "operationName": "Units"},
+                           headers=_headers(settings)).status_code == 200
+        after = client.get("/metrics").text
+
+    def counted(**labels: str) -> float:
+        return _sample(after, "hub_graphql_operations_total", agency="org", **labels) - _sample(
+            before, "hub_graphql_operations_total", agency="org", **labels)
+
+    assert counted(operation="Failed", status="200", outcome="error", code="BAD_INPUT") == 1
+    assert counted(operation="", status="200", outcome="error", code="GRAPHQL_VALIDATION_FAILED") == 1
+    assert counted(operation="", status="400", outcome="error", code="PERSISTED_QUERY_HASH_MISMATCH") == 1
+    assert counted(operation="Units", status="200", outcome="ok", code="none") == 1
+    assert counted(operation="Failed", outcome="ok") == 0
+
+
+def test_error_codes_in_labels_are_the_hubs_own() -> None:
+    assert outcome(True, []) == ("ok", "none")
+    assert outcome(True, ["GRAPH_TIMEOUT", "BAD_INPUT"]) == ("partial", "GRAPH_TIMEOUT")
+    assert outcome(False, [None]) == ("error", "OTHER")
+    assert outcome(False, ["MADE_UP_BY_A_RESOLVER", "BAD_INPUT"]) == ("error", "OTHER")
 
 
 def test_operation_names_are_bounded_per_agency() -> None:
@@ -146,16 +189,104 @@ def test_made_up_methods_and_operation_names_add_no_series(settings: Settings, w
     assert _sample(after, "hub_graphql_operations_total", operation="other", agency="org", status="200") >= 3
 
 
-def test_spans_for_operations_and_none_per_resolver(settings: Settings, world: Any) -> None:
+def _recording_provider() -> tuple[TracerProvider, InMemorySpanExporter]:
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return provider, exporter
+
+
+def test_spans_for_operations_and_none_per_resolver(settings: Settings, world: Any) -> None:
+    provider, exporter = _recording_provider()
     with TestClient(create_app(settings, tracer_provider=provider)) as client:
         assert client.post("/graphql", json={"query": UNITS, "operationName": "Units"},
                            headers=_headers(settings)).status_code == 200
     names = [span.name for span in exporter.get_finished_spans()]
     assert "GraphQL Query: Units" in names and "GraphQL Parsing" in names and "GraphQL Validation" in names
     assert not [name for name in names if name.startswith("GraphQL Resolving")]
+
+
+PURPOSE = {"X-Purpose": quote("线索核查")}
+CALLER_TRACE_ID = 0x4BF92F3577B34DA6A3CE929D0E0E4736
+CALLER_SPAN_ID = 0x00F067AA0BA902B7
+TRACEPARENT = f"00-{CALLER_TRACE_ID:032x}-{CALLER_SPAN_ID:016x}-01"
+
+
+def _children(spans: Any, parent: Any) -> list[Any]:
+    return [span for span in spans if span.parent is not None and span.parent.span_id == parent.context.span_id]
+
+
+def test_one_request_with_a_traceparent_is_one_span_tree_under_the_callers_span(settings: Settings, world: Any) -> None:
+    """The HTTP server span joins the caller's trace, the operation runs under it, its SQL statements under that."""
+    provider, exporter = _recording_provider()
+    searched = "王建国"
+    query = "query Units($name: String) { cadres(first: 2, filter: {nameContains: $name}) { totalCount } }"
+    with TestClient(create_app(settings, tracer_provider=provider)) as client:
+        answer = client.get("/graphql", params={"query": query, "variables": json.dumps({"name": searched})},
+                            headers=_headers(settings, traceparent=TRACEPARENT, Accept="application/json"))
+        assert answer.status_code == 200 and "errors" not in answer.json(), answer.text
+    spans = exporter.get_finished_spans()
+    assert {span.context.trace_id for span in spans} == {CALLER_TRACE_ID}, "one trace: the caller's"
+    [server] = [span for span in spans if span.kind == SpanKind.SERVER]
+    assert server.parent is not None and server.parent.span_id == CALLER_SPAN_ID and server.parent.is_remote
+    assert server.name == "GET /graphql" and server.attributes is not None
+    [operation] = [span for span in _children(spans, server) if span.name == "GraphQL Query: Units"]
+    under_operation = _children(spans, operation)
+    assert {"GraphQL Parsing", "GraphQL Validation"} <= {span.name for span in under_operation}
+    sql = [span for span in under_operation if (span.attributes or {}).get("db.system") in ("sqlite", "postgresql")]
+    assert sql and all(span.kind == SpanKind.CLIENT for span in sql)
+    assert any("FROM cadre" in str((span.attributes or {}).get("db.statement", "")) for span in sql)
+    recorded = json.dumps([dict(span.attributes or {}) for span in spans], ensure_ascii=False)
+    assert searched not in recorded and "%E7%8E%8B" not in recorded, "neither the variables nor the query string"
+    assert operation.status.status_code == StatusCode.UNSET
+
+
+def test_a_failed_operation_is_marked_with_its_code(settings: Settings, world: Any) -> None:
+    provider, exporter = _recording_provider()
+    with TestClient(create_app(settings, tracer_provider=provider)) as client:
+        failed = client.post("/graphql", json={"query": "query Failed { units(first: -1) { totalCount } }"},
+                             headers=_headers(settings, traceparent=TRACEPARENT))
+        assert failed.status_code == 200 and failed.json()["errors"]
+    [operation] = [span for span in exporter.get_finished_spans() if span.name == "GraphQL Query: Failed"]
+    assert operation.status.status_code == StatusCode.ERROR and operation.status.description == "BAD_INPUT"
+    assert (operation.attributes or {})["graphql.error.code"] == "BAD_INPUT"
+    [server] = [span for span in exporter.get_finished_spans() if span.kind == SpanKind.SERVER]
+    assert server.status.status_code == StatusCode.ERROR and (server.attributes or {})["graphql.outcome"] == "error"
+
+
+def test_without_tracing_configured_nothing_is_instrumented(settings: Settings, world: Any) -> None:
+    assert settings.otel_endpoint is None
+    app = create_app(settings)
+    assert not [entry for entry in app.user_middleware if entry.cls is OpenTelemetryMiddleware]
+    assert app.state.hub.graph.tracer is None
+    assert not sqlalchemy_event.contains(app.state.hub.engine, "before_cursor_execute", EngineTracer._before_cur_exec)
+    with TestClient(app) as client:
+        assert client.post("/graphql", json={"query": UNITS}, headers=_headers(settings, traceparent=TRACEPARENT)).status_code == 200
+
+
+@pytest.mark.neo4j
+def test_a_graph_query_has_a_neo4j_span_under_its_operation(
+    world: Any, settings: Settings, neo4j_settings: Settings
+) -> None:
+    provider, exporter = _recording_provider()
+    app_settings = project_world(world, settings, neo4j_settings)
+    person = "cadre:1"
+    query = "query Circle($id: ID!) { network(personId: $id, hops: 1) { nodes { id } } }"
+    with TestClient(create_app(app_settings, tracer_provider=provider)) as client:  # its own policy store, traced
+        headers = _headers(app_settings, "inspector", traceparent=TRACEPARENT, **PURPOSE)
+        for _attempt in range(4):  # a cold server plans the query first, slowly on a busy machine
+            warm_up = client.post("/graphql", json={"query": query, "variables": {"id": "cadre:2"}}, headers=headers)
+            if "GRAPH_TIMEOUT" not in warm_up.text:
+                break
+        exporter.clear()
+        answer = client.post("/graphql", json={"query": query, "variables": {"id": person}}, headers=headers)
+        assert answer.status_code == 200 and answer.json()["data"]["network"]["nodes"], answer.text
+    spans = exporter.get_finished_spans()
+    [operation] = [span for span in spans if span.name == "GraphQL Query: Circle"]
+    [graph] = [span for span in _children(spans, operation) if span.name == "neo4j network"]
+    assert graph.kind == SpanKind.CLIENT and graph.context.trace_id == CALLER_TRACE_ID
+    assert dict(graph.attributes or {}) == {"db.system": "neo4j", "db.system.name": "neo4j", "db.operation.name": "network"}
+    assert person not in json.dumps([dict(span.attributes or {}) for span in spans])
 
 
 def test_cors_preflight_and_answers_for_allowed_origins_only(settings: Settings, world: Any) -> None:

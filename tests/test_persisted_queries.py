@@ -97,13 +97,23 @@ def test_an_unknown_hash_is_a_request_error_in_graphql_response_json(apollo: Apo
     assert response.json() == {"errors": [{"message": "PersistedQueryNotFound", "extensions": {"code": NOT_FOUND}}]}
 
 
-def test_a_text_that_does_not_match_its_hash_is_refused_and_not_learned(apollo: Apollo) -> None:
+@pytest.mark.parametrize("accept", ["application/json", "application/graphql-response+json"])
+def test_a_text_that_does_not_match_its_hash_is_a_graphql_error_and_not_learned(apollo: Apollo, accept: str) -> None:
     other = "query Cadre($id: Int!) { cadre(id: $id) { name idNumber } }"
     body = {"query": other, "variables": {"id": 1}, "extensions": persisted(CADRE)}
-    response = apollo.client.post("/graphql", json=body, headers=apollo.headers)
+    response = apollo.client.post("/graphql", json=body, headers={**apollo.headers, "Accept": accept})
     assert response.status_code == 400
-    assert "provided sha does not match query" in response.text
+    assert response.headers["content-type"].startswith(accept)
+    [error] = response.json()["errors"]
+    assert error == {"message": "provided sha does not match query", "extensions": {"code": "PERSISTED_QUERY_HASH_MISMATCH"}}
     assert error_code(apollo.post(CADRE, send_text=False)) == NOT_FOUND
+
+
+def test_a_mismatched_hash_over_get_is_a_graphql_error(apollo: Apollo) -> None:
+    params = {"query": "{ __typename }", "extensions": json.dumps(persisted(CADRE))}
+    response = apollo.client.get("/graphql", params=params, headers={**apollo.headers, "Accept": "application/json"})
+    assert response.status_code == 400 and response.headers["content-type"].startswith("application/json")
+    assert response.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_HASH_MISMATCH"
 
 
 @pytest.mark.parametrize(
@@ -118,6 +128,7 @@ def test_a_text_that_does_not_match_its_hash_is_refused_and_not_learned(apollo: 
 def test_a_malformed_persisted_query_is_a_400(apollo: Apollo, extensions: dict[str, Any]) -> None:
     response = apollo.client.post("/graphql", json={"extensions": extensions}, headers=apollo.headers)
     assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
 
 
 def test_learned_texts_belong_to_the_agency_that_sent_them(apollo: Apollo, client: TestClient, settings: Settings) -> None:
