@@ -453,3 +453,15 @@ def conflicts_of_interest(
         ))
     return results
 
+
+
+def warm_up(driver: Driver, access: GraphAccess, *, timeout: float = MAX_TIMEOUT) -> None:
+    """Each query above run once for a key no node has, with a long timeout: a fresh server's first planning of
+    these texts takes seconds (its planner is not yet compiled), more than a request's graph budget allows."""
+    absent = "cadre:0"
+    for hops in NETWORK_QUERIES:
+        network(driver, access, absent, hops=hops, edge_kinds=None, limit=1, timeout=timeout)
+    for hops in PATH_QUERIES:
+        paths(driver, access, absent, "person:0", max_hops=hops, edge_kinds=None, limit=1, timeout=timeout)
+    shared_connections(driver, access, [absent, "person:0"], limit=1, timeout=timeout)
+    conflicts_of_interest(driver, access, absent, limit=1, timeout=timeout)
