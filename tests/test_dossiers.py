@@ -4,7 +4,10 @@ page marked with the reader, the time and the purpose, and audited as an export.
 from __future__ import annotations
 
 import io
+import json
 import re
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -18,8 +21,11 @@ from starlette.testclient import TestClient
 
 from hub import audit, models
 from hub.access import Principal
+from hub.app import create_app
+from hub.settings import Settings
 from hub.web import dossier_pdf
 from policies.enforcement import PolicyStore
+from tests.conftest import Caller
 from tests.test_cases import NUMBER, _open
 from tests.world import C1_ID, SECRET_VALUES
 
@@ -168,3 +174,20 @@ def test_a_dossier_needs_a_token_and_a_known_format(world: Engine, client: TestC
     assert client.get("/dossiers/cadre/1.pdf").status_code == 401
     assert _get(client, as_agency("org"), "/dossiers/cadre/1.docx").status_code == 404
     assert _get(client, as_agency("org"), "/dossiers/cadre/999.xlsx").status_code == 404
+
+
+@pytest.mark.parametrize("listed", [False, True])
+def test_with_an_allow_list_dossiers_are_served_only_if_the_list_names_them(
+        world: Engine, settings: Settings, tmp_path: Path, listed: bool) -> None:
+    listing = tmp_path / "allowed.json"
+    listing.write_text(json.dumps(["{ cadre(id: 1) { name } }", *(["/dossiers"] if listed else [])]))
+    # The hub's own policy store, built with the allow-list in its schema's limits.
+    with TestClient(create_app(replace(settings, allowed_operations_file=listing))) as client:
+        org = Caller(client, settings, "org")
+        answer = _get(client, org, "/dossiers/cadre/1.xlsx")
+        other_query = org.post("{ cadre(id: 2) { name } }").json()
+    assert other_query["errors"][0]["extensions"]["code"] == "NOT_ALLOWED", "the list still holds for GraphQL"
+    if listed:
+        assert answer.status_code == 200, answer.text  # the hub's own dossier query runs for the listed route
+    else:
+        assert answer.status_code == 403 and answer.json()["errors"][0]["extensions"]["code"] == "NOT_ALLOWED"
