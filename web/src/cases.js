@@ -73,6 +73,11 @@ function dossierButtons(path, purpose, status, testid) {
       `档案 ${kind.toUpperCase()}`)));
 }
 
+/** An enum value with its Chinese label in front, where it has one. */
+function labelled(value) {
+  return show(value) === value ? value : `${show(value)} ${value}`;
+}
+
 function statusValues(schema) {
   const type = schema.getType("CaseStatus");
   return type ? type.getValues().map((value) => value.name) : [];
@@ -83,7 +88,7 @@ function statusValues(schema) {
 async function renderList(schema, panel) {
   const status = h("div", { id: "list-status" });
   const statusFilter = h("select", { id: "status-filter" }, h("option", { value: "" }, "全部 all"),
-    statusValues(schema).map((value) => h("option", { value }, `${show(value)} ${value}`)));
+    statusValues(schema).map((value) => h("option", { value }, labelled(value))));
   const assigneeFilter = h("input", { id: "assignee-filter", placeholder: "承办人 assignee" });
   const rows = h("div", { id: "case-rows" });
   const canAssign = Boolean(mutationField(schema, "assignCase"));
@@ -248,7 +253,7 @@ async function renderCase(schema, number) {
     h("section", { class: "card", "data-testid": "case" },
       h("h1", {}, `${kase.number} ${kase.title}`),
       h("dl", { class: "facts" },
-        [["状态 Status", `${show(kase.status)} ${kase.status}`, "status"], ["承办人 Assignee", kase.assigneeUser, "assigneeUser"],
+        [["状态 Status", labelled(kase.status), "status"], ["承办人 Assignee", kase.assigneeUser, "assigneeUser"],
           ["立案 Opened", `${(kase.openedAt || "").slice(0, 16).replace("T", " ")} ${kase.openedByUser || ""}`, "openedAt"],
           ["结案 Closed", (kase.closedAt || "").slice(0, 16).replace("T", " "), "closedAt"], ["结论 Outcome", kase.outcome, "outcome"]]
           .filter(([, , key]) => key in kase)
