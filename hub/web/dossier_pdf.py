@@ -17,7 +17,8 @@ from fpdf.fonts import FontFace
 from hub.web.dossier_content import Dossier, Table
 
 FONT_FAMILY = "cjk"
-WIDE_TABLE = 6  # a relation with more columns is printed as one block of `field value` lines per row
+WIDE_TABLE = 6
+MIN_COLUMN_WEIGHT, MAX_COLUMN_WEIGHT = 6, 80  # a relation with more columns is printed as one block of `field value` lines per row
 FC_LIST_SECONDS = 10
 PDF_MEDIA_TYPE = "application/pdf"
 
@@ -98,6 +99,14 @@ def _pairs(document: FPDF, pairs: list[tuple[str, str]]) -> None:
             row.cell(value)
 
 
+def _column_widths(table: Table) -> tuple[int, ...]:
+    """Relative widths by each column's longest text (capped), so a note's text gets the room, not its id."""
+    return tuple(
+        max(MIN_COLUMN_WEIGHT, min(MAX_COLUMN_WEIGHT, max(len(text) for text in [name, *(row[index] for row in table.rows)])))
+        for index, name in enumerate(table.columns)
+    )
+
+
 def _table(document: FPDF, table: Table) -> None:
     _heading(document, f"{table.title} ({len(table.rows)})")
     if not table.rows:
@@ -110,7 +119,8 @@ def _table(document: FPDF, table: Table) -> None:
             document.ln(2)
         return
     headings = FontFace(emphasis="", fill_color=(221, 230, 240))
-    with document.table(text_align="LEFT", wrapmode=WrapMode.CHAR, headings_style=headings) as grid:
+    with document.table(text_align="LEFT", wrapmode=WrapMode.CHAR, headings_style=headings,
+                        col_widths=_column_widths(table)) as grid:
         grid.row(table.columns)
         for cells in table.rows:
             grid.row(cells)
