@@ -73,9 +73,11 @@ function dossierButtons(path, purpose, status, testid) {
       `档案 ${kind.toUpperCase()}`)));
 }
 
-/** An enum value with its Chinese label in front, where it has one. */
-function labelled(value) {
-  return show(value) === value ? value : `${show(value)} ${value}`;
+/** A case status with its Chinese label in front, as the schema describes it (`"""已立案 (Opened)""" OPEN`). */
+function labelled(schema, value) {
+  const description = schema.getType("CaseStatus")?.getValue(value)?.description || "";
+  const chinese = description.split(" (")[0];
+  return chinese ? `${chinese} ${value}` : value;
 }
 
 function statusValues(schema) {
@@ -88,7 +90,7 @@ function statusValues(schema) {
 async function renderList(schema, panel) {
   const status = h("div", { id: "list-status" });
   const statusFilter = h("select", { id: "status-filter" }, h("option", { value: "" }, "全部 all"),
-    statusValues(schema).map((value) => h("option", { value }, labelled(value))));
+    statusValues(schema).map((value) => h("option", { value }, labelled(schema, value))));
   const assigneeFilter = h("input", { id: "assignee-filter", placeholder: "承办人 assignee" });
   const rows = h("div", { id: "case-rows" });
   const canAssign = Boolean(mutationField(schema, "assignCase"));
@@ -109,7 +111,7 @@ async function renderList(schema, panel) {
         { status: wanted, first: LIST_SIZE });
       const who = assigneeFilter.value.trim();
       shown = data.cases.edges.map(({ node }) => node).filter((row) => !who || (row.assigneeUser || "").includes(who));
-      clear(rows, caseTable(shown, canAssign));
+      clear(rows, caseTable(schema, shown, canAssign));
       message(status, `${shown.length} / ${data.cases.totalCount} 件 cases`, "info");
     } catch (error) {
       message(status, error.message);
@@ -138,14 +140,14 @@ async function renderList(schema, panel) {
   await load();
 }
 
-function caseTable(rows, canAssign) {
+function caseTable(schema, rows, canAssign) {
   if (!rows.length) return h("p", { class: "muted", "data-testid": "case-list" }, "无案件 No cases.");
   return h("table", { class: "grid", "data-testid": "case-list" },
     h("thead", {}, h("tr", {}, canAssign ? h("th", {}, "") : null, ["案号 Number", "标题 Title", "状态 Status", "承办人 Assignee", "立案 Opened", "结案 Closed"].map((text) => h("th", {}, text)))),
     h("tbody", {}, rows.map((row) => h("tr", { "data-case": row.number },
       canAssign ? h("td", {}, h("input", { type: "checkbox", name: "pick", value: row.id, "aria-label": row.number })) : null,
       h("td", {}, h("a", { href: `/cases?number=${encodeURIComponent(row.number)}` }, row.number)),
-      h("td", {}, row.title), h("td", { "data-field": "status" }, show(row.status)),
+      h("td", {}, row.title), h("td", { "data-field": "status" }, row.status ? labelled(schema, row.status) : "—"),
       h("td", { "data-field": "assigneeUser" }, row.assigneeUser ?? "—"),
       h("td", {}, (row.openedAt || "").slice(0, 10)), h("td", {}, (row.closedAt || "").slice(0, 10))))));
 }
@@ -253,7 +255,7 @@ async function renderCase(schema, number) {
     h("section", { class: "card", "data-testid": "case" },
       h("h1", {}, `${kase.number} ${kase.title}`),
       h("dl", { class: "facts" },
-        [["状态 Status", labelled(kase.status), "status"], ["承办人 Assignee", kase.assigneeUser, "assigneeUser"],
+        [["状态 Status", labelled(schema, kase.status), "status"], ["承办人 Assignee", kase.assigneeUser, "assigneeUser"],
           ["立案 Opened", `${(kase.openedAt || "").slice(0, 16).replace("T", " ")} ${kase.openedByUser || ""}`, "openedAt"],
           ["结案 Closed", (kase.closedAt || "").slice(0, 16).replace("T", " "), "closedAt"], ["结论 Outcome", kase.outcome, "outcome"]]
           .filter(([, , key]) => key in kase)
