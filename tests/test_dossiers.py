@@ -174,6 +174,7 @@ def test_a_dossier_needs_a_token_and_a_known_format(world: Engine, client: TestC
     assert client.get("/dossiers/cadre/1.pdf").status_code == 401
     assert _get(client, as_agency("org"), "/dossiers/cadre/1.docx").status_code == 404
     assert _get(client, as_agency("org"), "/dossiers/cadre/999.xlsx").status_code == 404
+    assert _get(client, as_agency("police"), "/dossiers/cadre/3.xlsx").status_code == 404, "a county cadre: not in its rows"
 
 
 @pytest.mark.parametrize("listed", [False, True])
