@@ -23,14 +23,14 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from graph_sync.sync import SyncWorker
-from hub.access import Principal
+from hub.access import AccessView, Principal
 from hub.asgi_messages import on_response_start
 from hub.auth import AuthenticationFailed, KeysUnavailable, principal_from_header
 from hub.core.usage_windows import GraphWindows, WindowLimits
@@ -223,26 +223,56 @@ class GraphQLGateway:
         except Refused as refused:
             await _error(429, refused.reason, "RATE_LIMITED", {"Retry-After": str(refused.retry_after)})(scope, receive, send)
 
+    def _context(self, session: Session, access: AccessView, purpose: str) -> RequestContext | Response:
+        """The request's context, or the 400 refusing an obliged purpose that names a case the caller does not work."""
+        context = new_context(session, access, purpose=purpose)
+        if self.hub.policies.grant(access.principal.agency).purpose_required:
+            unworked = unworked_cases(session, access, context.purpose, self.hub.settings)
+            if unworked:
+                session.rollback()
+                message = f"the purpose names {'、'.join(unworked)}, which is not a case your agency works on"
+                return _error(400, message, "PURPOSE_REQUIRED")
+        context.graph = self.hub.graph
+        settings = self.hub.settings
+        context.graph_budget = GraphBudget(settings.graph_request_seconds, settings.graph_request_nodes)
+        context.graph_windows = self.hub.graph_windows
+        context.case_pattern = settings.purpose_case_pattern
+        context.policies = self.hub.policies
+        if self.hub.sync is not None:
+            context.after_write = self.hub.sync.wake
+        return context
+
+    async def run_export(self, principal: Principal, purpose: str, query: str, variables: dict[str, Any],
+                         export: str) -> ExecutionResult | Response:
+        """Run the hub's own query as `principal` on their agency's schema, exactly as a request to /graphql would
+        run (fair share, a worker, the purpose check, the row scopes), audited as an export named `export`."""
+        outcome: list[ExecutionResult | Response] = []
+
+        async def work(_receive: Receive, _send: Send) -> None:
+            access, schema = self.hub.policies.view(principal)
+            with self.hub.sessions() as session:
+                context = self._context(session, access, purpose)
+                if isinstance(context, Response):
+                    outcome.append(context)
+                    return
+                context.export = export
+                outcome.append(await schema.execute(query, variable_values=variables, context_value=context))
+
+        try:
+            async with self.hub.share.slot(principal):
+                await self.hub.workers.run(work, _nothing_received, _nothing_sent)
+        except Refused as refused:
+            return _error(429, refused.reason, "RATE_LIMITED", {"Retry-After": str(refused.retry_after)})
+        return outcome[0]
+
     async def _execute(self, scope: Scope, receive: Receive, send: Send, request: Request, principal: Principal) -> None:
         access, schema = self.hub.policies.view(principal)
         agency = principal.agency
         with self.hub.sessions() as session:
-            context = new_context(session, access, purpose=purpose_of(request))
-            if self.hub.policies.grant(agency).purpose_required:
-                unworked = unworked_cases(session, access, context.purpose, self.hub.settings)
-                if unworked:
-                    session.rollback()
-                    message = f"the purpose names {'、'.join(unworked)}, which is not a case your agency works on"
-                    await _error(400, message, "PURPOSE_REQUIRED")(scope, receive, send)
-                    return
-            context.graph = self.hub.graph
-            settings = self.hub.settings
-            context.graph_budget = GraphBudget(settings.graph_request_seconds, settings.graph_request_nodes)
-            context.graph_windows = self.hub.graph_windows
-            context.case_pattern = settings.purpose_case_pattern
-            context.policies = self.hub.policies
-            if self.hub.sync is not None:
-                context.after_write = self.hub.sync.wake
+            context = self._context(session, access, purpose_of(request))
+            if isinstance(context, Response):
+                await context(scope, receive, send)
+                return
             scope[CONTEXT_KEY] = context
             started = time.perf_counter()
             status = {"code": 500}
@@ -279,6 +309,14 @@ class GraphQLGateway:
         except PurposeRefused as refused:
             return _error(400, refused.message, refused.code)
         return principal
+
+
+async def _nothing_received() -> Message:
+    return {"type": "http.disconnect"}
+
+
+async def _nothing_sent(_message: Message) -> None:
+    return None
 
 
 async def healthz(_request: Request) -> Response:
@@ -323,7 +361,7 @@ def graphql_limits(settings: Settings) -> GraphQLLimits:
 
 def _web_views(hub: Hub, gateway: GraphQLGateway) -> list[Any]:
     """The bundled pages and bulk import (hub/web), authenticated exactly like /graphql."""
-    return web_routes(hub, admit=gateway._admit)
+    return web_routes(hub, admit=gateway._admit, run_export=gateway.run_export)
 
 
 def _operator_routes(hub: Hub, operator: OperatorAccess) -> list[Route]:

@@ -103,11 +103,12 @@ class AccessAudit(SchemaExtension):
         principal = context.access.principal
         session = context.session
         operation = _operation_kind(document, execution.operation_name)
+        audited_as = "export" if context.export and operation == "query" else operation
         record = audit.AccessRecord(
             user=principal.user,
             agency=principal.agency,
-            operation=operation,
-            operation_name=execution.operation_name or "",
+            operation=audited_as,
+            operation_name=context.export or execution.operation_name or "",
             cadre_ids=tuple(sorted(context.read_log.all_cadre_ids(session))),
             fields=tuple(sorted(fields)),
             purpose=context.purpose,

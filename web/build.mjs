@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "..", "hub", "web", "static");
-const pages = ["index", "explore", "cadre", "screening", "import", "graphiql"];
+const pages = ["index", "explore", "cadre", "screening", "import", "graphiql", "cases"];
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, "assets"), { recursive: true });

@@ -1,4 +1,5 @@
-"""The views people use out of the box (investigator graph, cadre file, screening, bulk import, GraphiQL).
+"""The views people use out of the box (investigator graph, cadre file, screening, bulk import, cases, GraphiQL),
+and the dossiers (a cadre's or a case's file as PDF or workbook).
 
 Pages are static shells served from `static/` (bundled from `web/` at build time); every piece of data they
 show comes from /graphql with the user's own token, so each agency sees exactly what its policy allows.

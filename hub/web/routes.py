@@ -10,6 +10,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from hub.web.dossiers import RunExport, dossier_routes
 from hub.web.imports import Admit, Hub, import_routes
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -21,6 +22,7 @@ PAGES: dict[str, str] = {
     "/cadre": "cadre.html",
     "/screening": "screening.html",
     "/import": "import.html",
+    "/cases": "cases.html",
     "/graphiql": "graphiql.html",
 }
 
@@ -48,11 +50,13 @@ def _page(filename: str) -> Callable[[Request], Awaitable[Response]]:
     return page
 
 
-def web_routes(hub: Hub, admit: Admit) -> list[BaseRoute]:
-    """The pages, `/static` assets and `/reports/*` endpoints; `admit` is the GraphQL gateway's authentication."""
+def web_routes(hub: Hub, admit: Admit, run_export: RunExport) -> list[BaseRoute]:
+    """The pages, `/static` assets, `/reports/*` and `/dossiers/*` endpoints; `admit` is the GraphQL gateway's
+    authentication, `run_export` runs the hub's own query as the caller, audited as an export."""
     pages: list[BaseRoute] = [Route(url, _page(filename), methods=["GET"]) for url, filename in PAGES.items()]
     return [
         *pages,
         Mount("/static", app=StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
         *import_routes(hub, admit),
+        *dossier_routes(hub, admit, run_export),
     ]

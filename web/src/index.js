@@ -41,6 +41,7 @@ const VIEWS = [
   ["/cadre", "干部档案 Cadre file", "A cadre's file as your agency may read it.", (s) => queryField(s, "cadre")],
   ["/screening", "选任审查 Screening and joint review", "Nominees screened against the negative list; the joint review board.", (s) => queryField(s, "screenNominees") || queryField(s, "jointReviews")],
   ["/import", "报送导入 Bulk report", "Upload the half-year report (.xlsx / .csv); download your template.", (s) => mutationField(s, "createNegativeRecord")],
+  ["/cases", "案件 Cases", "Cases you work or whose outcomes you read: triage, assignment, evidence, dossiers.", (s) => queryField(s, "cases")],
   ["/graphiql", "GraphiQL", "Your agency's schema with example operations.", () => true],
 ];
 

@@ -107,6 +107,7 @@ const NAV = [
   ["/cadre", "干部档案 Cadre file"],
   ["/screening", "选任审查 Screening"],
   ["/import", "报送导入 Bulk report"],
+  ["/cases", "案件 Cases"],
   ["/graphiql", "GraphiQL"],
 ];
 
