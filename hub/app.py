@@ -42,6 +42,7 @@ from hub.metrics import HttpMetrics, record_operation
 from hub.migrate import SchemaState, schema_state
 from hub.persisted_queries import PersistedQueries, allowed_operation_texts
 from hub.purpose import PurposeRefused, admitted_purpose, purpose_of, unworked_cases
+from hub.services.detection.schedule import DetectionSchedule
 from hub.sessions import make_session_factory
 from hub.settings import Settings, refuse_insecure_production
 from hub.shell.fair_share import FairScheduler, Refused, share_limits
@@ -153,6 +154,7 @@ class Hub:
     persisted: PersistedQueries
     graph: GraphStore
     sync: SyncWorker | None
+    detection: DetectionSchedule | None
     heap: LongLivedHeap
     workers: WorkerLoops
     share: FairScheduler
@@ -368,6 +370,8 @@ def create_app(
         settings=settings, engine=engine, sessions=sessions, policies=store, graph=GraphStore(settings),
         persisted=PersistedQueries(allowed_operation_texts(settings.allowed_operations_file), settings.persisted_queries_max),
         sync=SyncWorker(settings, sessions) if settings.graph_sync else None,
+        detection=DetectionSchedule(settings, sessions, interval=settings.detect_interval_seconds,
+                                    full_every=settings.detect_full_seconds) if settings.detect_interval_seconds else None,
         heap=LongLivedHeap(settings.freeze_heap), workers=WorkerLoops(settings.db_pool_size),
         share=FairScheduler(share_limits(settings)), graph_windows=GraphWindows(engine, WindowLimits(
             settings.graph_user_seconds, settings.graph_agency_seconds, settings.graph_window_seconds)),
@@ -386,6 +390,8 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if hub.sync is not None:
             hub.sync.start()
+        if hub.detection is not None:
+            hub.detection.start()
         policy_watch.start()
         if metrics_listener is not None:
             metrics_listener.start()
@@ -394,6 +400,8 @@ def create_app(
         if metrics_listener is not None:
             metrics_listener.stop()
         policy_watch.stop()
+        if hub.detection is not None:
+            hub.detection.stop()
         if hub.sync is not None:
             hub.sync.stop()
         hub.workers.stop()
