@@ -16,12 +16,10 @@ from neo4j import Driver
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from graph_sync.access import CadreVisibility, GraphAccess
 from graph_sync.detection import NominationPair, nominator_ties
-from graph_sync.model import NODE_PROPERTIES, EdgeKind, NodeKind, node_key, parse_node_key
-from graph_sync.queries import conflicts_of_interest_batch
+from graph_sync.model import NodeKind, node_key, parse_node_key
+from graph_sync.queries import every_conflict_of_interest
 from hub import models
-from hub.access import Principal
 from hub.models.enums import NegativeStatus, SelectionStatus
 from hub.models.workflow import JointReview, ReviewAnswer
 from hub.services.detection.findings import Finding, cadre, subject
@@ -35,12 +33,6 @@ DISCIPLINE_AGENCY = "discipline"
 GRAPH_TIMEOUT = 120.0
 OPEN_SELECTIONS = [SelectionStatus(value) for value in sorted(rules.OPEN_SELECTION_STATUSES)]
 
-# The runner reads the whole graph: its alerts are cut per reader by the alerts' row scope and the policy.
-RUNNER_GRAPH = GraphAccess(
-    edge_kinds=frozenset(EdgeKind),
-    node_properties={kind: frozenset(properties) for kind, properties in NODE_PROPERTIES.items()},
-    cadres=CadreVisibility.of(Principal(user="hub-detect", agency="detection"), ("all",)),
-)
 
 
 @dataclass(frozen=True)
@@ -67,7 +59,7 @@ def conflicts_of_interest(batch: Batch, cadre_ids: list[int]) -> list[Finding]:
     keys = [cadre(record_id) for record_id in cadre_ids]
     routes: dict[str, list[dict[str, Any]]] = defaultdict(list)
     heads: dict[str, tuple[str, int, dict[str, Any]]] = {}
-    for found in conflicts_of_interest_batch(batch.driver, RUNNER_GRAPH, keys, timeout=GRAPH_TIMEOUT):
+    for found in every_conflict_of_interest(batch.driver, keys, timeout=GRAPH_TIMEOUT):
         about = subject(found.cadre.id, found.via.id, found.organization.id, found.unit.id, found.post.id)
         heads[about] = (found.rule, parse_node_key(found.cadre.id)[1], {
             "cadre": found.cadre.id, "via": found.via.id, "organization": found.organization.id,
@@ -99,7 +91,7 @@ def nominator_tie_findings(batch: Batch, _cadre_ids: list[int]) -> list[Finding]
     selections = {row.id: row.selection_id for row in rows}
     pairs = [NominationPair(row.id, cadre(row.nominee_id), cadre(row.nominator_id)) for row in rows]
     findings = []
-    for tie in nominator_ties(batch.driver, RUNNER_GRAPH, pairs, hops=NOMINATOR_TIE_HOPS, as_of=batch.as_of,
+    for tie in nominator_ties(batch.driver, pairs, hops=NOMINATOR_TIE_HOPS, as_of=batch.as_of,
                               timeout=GRAPH_TIMEOUT):
         pair = tie.pair
         evidence = {
