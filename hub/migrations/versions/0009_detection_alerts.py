@@ -42,7 +42,7 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['cadre_id'], ['cadre.id'], name=op.f('fk_detection_alert_cadre_id_cadre'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_detection_alert')),
-    sa.UniqueConstraint('rule', 'subject', 'fingerprint', name=op.f('uq_detection_alert_rule_subject_fingerprint'))
+    sa.UniqueConstraint('rule', 'subject', 'fingerprint', name='rule_subject_fingerprint')
     )
     with op.batch_alter_table('detection_alert', schema=None) as batch_op:
         batch_op.create_index('ix_detection_alert_rule_subject', ['rule', 'subject'], unique=False)
