@@ -5,6 +5,7 @@ read and worked by the agencies the policy names, audited, and escalated to case
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -23,6 +24,7 @@ from hub.models import enums as E
 from hub.models.enums import AlertStatus
 from hub.models.workflow import JointReview, ReviewAnswer, ReviewStatus, ReviewVerdict
 from hub.services.detection.runner import RunSummary, run_full, run_incremental
+from hub.services.detection.schedule import DetectionSchedule
 from hub.sessions import make_session_factory
 from hub.settings import Settings
 from tests.graph_world import project_world
@@ -245,3 +247,36 @@ def test_reading_an_alert_is_audited_and_a_case_opened_from_alerts_links_them(
     assert [event["action"] for event in case["history"]] == ["openCaseFromAlerts", "linkToCase"]
     again = inspector.data(f"mutation {{ acknowledgeAlerts(alertIds: [{tie.id}]) {{ __typename {RESULT} }} }}")
     assert again["acknowledgeAlerts"]["__typename"] == "WrongState", "an escalated alert is the case's now"
+
+
+def test_the_schedule_runs_on_one_process_only(world: Engine, settings: Settings, neo4j_settings: Settings) -> None:
+    """Two schedules on one database (as two hub processes would run them): one leads and runs the rules, the other
+    stands by; when the leader stops, the other takes over. A full run first, then incremental ones."""
+    app_settings = project_world(world, settings, neo4j_settings)
+    sessions = make_session_factory(world)
+    schedules = [DetectionSchedule(app_settings, sessions, interval=0.2, full_every=3600.0) for _ in range(2)]
+    for schedule in schedules:
+        schedule.start()
+    try:
+        wait_for(lambda: any(schedule.runs >= 3 for schedule in schedules), 90, "three runs of the leader")
+        [leader] = [schedule for schedule in schedules if schedule.leader]
+        [standby] = [schedule for schedule in schedules if schedule is not leader]
+        assert standby.runs == 0 and leader.last_error is None, leader.last_error
+        with sessions() as session:
+            checkpoint = session.get(models.DetectionCheckpoint, 1)
+            assert checkpoint is not None and checkpoint.last_full_run_at is not None
+        assert alerts(sessions), "the full run found the known world's alerts"
+        leader.stop()
+        wait_for(lambda: standby.leader and standby.runs >= 1, 30, "the standby to take over")
+        assert standby.last_error is None, standby.last_error
+    finally:
+        for schedule in schedules:
+            schedule.stop()
+
+
+def wait_for(condition: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(0.05)
