@@ -81,9 +81,14 @@ def main() -> None:
         with transaction(sessions) as session:  # a fresh start: no alerts, no checkpoint
             session.execute(delete(models.DetectionAlert))
             session.execute(delete(models.DetectionCheckpoint))
-        _raw(driver, CONFLICTS_BATCH_TEXT, conflicts_parameters(["cadre:1"]))  # both sides start with a planned query
-        raw = raw_pass(engine, driver)
+        # Both sides start with planned statements (planning one costs seconds on a cold server).
+        _raw(driver, CONFLICTS_BATCH_TEXT, conflicts_parameters(["cadre:1"]))
+        _raw(driver, TIES_QUERIES[NOMINATOR_TIE_HOPS], {"tie_kinds": ["TIE"], "as_of": AS_OF.isoformat(), "pairs": [
+            {"nomination": 0, "nominee": "cadre:1", "nominator": "cadre:2"}]})
+        # Alternated, so that both see the same server (cache, load of the machine); the better of two raw passes.
+        first_raw = raw_pass(engine, driver)
         full = run_full(sessions, driver, AS_OF)
+        raw = min(first_raw, raw_pass(engine, driver), key=lambda figures: figures["seconds"])
         again = run_full(sessions, driver, AS_OF)
         # A sync that touches only what changed: new classmates for a few cadres, through the outbox.
         with sessions() as session:
@@ -103,7 +108,7 @@ def main() -> None:
                                "alerts_created": again.recorded.created, "alerts_seen": again.recorded.seen},
             "ratio_full_to_raw": full.cadres_per_second / raw["cadres_per_second"],
             "incremental": {
-                "outbox_rows": synced, "cadres_changed": incremental.cadres,
+                "outbox_rows": synced, "cadres_reexamined": incremental.cadres,
                 "seconds": incremental.run.seconds if incremental.run else 0.0,
                 "alerts_created": incremental.run.recorded.created if incremental.run else 0,
             },

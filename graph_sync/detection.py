@@ -2,8 +2,9 @@
 
 `nominator_ties`: for (nominee, first nominator) pairs, the shortest chain of kinship and social ties between them
 within `hops` (a classmate, a relative, a relative's associate...), only through ties that have not ended.
-`neighbourhood_cadres`: the cadres within two edges of changed nodes, whose findings a change may alter (a
-conflict's cycle and a tie chain of up to three edges keep every node within two edges of a cadre they concern).
+`neighbourhood_cadres`: the cadres whose findings a change to some nodes may alter: walked back along a conflict's
+cycle from each changed node, and the nominees and nominators of open selections within two kinship or tie edges of a
+changed person (a chain of up to three edges keeps every node within two edges of one of its ends).
 Conflicts of interest in bulk are `queries.conflicts_of_interest_batch`.
 """
 
@@ -13,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from neo4j import Driver
 
@@ -73,33 +75,60 @@ def nominator_ties(
     ]
 
 
-def _neighbourhood_text(label: str) -> str:
-    return f"""
+# The cadres whose conflicts of interest a change to a node may alter, by the node's label: the cycle
+# cadre -kin/tie- person -role- organization -SUPPLIES- unit -PART_OF- post -HOLDS- cadre, walked back from the node.
+_CONFLICT_REACH = {
+    "Cadre": "MATCH (c:Cadre {key: k})",
+    "Person": "MATCH (:Person {key: k})-[:RELATIVE_OF|TIE]-(c:Cadre)",
+    "Organization": "MATCH (:Organization {key: k})<-[:OWNS|DIRECTS|WORKS_AT]-(:Person)-[:RELATIVE_OF|TIE]-(c:Cadre)",
+    "Unit": "MATCH (:Unit {key: k})<-[:PART_OF]-(:Post)<-[:HOLDS]-(c:Cadre)",
+    "Post": "MATCH (:Post {key: k})<-[:HOLDS]-(c:Cadre)",
+}
+NEIGHBOURHOOD_QUERIES = {
+    label: f"UNWIND $keys AS k\n{match}\nRETURN DISTINCT c.key AS cadre" for label, match in _CONFLICT_REACH.items()
+}
+# The watched cadres (nominees and first nominators of open selections) within two kinship or tie edges of a changed
+# person or cadre: a chain of up to three such edges between the two may have changed.
+TIE_REACH_TEXT = f"""
 UNWIND $keys AS k
-MATCH (n:{label} {{key: k}})
-MATCH (n)-[*0..{NEIGHBOURHOOD_HOPS}]-(c:Cadre)
+MATCH (:Person {{key: k}})-[:RELATIVE_OF|TIE*0..{NEIGHBOURHOOD_HOPS}]-(c:Cadre)
+WHERE c.key IN $watched
 RETURN DISTINCT c.key AS cadre
 """
 
 
+def _label(key: str) -> str | None:
+    try:
+        kind, _record_id = parse_node_key(key)
+    except ValueError:
+        return None
+    return "Cadre" if kind is NodeKind.CADRE else _PRIMARY_LABEL[kind]
+
+
 _PRIMARY_LABEL = {kind: labels[0] for kind, labels in NODE_LABELS.items()}
-NEIGHBOURHOOD_QUERIES = {label: _neighbourhood_text(label) for label in set(_PRIMARY_LABEL.values())}
 
 
-def neighbourhood_cadres(driver: Driver, node_keys: Iterable[str], *, timeout: float) -> set[int]:
-    """Ids of the cadres within two edges of any of `node_keys` (those cadres included)."""
+def neighbourhood_cadres(
+    driver: Driver, node_keys: Iterable[str], watched: Iterable[str] = (), *, timeout: float,
+) -> tuple[set[int], set[int]]:  # fmt: skip
+    """For changed nodes: (the cadres whose conflicts of interest may have changed, the `watched` cadres within two
+    kinship or tie edges of a changed person or cadre)."""
     timeout = _check_timeout(timeout)
     by_label: dict[str, set[str]] = defaultdict(set)
     for key in node_keys:
-        try:
-            kind, _record_id = parse_node_key(key)
-        except ValueError:
-            continue
-        by_label[_PRIMARY_LABEL[kind]].add(key)
-    found: set[int] = set()
+        label = _label(key)
+        if label is not None:
+            by_label[label].add(key)
+    reached: set[int] = set()
     for label, keys in by_label.items():
-        for record in _read(driver, NEIGHBOURHOOD_QUERIES[label], {"keys": sorted(keys)}, timeout):
-            kind, record_id = parse_node_key(record["cadre"])
-            if kind is NodeKind.CADRE:
-                found.add(record_id)
-    return found
+        reached.update(_cadre_ids(_read(driver, NEIGHBOURHOOD_QUERIES[label], {"keys": sorted(keys)}, timeout)))
+    people = sorted(by_label.get("Cadre", set()) | by_label.get("Person", set()))
+    watched_keys = sorted(set(watched))
+    tied: set[int] = set()
+    if people and watched_keys:
+        tied = _cadre_ids(_read(driver, TIE_REACH_TEXT, {"keys": people, "watched": watched_keys}, timeout))
+    return reached, tied
+
+
+def _cadre_ids(records: Iterable[Any]) -> set[int]:
+    return {parse_node_key(record["cadre"])[1] for record in records}

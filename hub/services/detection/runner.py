@@ -17,7 +17,7 @@ from graph_sync.sync import read_checkpoint
 from hub import models
 from hub.db import transaction
 from hub.models.base import utcnow
-from hub.services.detection.detectors import GRAPH_TIMEOUT, PER_CADRE, Batch, posts_over_quota
+from hub.services.detection.detectors import GRAPH_TIMEOUT, OPEN_SELECTIONS, PER_CADRE, Batch, posts_over_quota
 from hub.services.detection.scope import CadreSet
 from hub.services.detection.store import Recorded, record_findings
 
@@ -145,7 +145,8 @@ def run_incremental(
         applied = read_checkpoint(session)  # only what the graph already holds
         keys = changed_node_keys(session, after, applied) if applied > after else set()
         changed = changed_records_cadres(session, since)
-    changed |= neighbourhood_cadres(driver, keys, timeout=GRAPH_TIMEOUT) if keys else set()
+    if keys:
+        changed |= _around(session_factory, driver, keys)
     run: RunSummary | None = None
     if changed:
         run = run_detection(session_factory, driver, as_of, cadres=cadres.with_ids(frozenset(changed)), progress=progress)
@@ -157,6 +158,20 @@ def run_incremental(
         row.last_outbox_id = max(row.last_outbox_id or 0, applied)
         row.last_run_at = started_at
     return IncrementalSummary(outbox_from=after, outbox_to=max(after, applied), cadre_ids=frozenset(changed), run=run)
+
+
+def _around(session_factory: sessionmaker[Session], driver: Driver, keys: set[str]) -> set[int]:
+    """The cadres whose findings a change to these nodes may alter: those on a conflict's cycle through them, and the
+    nominees of open selections whose chain to the first nominator may pass through them."""
+    nomination, selection = models.Nomination, models.Selection
+    with session_factory() as session:
+        pairs = session.execute(
+            select(nomination.nominee_id, nomination.nominator_id)
+            .join(selection, selection.id == nomination.selection_id).where(selection.status.in_(OPEN_SELECTIONS))
+        ).all()
+    watched = {f"cadre:{cadre_id}" for pair in pairs for cadre_id in pair}
+    reached, tied = neighbourhood_cadres(driver, keys, watched, timeout=GRAPH_TIMEOUT)
+    return reached | {nominee for nominee, nominator in pairs if nominee in tied or nominator in tied}
 
 
 def mark_full_run(session_factory: sessionmaker[Session], outbox_id: int, started_at: object) -> None:
