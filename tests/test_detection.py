@@ -280,3 +280,22 @@ def wait_for(condition: Any, timeout: float, what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
         time.sleep(0.05)
+
+
+def test_hub_detect_run_reports_what_each_rule_found(world: Engine, settings: Settings,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """`hub detect run --no-graph` on the known world: the relational rules, a table of findings, alerts written."""
+    from typer.testing import CliRunner
+
+    from hub.cli import app
+
+    monkeypatch.setenv("HUB_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("HUB_VAR_DIR", str(settings.var_dir))
+    result = CliRunner().invoke(app, ["detect", "run", "--no-graph", "--as-of", "2026-06-01"])
+    assert result.exit_code == 0, result.output
+    assert "paid_part_time_post" in result.output and "long_tenure" in result.output
+    assert "4 cadres" in result.output
+    rules_found = {alert.rule for alert in alerts(make_session_factory(world))}
+    assert {"paid_part_time_post", "unapproved_part_time_post", "long_tenure", "overdue_inquiry_reply"} <= rules_found
+    again = CliRunner().invoke(app, ["detect", "run", "--no-graph", "--as-of", "2026-06-01"])
+    assert "0 new alerts" in again.output, again.output
