@@ -300,6 +300,8 @@ def _readyz(hub: Hub, operator: OperatorAccess) -> Any:
         body.update(policy_version=hub.policies.version, policy_digest=hub.policies.digest)
         if hub.sync is not None:
             body["graph_sync"] = await asyncio.to_thread(hub.sync.status)  # leader or standby, pending, last error
+        if hub.detection is not None:
+            body["detection"] = hub.detection.status()  # leader or standby, runs, last error
         return JSONResponse(body)
 
     return readyz

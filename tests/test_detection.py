@@ -5,6 +5,7 @@ read and worked by the agencies the policy names, audited, and escalated to case
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -299,3 +300,23 @@ def test_hub_detect_run_reports_what_each_rule_found(world: Engine, settings: Se
     assert {"paid_part_time_post", "unapproved_part_time_post", "long_tenure", "overdue_inquiry_reply"} <= rules_found
     again = CliRunner().invoke(app, ["detect", "run", "--no-graph", "--as-of", "2026-06-01"])
     assert "0 new alerts" in again.output, again.output
+
+
+def test_two_served_hubs_with_the_schedule_on_run_it_once(world: Engine, settings: Settings, neo4j_settings: Settings,
+                                                          policy_store: Any) -> None:
+    """`HUB_DETECT_INTERVAL_SECONDS` set: each hub starts the schedule, one leads it, `/readyz` says which."""
+    from contextlib import ExitStack
+
+    from starlette.testclient import TestClient
+
+    from hub.app import create_app
+    from tests.conftest import LOCAL_OPERATOR
+
+    hub_settings = dataclasses.replace(project_world(world, settings, neo4j_settings), detect_interval_seconds=0.2)
+    with ExitStack() as hubs:
+        clients = [hubs.enter_context(TestClient(create_app(hub_settings, policies=policy_store), client=LOCAL_OPERATOR))
+                   for _ in range(2)]
+        wait_for(lambda: alerts(make_session_factory(world)), 90, "the schedule's first run")
+        states = [client.get("/readyz").json()["detection"] for client in clients]
+        assert sorted(state["leader"] for state in states) == [False, True], states
+        assert [state["runs"] for state in states if not state["leader"]] == [0]
