@@ -183,3 +183,12 @@ def graph_access(view: AccessView, cadre_scopes: tuple[str, ...]) -> GraphAccess
     )
     cadres = CadreVisibility.of(view.principal, cadre_scopes)
     return GraphAccess(edge_kinds=edge_kinds, node_properties=node_properties, cadres=cadres)
+
+
+# Every node kind with every property, every edge kind and every cadre: the detection runner's view (its alerts are
+# cut per reader by the alerts' row scope and the policy).
+EVERYTHING = GraphAccess(
+    edge_kinds=frozenset(EdgeKind),
+    node_properties={kind: frozenset(properties) for kind, properties in NODE_PROPERTIES.items()},
+    cadres=CadreVisibility(scopes={"all": {}}),
+)

@@ -57,15 +57,16 @@ class Leadership(Protocol):
         """Give up the lead (if held) and free the resources; a standby can then take over at once."""
 
 
-def leadership_for(engine: Engine | None) -> Leadership:
-    """The leadership that suits the database behind `engine` (no engine: nobody else to lead)."""
+def leadership_for(engine: Engine | None, *, lock_id: int = SYNC_LEADER_LOCK_ID, name: str = "graph-sync") -> Leadership:
+    """The leadership that suits the database behind `engine` (no engine: nobody else to lead). Another task that
+    must run in one process only (the detection schedule) names a lock of its own: `lock_id` and `name`."""
     if engine is None:
         return SoleLeader()
     url = engine.url
     if url.get_backend_name() == "postgresql":
-        return PostgresAdvisoryLock(url)
+        return PostgresAdvisoryLock(url, lock_id)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return FileLock(Path(f"{url.database}.graph-sync.lock"))
+        return FileLock(Path(f"{url.database}.{name}.lock"))
     return SoleLeader()
 
 

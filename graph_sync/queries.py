@@ -23,7 +23,7 @@ from typing import Any
 
 from neo4j import Driver, Query, RoutingControl
 
-from graph_sync.access import GraphAccess, visible_node, visible_record_node
+from graph_sync.access import EVERYTHING, GraphAccess, visible_node, visible_record_node
 from graph_sync.driver import database_of
 from graph_sync.model import (
     EDGE_ENUM_PROPERTIES,
@@ -218,28 +218,39 @@ def _earliest_of(dates: str) -> str:
 
 # The contract's period must overlap the cadre's tenure of the post, the relative's role in the organization and
 # the kinship or tie, all at once: the window is the latest start to the earliest end.
-_CONFLICTS_TEXT = f"""
-MATCH (c:Person {{key: $cadre}})
-WHERE c:Cadre AND c.kind = 'cadre' AND {visible_node("c")}
+def _conflicts_text(head: str, limit: str, *, scoped: bool = True) -> str:
+    """The conflicts of the cadres `head` binds to `c` (one by key, or a batch of keys). Unscoped (the detection
+    runner, who reads every node): without the row-scope predicates, whose planning alone takes seconds."""
+    node = visible_node if scoped else (lambda _variable: "true")
+    record_node = visible_record_node if scoped else (lambda _variable: "true")
+    return f"""
+{head}
+WHERE c:Cadre AND c.kind = 'cadre' AND {node("c")}
 MATCH (c)-[k]-(v:Person)
-WHERE type(k) IN $link_kinds AND v <> c AND {visible_node("v")}
+WHERE type(k) IN $link_kinds AND v <> c AND {node("v")}
 MATCH (v)-[role]->(o:Organization)
-WHERE type(role) IN $role_kinds AND {visible_record_node("o")}
+WHERE type(role) IN $role_kinds AND {record_node("o")}
 MATCH (o)-[s:SUPPLIES]->(u:Unit)<-[po:PART_OF]-(p:Post)<-[h:HOLDS]-(c)
-WHERE {visible_record_node("u")} AND {visible_record_node("p")}
+WHERE {record_node("u")} AND {record_node("p")}
 WITH c, v, o, u, p, k, role, s, po, h,
   {_latest_of("[coalesce(s.startDate, s.signedOn), h.startDate, role.startDate, k.startDate]")} AS window_start,
   {_earliest_of("[s.endDate, h.endDate, role.endDate, k.endDate]")} AS window_end
 WHERE window_start <= window_end
 WITH c, v, o, u, p, k, role, s, po, h, window_start, window_end
-ORDER BY v.key, o.key, u.key, p.key, h.key, role.key, s.key, k.key
-LIMIT $limit
+ORDER BY c.key, v.key, o.key, u.key, p.key, h.key, role.key, s.key, k.key
+{limit}
 RETURN properties(c) AS cadre, properties(p) AS post, properties(u) AS unit, properties(o) AS organization,
   properties(v) AS via,
   [{_edge_map("h")}, {_edge_map("po")}, {_edge_map("s")}, {_edge_map("role")}, {_edge_map("k")}] AS edges,
   CASE window_start WHEN '{EARLIEST}' THEN null ELSE window_start END AS window_start,
   CASE window_end WHEN '{LATEST}' THEN null ELSE window_end END AS window_end
 """
+
+
+_CONFLICTS_TEXT = _conflicts_text("MATCH (c:Person {key: $cadre})", "LIMIT $limit")
+# Every conflict of a batch of cadres in one statement, unscoped: the detection runner reads every cadre, a batch at
+# a time (its alerts are cut per reader by their row scope and the policy).
+CONFLICTS_BATCH_TEXT = _conflicts_text("UNWIND $cadres AS cadre_key\nMATCH (c:Person {key: cadre_key})", "", scoped=False)
 
 NETWORK_QUERIES: dict[int, str] = {hops: _network_text(hops) for hops in range(1, MAX_NETWORK_HOPS + 1)}
 PATH_QUERIES: dict[int, str] = {hops: _paths_text(hops) for hops in range(1, MAX_PATH_HOPS + 1)}
@@ -440,19 +451,40 @@ def conflicts_of_interest(
         **access.cypher_parameters(), "cadre": cadre_id, "limit": limit,
         "link_kinds": link_kinds, "role_kinds": role_kinds,
     }  # fmt: skip
-    results = []
-    for record in _read(driver, _CONFLICTS_TEXT, parameters, timeout):
-        cadre, post, unit, organization, via = (
-            _node(access, record[name]) for name in ("cadre", "post", "unit", "organization", "via")
-        )
-        edges = [_edge(access, raw) for raw in record["edges"]]
-        path = GraphPath(nodes=[cadre, post, unit, organization, via, cadre], edges=edges)
-        results.append(ConflictOfInterest(
-            cadre=cadre, via=via, organization=organization, unit=unit, post=post, path=path,
-            window_start=_date_or_none(record["window_start"]), window_end=_date_or_none(record["window_end"]),
-        ))
-    return results
+    return [_conflict(access, record) for record in _read(driver, _CONFLICTS_TEXT, parameters, timeout)]
 
+
+MAX_CONFLICT_BATCH = 5000
+
+
+def conflicts_parameters(cadre_ids: Sequence[str]) -> dict[str, Any]:
+    """The parameters of `CONFLICTS_BATCH_TEXT` for these cadres."""
+    return {"cadres": list(cadre_ids), "link_kinds": sorted(kind.value for kind in CONFLICT_LINK_KINDS),
+            "role_kinds": sorted(kind.value for kind in CONFLICT_ROLE_KINDS)}
+
+
+def every_conflict_of_interest(driver: Driver, cadre_ids: Sequence[str], *, timeout: float) -> list[ConflictOfInterest]:
+    """`conflicts_of_interest` of many cadres in one statement, for the detection runner: every route of each, sorted
+    by cadre then as there, through every node (no row scope) and with every property."""
+    if isinstance(cadre_ids, str) or len(cadre_ids) > MAX_CONFLICT_BATCH:
+        raise ValueError(f"cadre_ids must be a sequence of at most {MAX_CONFLICT_BATCH} cadre keys")
+    ids = [_check_id("cadre_ids", value) for value in cadre_ids]
+    timeout = _check_timeout(timeout)
+    if not ids:
+        return []
+    return [_conflict(EVERYTHING, record) for record in _read(driver, CONFLICTS_BATCH_TEXT, conflicts_parameters(ids), timeout)]
+
+
+def _conflict(access: GraphAccess, record: Any) -> ConflictOfInterest:
+    cadre, post, unit, organization, via = (
+        _node(access, record[name]) for name in ("cadre", "post", "unit", "organization", "via")
+    )
+    edges = [_edge(access, raw) for raw in record["edges"]]
+    path = GraphPath(nodes=[cadre, post, unit, organization, via, cadre], edges=edges)
+    return ConflictOfInterest(
+        cadre=cadre, via=via, organization=organization, unit=unit, post=post, path=path,
+        window_start=_date_or_none(record["window_start"]), window_end=_date_or_none(record["window_end"]),
+    )
 
 
 def warm_up(driver: Driver, access: GraphAccess, *, timeout: float = MAX_TIMEOUT) -> None:

@@ -43,6 +43,7 @@ from hub.metrics import HttpMetrics, outcome, record_operation
 from hub.migrate import SchemaState, schema_state
 from hub.persisted_queries import PersistedQueries, ProtocolMisused, allowed_operation_texts
 from hub.purpose import PurposeRefused, admitted_purpose, purpose_of, unworked_cases
+from hub.services.detection.schedule import DetectionSchedule
 from hub.sessions import make_session_factory
 from hub.settings import Settings, refuse_insecure_production
 from hub.shell.fair_share import FairScheduler, Refused, share_limits
@@ -162,6 +163,7 @@ class Hub:
     persisted: PersistedQueries
     graph: GraphStore
     sync: SyncWorker | None
+    detection: DetectionSchedule | None
     heap: LongLivedHeap
     workers: WorkerLoops
     share: FairScheduler
@@ -345,6 +347,8 @@ def _readyz(hub: Hub, operator: OperatorAccess) -> Any:
         body.update(policy_version=hub.policies.version, policy_digest=hub.policies.digest)
         if hub.sync is not None:
             body["graph_sync"] = await asyncio.to_thread(hub.sync.status)  # leader or standby, pending, last error
+        if hub.detection is not None:
+            body["detection"] = hub.detection.status()  # leader or standby, runs, last error
         return JSONResponse(body)
 
     return readyz
@@ -422,6 +426,8 @@ def create_app(
         graph=GraphStore(settings, graph_tracer(provider) if provider is not None else None),
         persisted=PersistedQueries(allowed_operation_texts(settings.allowed_operations_file), settings.persisted_queries_max),
         sync=SyncWorker(settings, sessions) if settings.graph_sync else None,
+        detection=DetectionSchedule(settings, sessions, interval=settings.detect_interval_seconds,
+                                    full_every=settings.detect_full_seconds) if settings.detect_interval_seconds else None,
         heap=LongLivedHeap(settings.freeze_heap), workers=WorkerLoops(settings.db_pool_size),
         share=FairScheduler(share_limits(settings)), graph_windows=GraphWindows(engine, WindowLimits(
             settings.graph_user_seconds, settings.graph_agency_seconds, settings.graph_window_seconds)),
@@ -442,6 +448,8 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if hub.sync is not None:
             hub.sync.start()
+        if hub.detection is not None:
+            hub.detection.start()
         policy_watch.start()
         watch_event_wake.start()
         if metrics_listener is not None:
@@ -452,6 +460,8 @@ def create_app(
             metrics_listener.stop()
         watch_event_wake.stop()
         policy_watch.stop()
+        if hub.detection is not None:
+            hub.detection.stop()
         if hub.sync is not None:
             hub.sync.stop()
         hub.workers.stop()

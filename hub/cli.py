@@ -16,6 +16,7 @@ from rich.table import Table
 from hub.graph_cli import graph_app
 from hub.logs import configure_logging
 from hub.settings import InsecureConfiguration, Settings, refuse_insecure_production
+from hub.shell.detect_cli import detect_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="The cadre data hub.")
 db_app = typer.Typer(no_args_is_help=True, help="The relational database.")
@@ -27,6 +28,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(audit_app, name="audit")
 app.add_typer(schema_app, name="schema")
 app.add_typer(graph_app, name="graph")
+app.add_typer(detect_app, name="detect")
 
 console = Console(stderr=True)
 

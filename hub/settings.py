@@ -127,6 +127,9 @@ class Settings:
     # NOTIFY at once, this is then only the safety net).
     watch_poll_seconds: float = 1.0
     freeze_heap: bool = False  # keep the collector off long-lived objects (hub/heap.py); on in `from_env`
+    # The detection schedule (hub/services/detection/schedule.py): off at 0; one process of all leads it.
+    detect_interval_seconds: float = 0.0  # how often the leader runs the rules over what changed
+    detect_full_seconds: float = 3600.0  # how often that run covers every cadre instead
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -251,6 +254,8 @@ class EnvSettings(BaseSettings):
     graph_window_seconds: Positive = _default("graph_window_seconds")
     watch_poll_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = _default("watch_poll_seconds")
     freeze_heap: bool = True  # on when served; Settings() built in code (tests, tools) leaves it off
+    detect_interval_seconds: Annotated[float, Field(ge=0, allow_inf_nan=False)] = _default("detect_interval_seconds")
+    detect_full_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = _default("detect_full_seconds")
     # Read by graph_sync/local_server.py, validated here only.
     neo4j_cache: Path | None = None
     neo4j_heap: str = "512m"

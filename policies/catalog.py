@@ -18,7 +18,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 # Types that only carry other values (pagination, errors, payload wrappers): access follows what they carry.
 STRUCTURAL_TYPE_NAMES = frozenset(
     {"PageInfo", "FieldError", "ValidationErrors", "VersionConflict", "NotFound", "Deleted", "FitWeight",
-     "MattersInquiryBatch"}
+     "MattersInquiryBatch", "DetectionAlertsChanged"}
     # Workflow refusals: a message and the state the record is in, never stored data.
     | {"WrongState", "NotAllowed"}
     # Graph results: what they carry is cut by the caller's graph access (graph_sync.access).

@@ -55,6 +55,7 @@ CADRE_OWNED = {
     "part_time_position": models.PartTimePosition.cadre_id,
     "nomination": models.Nomination.nominee_id,
     "joint_review": models.JointReview.candidate_id,
+    "detection_alert": models.DetectionAlert.cadre_id,  # an alert about no cadre (a post) only for every-cadre scopes
 }
 
 # Ties that make a person visible when the row holding them is (the tied disjuncts of `_person_clause`).

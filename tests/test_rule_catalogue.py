@@ -17,7 +17,8 @@ CITATION = "citation { code name nameEn regulation article severity reveals }"
 def test_every_screening_rule_and_finding_kind_has_its_entry() -> None:
     screening_codes = {rule.code for rule, _applies in rules.NEGATIVE_RECORD_RULES} | {
         rule.code for rule in (rules.ADMONISHED_WITHIN_BAR, rules.ADMONISHED_RECENTLY, rules.CONCEALMENT_FOUND,
-                               rules.OMISSION_FOUND, rules.REVIEW_PENDING, rules.REVIEW_STOPPED, rules.REVIEW_SUSPENDED)
+                               rules.OMISSION_FOUND, rules.REVIEW_PENDING, rules.REVIEW_STOPPED, rules.REVIEW_SUSPENDED,
+                               rules.TIED_TO_NOMINATOR)
     }
     entries = catalogue()
     assert screening_codes <= set(entries), screening_codes - set(entries)
@@ -27,7 +28,8 @@ def test_every_screening_rule_and_finding_kind_has_its_entry() -> None:
         assert set(entries[code].reveals) == set(next(
             r.reveals for r in (*(rule for rule, _ in rules.NEGATIVE_RECORD_RULES), rules.ADMONISHED_WITHIN_BAR,
                                 rules.ADMONISHED_RECENTLY, rules.CONCEALMENT_FOUND, rules.OMISSION_FOUND,
-                                rules.REVIEW_PENDING, rules.REVIEW_STOPPED, rules.REVIEW_SUSPENDED) if r.code == code
+                                rules.REVIEW_PENDING, rules.REVIEW_STOPPED, rules.REVIEW_SUSPENDED,
+                                rules.TIED_TO_NOMINATOR) if r.code == code
         )), f"{code}: the catalogue names what its firing reveals, as the rule does"
 
 

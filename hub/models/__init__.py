@@ -3,6 +3,7 @@
 from hub.models.audit import AuditAlert, AuditEntry, AuditHead, AuditReviewState
 from hub.models.base import Base
 from hub.models.cases import Case, CaseEvent, CaseLink, CaseNote
+from hub.models.detection import DetectionAlert, DetectionCheckpoint
 from hub.models.findings import MatterItem, NegativeRecord, PersonalMattersReport, SupervisionAction
 from hub.models.organization import (
     Organization,
@@ -45,6 +46,8 @@ __all__ = [
     "CaseLink",
     "CaseNote",
     "Decision",
+    "DetectionAlert",
+    "DetectionCheckpoint",
     "GraphCheckpoint",
     "GraphOutbox",
     "JointReview",

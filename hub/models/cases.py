@@ -40,13 +40,14 @@ class CaseNote(Base):
 
 
 class CaseLink(Base):
-    """A cadre, person or organization the case concerns (exactly one)."""
+    """A cadre, person, organization or detection alert the case concerns (exactly one)."""
 
     __tablename__ = "case_link"
     __table_args__ = (
         CheckConstraint(
             "(CASE WHEN cadre_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN person_id IS NULL THEN 0 ELSE 1 END)"
-            " + (CASE WHEN organization_id IS NULL THEN 0 ELSE 1 END) = 1", name="exactly_one_target",
+            " + (CASE WHEN organization_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN detection_alert_id IS NULL THEN 0 ELSE 1 END) = 1", name="exactly_one_target",
         ),
     )
 
@@ -55,6 +56,9 @@ class CaseLink(Base):
     cadre_id: Mapped[int | None] = mapped_column(ForeignKey("cadre.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    detection_alert_id: Mapped[int | None] = mapped_column(
+        ForeignKey("detection_alert.id", ondelete="CASCADE"), index=True
+    )
     linked_by_user: Mapped[str] = mapped_column(String(64))
     linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

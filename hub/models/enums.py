@@ -153,3 +153,13 @@ class AppointmentRequestStatus(enum.Enum):
     SUBMITTED = "submitted"  # waiting for the Organization Department
     ACCEPTED = "accepted"  # a selection was opened for it
     DECLINED = "declined"  # refused, with a reason
+
+
+class AlertStatus(enum.Enum):
+    """A detection alert, from its finding to its handling; changed evidence reopens a handled one."""
+
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"  # seen, being looked at
+    DISMISSED = "dismissed"  # looked at, nothing to pursue
+    ESCALATED = "escalated"  # a case was opened from it
+    REOPENED = "reopened"  # its evidence changed after it was handled

@@ -12,6 +12,7 @@ from strawberry.tools import merge_types
 from schema.workflows.alerts import AlertQueries
 from schema.workflows.appointments import AppointmentMutations, AppointmentQueries
 from schema.workflows.cases import CaseMutations, CaseQueries
+from schema.workflows.detection_alerts import DetectionAlertMutations, DetectionAlertQueries
 from schema.workflows.fit import FitMutations, FitQueries
 from schema.workflows.joint_review import JointReviewMutations, JointReviewQueries
 from schema.workflows.ledger import LedgerQueries
@@ -25,11 +26,11 @@ from schema.workflows.verification import VerificationMutations
 # The order of the parts is the order of the root fields in the SDL.
 WorkflowQueries = merge_types("WorkflowQueries", (
     RoundQueries, ScreeningQueries, LedgerQueries, JointReviewQueries, PersonalMattersQueries, SupervisionQueries,
-    AlertQueries, FitQueries, AppointmentQueries, MattersInquiryQueries, CaseQueries,
+    AlertQueries, FitQueries, AppointmentQueries, MattersInquiryQueries, CaseQueries, DetectionAlertQueries,
 ))
 WorkflowMutations = merge_types("WorkflowMutations", (
     RoundMutations, VerificationMutations, JointReviewMutations, PersonalMattersMutations, SupervisionMutations,
-    FitMutations, AppointmentMutations, MattersInquiryMutations, CaseMutations,
+    FitMutations, AppointmentMutations, MattersInquiryMutations, CaseMutations, DetectionAlertMutations,
 ))
 
 __all__ = ["WorkflowMutations", "WorkflowQueries"]

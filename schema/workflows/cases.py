@@ -7,7 +7,7 @@ so the access audit names the case for every read and write of it.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, TypeAlias
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import strawberry
 from sqlalchemy import select
@@ -22,6 +22,9 @@ from schema.pagination import Connection, paginate
 from schema.record_types import CadreType, OrganizationType, PersonType, record_type
 from schema.relations import belongs_to, has_many
 from schema.workflows.steps import StepRefusal, run_step
+
+if TYPE_CHECKING:
+    from schema.workflows.detection_alerts import DetectionAlertType
 
 strawberry.enum(CaseStatus)
 
@@ -42,6 +45,8 @@ class CaseLinkType:
     cadre: CadreType | None = belongs_to(models.Cadre, "cadre_id")
     person: PersonType | None = belongs_to(models.Person, "person_id")
     organization: OrganizationType | None = belongs_to(models.Organization, "organization_id")
+    alert: Annotated[DetectionAlertType, strawberry.lazy("schema.workflows.detection_alerts")] | None = belongs_to(
+        models.DetectionAlert, "detection_alert_id")
 
 
 @record_type(models.CaseEvent, "CaseEvent", "One change in a case's history.")

@@ -11,7 +11,15 @@ from hub import models
 from hub.models import workflow as wf
 from hub.services.workflows import rules, screening
 from schema.context import context_of
-from schema.record_types import CadreType, MatterItemType, NegativeRecordType, PostType, SupervisionActionType, reference
+from schema.record_types import (
+    CadreType,
+    MatterItemType,
+    NegativeRecordType,
+    NominationType,
+    PostType,
+    SupervisionActionType,
+    reference,
+)
 from schema.rule_catalogue import DetectionRuleType, citation
 from schema.workflows.joint_review import JointReviewType
 from schema.workflows.steps import actor_of, date_or_today, note_read, run_read
@@ -55,6 +63,10 @@ class ScreeningReasonType:
     @strawberry.field
     async def joint_review(self, info: Info) -> JointReviewType | None:
         return await reference(info, wf.JointReview, self.source.joint_review_id)
+
+    @strawberry.field(description="The nomination whose first nominator the nominee is tied to.")
+    async def nomination(self, info: Info) -> NominationType | None:
+        return await reference(info, models.Nomination, self.source.nomination_id)
 
 
 @strawberry.type(name="NomineeScreening", description="One nominee's screening.")

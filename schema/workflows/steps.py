@@ -82,6 +82,13 @@ def _cadre_ids(session: Session, row: Any) -> tuple[int, ...]:
     if isinstance(row, wf.RectificationItem):
         action = session.get(models.SupervisionAction, row.action_id)
         return (action.cadre_id,) if action else ()
+    if isinstance(row, models.Case):
+        return tuple(session.scalars(
+            select(models.CaseLink.cadre_id).where(models.CaseLink.case_id == row.id, models.CaseLink.cadre_id.is_not(None))
+        ))
+    alerts = getattr(row, "alerts", None)  # a bulk step on detection alerts
+    if isinstance(alerts, list):
+        return tuple(sorted({alert.cadre_id for alert in alerts if getattr(alert, "cadre_id", None) is not None}))
     cadre_id = getattr(row, "cadre_id", None)
     return (cadre_id,) if cadre_id is not None else ()
 

@@ -44,8 +44,9 @@ NEXT: dict[CaseStatus, frozenset[CaseStatus]] = {
 
 
 def open_case(session: Session, actor: Actor, number: str, title: str, case_pattern: str,
-              assignee: str | None) -> models.Case:
-    actor.require(OPEN_CASE)
+              assignee: str | None, *, operation: str = OPEN_CASE) -> models.Case:
+    """`operation`: the step that opens it (a case opened from detection alerts is `openCaseFromAlerts`)."""
+    actor.require(operation)
     problems = Problems()
     number = problems.text("number", number, max_length=64).strip()
     title = problems.text("title", title, max_length=200)
@@ -58,7 +59,7 @@ def open_case(session: Session, actor: Actor, number: str, title: str, case_patt
     session.add(case)
     # A number in use, even by a case the caller may not see, refuses the same way: nothing about it is told.
     flush_unique(session, "a case with this number already exists", "numbered")
-    _event(session, actor, case, OPEN_CASE, f"{number}: {title}")
+    _event(session, actor, case, operation, f"{number}: {title}")
     return case
 
 
@@ -166,3 +167,8 @@ def _event(session: Session, actor: Actor, case: models.Case, action: str, detai
         watch_events.CREATED if action == OPEN_CASE else watch_events.UPDATED, detail=action,
     )
 
+
+
+def record_event(session: Session, actor: Actor, case: models.Case, action: str, detail: str) -> None:
+    """Append a step taken elsewhere (alerts linked to the case) to the case's history."""
+    _event(session, actor, case, action, detail)

@@ -146,6 +146,14 @@ REVIEW_SUSPENDED = ScreeningRule(
     "joint_review_suspended", Verdict.CAUTION, "a joint review concluded to suspend within the last year", REVIEW_FIELDS
 )
 
+# The nominee and the first nominator of an open selection are relatives or associates: tied directly, or both
+# tied to one person (a classmate in common, the nominee's relative who is the nominator's associate).
+TIE_FIELDS = ("Nomination.nominator", "Relative.kind", "SocialTie.kind")
+TIED_TO_NOMINATOR = ScreeningRule(
+    "nominee_tied_to_nominator", Verdict.CAUTION,
+    "the nominee is a relative or associate of the first nominator, directly or through one person", TIE_FIELDS,
+)
+
 
 def admonishment_rule(kind: SupervisionKind, issued_on: date, as_of: date) -> ScreeningRule | None:
     if kind is not SupervisionKind.ADMONISHMENT or issued_on > as_of:

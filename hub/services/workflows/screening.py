@@ -1,7 +1,7 @@
 """Screen nominees before a nomination is discussed, in one batch whatever their number.
 
-Four sources, one statement each for all nominees: the negative list, admonishments, personal
-matters findings and joint reviews. The rules (`rules.py`) turn each row into a reason; a reason
+Five sources, a statement or two each for all nominees: the negative list, admonishments, personal
+matters findings, joint reviews and ties to the first nominator of an open selection. The rules (`rules.py`) turn each row into a reason; a reason
 counts only if the asking agency may see its row and read every field the rule reveals, so an
 agency's verdict is the worst of the reasons it may read and never rests on what it may not.
 """
@@ -12,12 +12,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy.orm import Session, aliased
 
 from hub import models
-from hub.models.enums import MatterFinding, NegativeStatus, SupervisionKind
+from hub.models.enums import MatterFinding, NegativeStatus, SelectionStatus, SupervisionKind
 from hub.models.workflow import JointReview, ReviewStatus
 from hub.services.workflows import clock, rules
 from hub.services.workflows.base import Actor, refuse, visible
@@ -31,6 +32,7 @@ class Reason:
     supervision_action_id: int | None = None
     matter_item_id: int | None = None
     joint_review_id: int | None = None
+    nomination_id: int | None = None
 
 
 @dataclass
@@ -62,7 +64,7 @@ def screen_nominees(session: Session, actor: Actor, cadre_ids: Sequence[int], po
 
 
 def screen_cadres(session: Session, actor: Actor, cadre_ids: Sequence[int], as_of: date) -> dict[int, NomineeScreening]:
-    """The screening of each visible cadre among `cadre_ids`, in their order: five statements in all."""
+    """The screening of each visible cadre among `cadre_ids`, in their order: seven statements in all."""
     cadres = {
         cadre.id: cadre
         for cadre in session.scalars(select(models.Cadre).where(models.Cadre.id.in_(cadre_ids), actor.scope(models.Cadre)))
@@ -72,7 +74,7 @@ def screen_cadres(session: Session, actor: Actor, cadre_ids: Sequence[int], as_o
         return results
     ids = list(results)
     reasons: dict[int, list[Reason]] = defaultdict(list)
-    for source in (_negative_records, _admonishments, _matter_findings, _joint_reviews):
+    for source in (_negative_records, _admonishments, _matter_findings, _joint_reviews, _nominator_ties):
         for cadre_id, reason in source(session, actor, ids, as_of):
             reasons[cadre_id].append(reason)
     for cadre_id, found in reasons.items():
@@ -160,6 +162,48 @@ def _joint_reviews(session: Session, actor: Actor, ids: list[int], as_of: date) 
         if rule is not None:
             found.append((cadre_id, Reason(rule, joint_review_id=review_id)))
     return found
+
+
+def _nominator_ties(session: Session, actor: Actor, ids: list[int], as_of: date) -> list[tuple[int, Reason]]:
+    """Nominations in open selections whose nominee is tied to the first nominator: a social tie between the two, or
+    one person both are tied to by kinship or a social tie (ties that have ended do not count)."""
+    if not actor.reads(rules.TIE_FIELDS):
+        return []
+    nomination, selection = models.Nomination, models.Selection
+    open_nominations = (
+        select(nomination.id, nomination.nominee_id, nomination.nominator_id)
+        .join(selection, selection.id == nomination.selection_id)
+        .where(nomination.nominee_id.in_(ids), selection.status.in_([SelectionStatus(value) for value in sorted(rules.OPEN_SELECTION_STATUSES)]),
+               actor.scope(nomination))
+        .subquery()
+    )
+    kin, tie = models.Kinship, models.SocialTie
+    links = union_all(
+        select(kin.cadre_id.label("cadre_id"), kin.person_id.label("person_id")).where(_still(kin, as_of)),
+        select(tie.cadre_id, tie.person_id).where(tie.person_id.is_not(None), _still(tie, as_of)),
+    ).subquery()
+    nominee_link, nominator_link = aliased(links), aliased(links)
+    through_a_person = (
+        select(open_nominations.c.nominee_id, open_nominations.c.id)
+        .join(nominee_link, nominee_link.c.cadre_id == open_nominations.c.nominee_id)
+        .join(nominator_link, and_(nominator_link.c.cadre_id == open_nominations.c.nominator_id,
+                                   nominator_link.c.person_id == nominee_link.c.person_id))
+    )
+    direct = (
+        select(open_nominations.c.nominee_id, open_nominations.c.id)
+        .join(tie, or_(
+            and_(tie.cadre_id == open_nominations.c.nominee_id, tie.other_cadre_id == open_nominations.c.nominator_id),
+            and_(tie.cadre_id == open_nominations.c.nominator_id, tie.other_cadre_id == open_nominations.c.nominee_id),
+        ))
+        .where(_still(tie, as_of))
+    )
+    found = {(cadre_id, nomination_id) for statement in (through_a_person, direct)
+             for cadre_id, nomination_id in session.execute(statement)}
+    return [(cadre_id, Reason(rules.TIED_TO_NOMINATOR, nomination_id=nomination_id)) for cadre_id, nomination_id in sorted(found)]
+
+
+def _still(link: Any, as_of: date) -> Any:
+    return or_(link.end_date.is_(None), link.end_date >= as_of)
 
 
 def _as_date(value: date | datetime | str) -> date:

@@ -1,0 +1,116 @@
+"""Findings become alerts: the same evidence never twice, changed evidence reopens a handled alert.
+
+`alert_changed` is the one place where an alert comes into being or changes its evidence or status: whatever must
+follow such a change (notifying those who watch it) hooks in there.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.orm import Session
+
+from hub import models
+from hub.models.enums import AlertStatus
+from hub.services.detection.findings import Finding, unique
+
+HANDLED = frozenset({AlertStatus.ACKNOWLEDGED, AlertStatus.DISMISSED, AlertStatus.ESCALATED})
+_CHUNK = 400
+
+
+class AlertChange(enum.Enum):
+    CREATED = "created"
+    EVIDENCE_CHANGED = "evidence_changed"  # still unhandled: it stays as it was, with the new evidence
+    REOPENED = "reopened"  # handled, and its evidence changed
+    STATUS_CHANGED = "status_changed"  # acknowledged, dismissed, escalated
+    ASSIGNED = "assigned"
+
+
+AlertListener = Callable[[Session, models.DetectionAlert, AlertChange], None]
+LISTENERS: list[AlertListener] = []  # called in the transaction of the change, after the alert is flushed
+
+
+def alert_changed(session: Session, alert: models.DetectionAlert, change: AlertChange) -> None:
+    """An alert was created, reopened, or changed evidence, status or assignee (flushed, not yet committed)."""
+    for listener in LISTENERS:
+        listener(session, alert, change)
+
+
+@dataclass
+class Recorded:
+    created: int = 0
+    reopened: int = 0
+    changed: int = 0
+    seen: int = 0
+    alert_ids: list[int] = field(default_factory=list)
+
+    def add(self, other: Recorded) -> None:
+        self.created += other.created
+        self.reopened += other.reopened
+        self.changed += other.changed
+        self.seen += other.seen
+        self.alert_ids.extend(other.alert_ids)
+
+
+def record_findings(session: Session, findings: Sequence[Finding], now: datetime) -> Recorded:
+    """Turn findings into alerts in the session's transaction (the caller commits)."""
+    recorded = Recorded()
+    distinct = unique(findings)
+    for start in range(0, len(distinct), _CHUNK):
+        recorded.add(_record_chunk(session, distinct[start:start + _CHUNK], now))
+    return recorded
+
+
+def _record_chunk(session: Session, findings: Sequence[Finding], now: datetime) -> Recorded:
+    alert = models.DetectionAlert
+    keys = [(finding.rule, finding.subject) for finding in findings]
+    existing = {
+        (row.rule, row.subject): row
+        for row in session.scalars(select(alert).where(tuple_(alert.rule, alert.subject).in_(keys)))
+    }
+    cadre_ids = {finding.cadre_id for finding in findings if finding.cadre_id is not None}
+    jurisdictions: dict[int, str] = {
+        cadre_id: jurisdiction for cadre_id, jurisdiction in session.execute(
+            select(models.Cadre.id, models.Cadre.jurisdiction).where(models.Cadre.id.in_(cadre_ids)))
+    } if cadre_ids else {}
+    recorded = Recorded()
+    seen: list[int] = []
+    changes: list[tuple[models.DetectionAlert, AlertChange]] = []
+    for finding in findings:
+        digest = finding.fingerprint
+        row = existing.get((finding.rule, finding.subject))
+        if row is None:
+            row = alert(
+                rule=finding.rule, subject=finding.subject, cadre_id=finding.cadre_id,
+                jurisdiction=jurisdictions.get(finding.cadre_id, "") if finding.cadre_id is not None else "",
+                evidence=finding.evidence, fingerprint=digest, status=AlertStatus.NEW,
+                first_seen_at=now, last_seen_at=now, changed_at=now, times_reopened=0, note="",
+            )
+            session.add(row)
+            changes.append((row, AlertChange.CREATED))
+            recorded.created += 1
+        elif row.fingerprint == digest:
+            seen.append(row.id)
+            recorded.seen += 1
+        else:
+            row.evidence, row.fingerprint, row.last_seen_at, row.changed_at = finding.evidence, digest, now, now
+            if row.status in HANDLED:
+                row.status = AlertStatus.REOPENED
+                row.times_reopened += 1
+                row.changed_by_user = None
+                changes.append((row, AlertChange.REOPENED))
+                recorded.reopened += 1
+            else:
+                changes.append((row, AlertChange.EVIDENCE_CHANGED))
+                recorded.changed += 1
+    if seen:
+        session.execute(update(alert).where(alert.id.in_(seen)).values(last_seen_at=now))
+    session.flush()
+    for row, change in changes:
+        alert_changed(session, row, change)
+        recorded.alert_ids.append(row.id)
+    return recorded
