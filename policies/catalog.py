@@ -23,6 +23,7 @@ STRUCTURAL_TYPE_NAMES = frozenset(
     | {"WrongState", "NotAllowed"}
     # Graph results: what they carry is cut by the caller's graph access (graph_sync.access).
     | {"GraphNode", "GraphEdge", "Subgraph", "GraphPath", "SharedConnection", "ConflictOfInterest"}
+    | {"Neighbourhood", "NodeBadge", "KindCount", "RelationCount"}
     | {"CadreNode", "PersonNode", "PostNode", "UnitNode", "OrganizationNode"}
 )
 # Field metadata: the `Type.field` whose unmasked read a field of a structural type needs (a graph node's property).

@@ -4,6 +4,7 @@ from hub.models.audit import AuditEntry, AuditHead
 from hub.models.base import Base
 from hub.models.cases import Case, CaseEvent, CaseLink, CaseNote
 from hub.models.findings import MatterItem, NegativeRecord, PersonalMattersReport, SupervisionAction
+from hub.models.investigations import SavedInvestigation
 from hub.models.organization import (
     Organization,
     OrganizationRole,
@@ -62,6 +63,7 @@ __all__ = [
     "ReportSubmission",
     "ReportingRound",
     "ReviewAnswer",
+    "SavedInvestigation",
     "Selection",
     "SocialTie",
     "SubmittedRecord",

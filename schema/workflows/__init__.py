@@ -13,6 +13,7 @@ from schema.workflows.alerts import AlertQueries
 from schema.workflows.appointments import AppointmentMutations, AppointmentQueries
 from schema.workflows.cases import CaseMutations, CaseQueries
 from schema.workflows.fit import FitMutations, FitQueries
+from schema.workflows.investigations import InvestigationMutations, InvestigationQueries
 from schema.workflows.joint_review import JointReviewMutations, JointReviewQueries
 from schema.workflows.ledger import LedgerQueries
 from schema.workflows.matters_inquiries import MattersInquiryMutations, MattersInquiryQueries
@@ -26,10 +27,12 @@ from schema.workflows.verification import VerificationMutations
 WorkflowQueries = merge_types("WorkflowQueries", (
     RoundQueries, ScreeningQueries, LedgerQueries, JointReviewQueries, PersonalMattersQueries, SupervisionQueries,
     AlertQueries, FitQueries, AppointmentQueries, MattersInquiryQueries, CaseQueries,
+    InvestigationQueries,
 ))
 WorkflowMutations = merge_types("WorkflowMutations", (
     RoundMutations, VerificationMutations, JointReviewMutations, PersonalMattersMutations, SupervisionMutations,
     FitMutations, AppointmentMutations, MattersInquiryMutations, CaseMutations,
+    InvestigationMutations,
 ))
 
 __all__ = ["WorkflowMutations", "WorkflowQueries"]
