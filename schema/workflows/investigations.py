@@ -57,11 +57,14 @@ class InvestigationInput:
 
 
 def _case(context: RequestContext, number: str) -> models.Case:
-    """The case, if the caller may read it and the purpose names it (as for every step on a case)."""
+    """The case, if the caller's agency works on it and the purpose names it (as for every step on a case)."""
     if number not in context.purpose:
         raise BadInput("caseNumber", "state the case number as the purpose of access (X-Purpose)")
     case = context.session.scalar(
-        select(models.Case).where(models.Case.number == number, context.loaders.scoped(models.Case))
+        select(models.Case).where(
+            models.Case.number == number, models.Case.agency == context.access.principal.agency,
+            context.loaders.scoped(models.Case),
+        )
     )
     if case is None:
         raise BadInput("caseNumber", f"no case {number} that your agency works on")
