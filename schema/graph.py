@@ -99,16 +99,14 @@ def _edge_id(edge: Any) -> str:
     return f"{EDGE_ID_PREFIX}{edge.id}"
 
 
-def _resolve_edge_id(root: strawberry.Parent[Any]) -> str:
-    return _edge_id(root)
-
-
 @strawberry.type(description="An edge of the relationship graph (source and target are node ids).")
 class GraphEdge:
-    id: strawberry.ID = strawberry.field(
-        resolver=_resolve_edge_id, description="`edge:` and the edge's key (`edge:post:3`): never a node's id.",
-        metadata={SOURCE_READ: _edge_id},
+    @strawberry.field(
+        description="`edge:` and the edge's key (`edge:post:3`): never a node's id.", metadata={SOURCE_READ: _edge_id},
     )
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(_edge_id(self))
+
     kind: EdgeKind
     source: strawberry.ID
     target: strawberry.ID

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from sqlalchemy import select
@@ -96,7 +96,7 @@ def _summary(row: models.SavedInvestigation, number: str) -> InvestigationSummar
 def _saved(row: models.SavedInvestigation, number: str) -> SavedInvestigation:
     return SavedInvestigation(
         id=row.id, case_number=number, title=row.title, notes=row.notes, author=row.author_user, saved_at=row.saved_at,
-        subgraph=row.subgraph, layout=row.layout,
+        subgraph=cast(JSON, row.subgraph), layout=cast(JSON, row.layout),
     )  # fmt: skip
 
 
