@@ -285,36 +285,34 @@ ORDER BY kind
 """
 
 
-def _degree(variable: str) -> str:
-    """The distinct visible neighbours of a node over every edge kind the caller may see."""
-    return (f"size(COLLECT {{ MATCH ({variable})-[dr]-(dy) WHERE type(dr) IN $all_kinds AND {visible_node('dy')}"
-            f" RETURN DISTINCT dy }})")
-
-
 def _expand_text(hops: int, most_connected: bool) -> str:
-    order = "distance, degree DESC, n.key" if most_connected else "distance, n.key"
-    drawn_lookup = "\n    UNION\n    ".join(
-        f"MATCH (d:{label} {{key: k}}) RETURN d" for label in _PRIMARY_LABELS
-    )
+    """One row per reached node (the start at distance 0) with its visible neighbours, which give both its degree
+    and the drawn nodes it joins: each visibility test appears once, so a cold server plans it in reasonable time."""
+    order = "distance, size(neighbours) DESC, n.key" if most_connected else "distance, n.key"
     return f"""
 {_lookup("s", "start")}
 WITH s WHERE {visible_node("s")}
-WITH s, COLLECT {{
+WITH [{{node: s, distance: 0}}] + COLLECT {{
   MATCH p = ANY SHORTEST (s){_step()}{{1,{hops}}}(n)
   WHERE n <> s
-  WITH n, length(p) AS distance, {_degree("n")} AS degree
-  ORDER BY {order}
-  RETURN {{node: n, degree: degree}}
+  RETURN {{node: n, distance: length(p)}}
 }} AS reached
-WITH s, reached[..$limit] AS kept_rows, [row IN reached[$limit..] | row.node.kind] AS left_kinds
-WITH [s] + [row IN kept_rows | row.node] AS kept, [{_degree("s")}] + [row IN kept_rows | row.degree] AS degrees,
-  left_kinds
+UNWIND reached AS row
+WITH row.node AS n, row.distance AS distance
+WITH n, distance, COLLECT {{
+  MATCH (n)-[dr]-(dy)
+  WHERE type(dr) IN $all_kinds AND {visible_node("dy")}
+  RETURN DISTINCT dy
+}} AS neighbours
+ORDER BY {order}
+WITH collect({{node: n, neighbours: neighbours}}) AS rows
+WITH rows[..($limit + 1)] AS kept_rows, [row IN rows[($limit + 1)..] | row.node.kind] AS left_kinds
+WITH [row IN kept_rows | row.node] AS kept, [row IN kept_rows | size(row.neighbours)] AS degrees, left_kinds,
+  reduce(found = [], row IN kept_rows | found + [y IN row.neighbours WHERE y.key IN $drawn]) AS drawn_found
 WITH kept, degrees, left_kinds, COLLECT {{
-  UNWIND $drawn AS k
-  CALL (k) {{
-    {drawn_lookup}
-  }}
-  WITH d WHERE NOT d IN kept AND {visible_node("d")}
+  UNWIND drawn_found AS d
+  WITH DISTINCT d
+  WHERE NOT d IN kept
   RETURN d
 }} AS drawn
 RETURN [n IN kept | properties(n)] AS nodes, degrees, left_kinds, [n IN drawn | n.key] AS drawn_keys, COLLECT {{
