@@ -5,7 +5,7 @@
 // too; the drawing can be saved to a case. Everything comes from /graphql as the agency.
 import cytoscape from "cytoscape";
 import { gql, mutationField, queryField, selection, session } from "./lib/api.js";
-import { clear, enumHint, enumText, frame, h, label, loadSchema, message, show } from "./lib/ui.js";
+import { clear, enumHint, enumText, frame, h, hint, label, loadSchema, message, show } from "./lib/ui.js";
 
 const MAX_HOPS = 4;
 const EXPAND_HOPS = 2; // up to two hops come capped and summarized; three and four come from `network`
@@ -30,7 +30,7 @@ const NODE_STRUCTURE = new Set(["id", "kind", "labels", "properties", "__typenam
 
 // `{ id kind ... on CadreNode { name gender ... } ... }`: the typed properties of each node kind this agency may read.
 function nodeSelection(schema) {
-  const parts = ["id", "kind"];
+  const parts = ["__typename", "id", "kind"];
   const graphNode = schema.getType("GraphNode");
   for (const type of graphNode ? schema.getPossibleTypes(graphNode) : []) {
     const fields = Object.keys(type.getFields()).filter((name) => !NODE_STRUCTURE.has(name));
@@ -381,7 +381,7 @@ function search(event) {
 function propertyValue(node, key, value) {
   const enumName = state.propertyEnums[`${node.data("typename")}.${key}`];
   return enumName ? h("dd", { title: enumHint(value, enumName), "data-field": key }, enumText(value, enumName))
-    : h("dd", { title: typeof value === "boolean" ? String(value) : null, "data-field": key }, show(value));
+    : h("dd", { title: hint(value) || null, "data-field": key }, show(value));
 }
 
 async function details(node) {
