@@ -294,7 +294,7 @@ def _expand_text(hops: int, most_connected: bool) -> str:
 WITH s WHERE {visible_node("s")}
 WITH [{{node: s, distance: 0}}] + COLLECT {{
   MATCH p = ANY SHORTEST (s){_step()}{{1,{hops}}}(n)
-  WHERE n <> s
+  WHERE n <> s AND NOT n.key IN $drawn
   RETURN {{node: n, distance: length(p)}}
 }} AS reached
 UNWIND reached AS row
@@ -560,7 +560,8 @@ def expand(
     most_connected: bool, drawn: Sequence[str], timeout: float,
 ) -> Neighbourhood:  # fmt: skip
     """Up to `limit` nodes within `hops` of `node_id` over `edge_kinds` (all visible kinds when None), the nearest
-    first and, at one distance, the most connected (or by key), so the answer stays connected and readable.
+    first and, at one distance, the most connected (or by key), so the answer stays connected and readable. Nodes
+    the client already draws (`drawn`) are not counted against the limit: an expansion brings new ones.
 
     Edges are every visible edge among the kept nodes and between them and the `drawn` nodes (those the client
     already shows that are visible to the caller). Each kept node has a badge: its visible neighbours and how many

@@ -60,6 +60,8 @@ def test_expansion_by_kind_and_edges_to_what_is_drawn(driver: Driver) -> None:
     joined = grow(driver, FULL, "org:1", limit=1, drawn=("person:10", "cadre:1"))
     assert keys(joined.edges) == ["organization_role:1", "supply_contract:2"]
     assert NodeBadge("org:1", neighbours=3, undrawn=1) in joined.badges
+    beyond = grow(driver, FULL, "org:1", limit=1, drawn=("unit:3",))  # a drawn node leaves room for a new one
+    assert keys(beyond.nodes) == ["org:1", "unit:1"]
 
 
 def test_two_hops_stay_connected_and_hidden_drawn_nodes_gain_no_edges(driver: Driver) -> None:
