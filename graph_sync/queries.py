@@ -38,6 +38,8 @@ MAX_NETWORK_HOPS = 4
 MAX_PATH_HOPS = 6
 MAX_LIMIT = 500
 MAX_SHARED_IDS = 50
+MAX_EXPAND_HOPS = 2  # the default view is two hops; further is a click away
+MAX_DRAWN_IDS = 1000  # nodes a client already draws, for the edges that join new nodes to them
 MAX_TIMEOUT = 300.0  # seconds
 
 # shared_connections: a cadre's own connections (one edge away) and the organizations its relatives and
@@ -76,6 +78,37 @@ class Subgraph:
     nodes: list[GraphNode]
     edges: list[GraphEdge]
     truncated: bool  # more nodes were reachable than `limit` allowed
+
+
+@dataclass(frozen=True)
+class RelationCount:
+    kind: str  # EdgeKind value
+    count: int  # distinct visible neighbours joined by edges of this kind
+
+
+@dataclass(frozen=True)
+class NodeBadge:
+    node_id: str
+    neighbours: int  # distinct visible neighbours over every edge kind the caller may see
+    undrawn: int  # of those, how many are neither in the answer nor among the nodes the client said it draws
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind: str  # NodeKind value
+    count: int
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """A capped expansion: the kept nodes, the edges among them (and to the nodes already drawn), a badge per node,
+    and what was reachable but left out, counted per node kind."""
+
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    truncated: bool
+    badges: list[NodeBadge]
+    left_out: list[KindCount]
 
 
 @dataclass(frozen=True)
@@ -252,6 +285,60 @@ _CONFLICTS_TEXT = _conflicts_text("MATCH (c:Person {key: $cadre})", "LIMIT $limi
 # a time (its alerts are cut per reader by their row scope and the policy).
 CONFLICTS_BATCH_TEXT = _conflicts_text("UNWIND $cadres AS cadre_key\nMATCH (c:Person {key: cadre_key})", "", scoped=False)
 
+# Neighbours of one node per edge kind, through visible nodes only (a hidden neighbour is never counted).
+_NEIGHBOUR_COUNTS_TEXT = f"""
+{_lookup("s", "start")}
+WITH s WHERE {visible_node("s")}
+MATCH (s)-[r]-(x)
+WHERE type(r) IN $edge_kinds AND {visible_node("x")}
+RETURN type(r) AS kind, count(DISTINCT x) AS count
+ORDER BY kind
+"""
+
+
+def _expand_text(hops: int, most_connected: bool) -> str:
+    """One row per reached node (the start at distance 0) with its visible neighbours, which give both its degree
+    and the drawn nodes it joins: each visibility test appears once, so a cold server plans it in reasonable time."""
+    order = "distance, size(neighbours) DESC, n.key" if most_connected else "distance, n.key"
+    return f"""
+{_lookup("s", "start")}
+WITH s WHERE {visible_node("s")}
+WITH [{{node: s, distance: 0}}] + COLLECT {{
+  MATCH p = ANY SHORTEST (s){_step()}{{1,{hops}}}(n)
+  WHERE n <> s AND NOT n.key IN $drawn
+  RETURN {{node: n, distance: length(p)}}
+}} AS reached
+UNWIND reached AS row
+WITH row.node AS n, row.distance AS distance
+WITH n, distance, COLLECT {{
+  MATCH (n)-[dr]-(dy)
+  WHERE type(dr) IN $all_kinds AND {visible_node("dy")}
+  RETURN DISTINCT dy
+}} AS neighbours
+ORDER BY {order}
+WITH collect({{node: n, neighbours: neighbours}}) AS rows
+WITH rows[..($limit + 1)] AS kept_rows, [row IN rows[($limit + 1)..] | row.node.kind] AS left_kinds
+WITH [row IN kept_rows | row.node] AS kept, [row IN kept_rows | size(row.neighbours)] AS degrees, left_kinds,
+  reduce(found = [], row IN kept_rows | found + [y IN row.neighbours WHERE y.key IN $drawn]) AS drawn_found
+WITH kept, degrees, left_kinds, COLLECT {{
+  UNWIND drawn_found AS d
+  WITH DISTINCT d
+  WHERE NOT d IN kept
+  RETURN d
+}} AS drawn
+RETURN [n IN kept | properties(n)] AS nodes, degrees, left_kinds, [n IN drawn | n.key] AS drawn_keys, COLLECT {{
+  UNWIND kept + drawn AS a
+  MATCH (a)-[e]->(b)
+  WHERE type(e) IN $all_kinds AND (b IN kept OR b IN drawn) AND (a IN kept OR b IN kept)
+  RETURN {_edge_map("e")}
+}} AS edges
+"""
+
+
+EXPAND_QUERIES: dict[tuple[int, bool], str] = {
+    (hops, most_connected): _expand_text(hops, most_connected)
+    for hops in range(1, MAX_EXPAND_HOPS + 1) for most_connected in (True, False)
+}
 NETWORK_QUERIES: dict[int, str] = {hops: _network_text(hops) for hops in range(1, MAX_NETWORK_HOPS + 1)}
 PATH_QUERIES: dict[int, str] = {hops: _paths_text(hops) for hops in range(1, MAX_PATH_HOPS + 1)}
 
@@ -497,3 +584,71 @@ def warm_up(driver: Driver, access: GraphAccess, *, timeout: float = MAX_TIMEOUT
         paths(driver, access, absent, "person:0", max_hops=hops, edge_kinds=None, limit=1, timeout=timeout)
     shared_connections(driver, access, [absent, "person:0"], limit=1, timeout=timeout)
     conflicts_of_interest(driver, access, absent, limit=1, timeout=timeout)
+
+
+def neighbour_counts(driver: Driver, access: GraphAccess, node_id: str, *, timeout: float) -> list[RelationCount]:
+    """How many visible neighbours each visible edge kind joins to `node_id`, before expanding it (kinds with none
+    are left out; a hidden or missing node has none)."""
+    _check_id("node_id", node_id)
+    timeout = _check_timeout(timeout)
+    kinds = _edge_kinds(access, None)
+    if not kinds:
+        return []
+    parameters = {**access.cypher_parameters(), "edge_kinds": kinds, "start": node_id}
+    return [RelationCount(kind=record["kind"], count=record["count"])
+            for record in _read(driver, _NEIGHBOUR_COUNTS_TEXT, parameters, timeout)]
+
+
+def expand(
+    driver: Driver, access: GraphAccess, node_id: str, *, edge_kinds: Sequence[str] | None, hops: int, limit: int,
+    most_connected: bool, drawn: Sequence[str], timeout: float,
+) -> Neighbourhood:  # fmt: skip
+    """Up to `limit` nodes within `hops` of `node_id` over `edge_kinds` (all visible kinds when None), the nearest
+    first and, at one distance, the most connected (or by key), so the answer stays connected and readable. Nodes
+    the client already draws (`drawn`) are not counted against the limit: an expansion brings new ones.
+
+    Edges are every visible edge among the kept nodes and between them and the `drawn` nodes (those the client
+    already shows that are visible to the caller). Each kept node has a badge: its visible neighbours and how many
+    of them are neither kept nor drawn; what was reachable but not kept is counted per node kind.
+    """
+    _check_id("node_id", node_id)
+    hops = _check_int("hops", hops, MAX_EXPAND_HOPS)
+    limit = _check_int("limit", limit, MAX_LIMIT)
+    timeout = _check_timeout(timeout)
+    if isinstance(drawn, str) or not isinstance(drawn, Sequence):
+        raise ValueError("drawn must be a sequence of node keys")
+    drawn_ids = sorted({_check_id("drawn", value) for value in drawn})
+    if len(drawn_ids) > MAX_DRAWN_IDS:
+        raise ValueError(f"drawn may hold at most {MAX_DRAWN_IDS} node keys, got {len(drawn_ids)}")
+    kinds = _edge_kinds(access, edge_kinds)
+    empty = Neighbourhood(nodes=[], edges=[], truncated=False, badges=[], left_out=[])
+    if not kinds:
+        return empty
+    parameters = {
+        **access.cypher_parameters(), "edge_kinds": kinds, "all_kinds": _edge_kinds(access, None),
+        "start": node_id, "limit": limit, "drawn": drawn_ids,
+    }  # fmt: skip
+    records = _read(driver, EXPAND_QUERIES[(hops, bool(most_connected))], parameters, timeout)
+    if not records:
+        return empty
+    record = records[0]
+    nodes = [_node(access, raw) for raw in record["nodes"]]
+    edges = sorted((_edge(access, raw) for raw in record["edges"]), key=lambda e: e.id)
+    shown = {node.id for node in nodes} | set(record["drawn_keys"])
+    joined: dict[str, set[str]] = {node.id: set() for node in nodes}
+    for edge in edges:
+        for end, other in ((edge.source, edge.target), (edge.target, edge.source)):
+            if end in joined and other in shown:
+                joined[end].add(other)
+    badges = [
+        NodeBadge(node_id=node.id, neighbours=degree, undrawn=max(0, degree - len(joined[node.id])))
+        for node, degree in zip(nodes, record["degrees"], strict=True)
+    ]
+    left: dict[str, int] = {}
+    for kind in record["left_kinds"]:
+        left[kind] = left.get(kind, 0) + 1
+    return Neighbourhood(
+        nodes=sorted(nodes, key=lambda n: n.id), edges=edges, truncated=bool(left),
+        badges=sorted(badges, key=lambda b: b.node_id),
+        left_out=[KindCount(kind=kind, count=count) for kind, count in sorted(left.items())],
+    )

@@ -23,6 +23,7 @@ STRUCTURAL_TYPE_NAMES = frozenset(
     | {"WrongState", "NotAllowed"}
     # Graph results: what they carry is cut by the caller's graph access (graph_sync.access).
     | {"GraphNode", "GraphEdge", "Subgraph", "GraphPath", "SharedConnection", "ConflictOfInterest"}
+    | {"Neighbourhood", "NodeBadge", "KindCount", "RelationCount"}
     | {"CadreNode", "PersonNode", "PostNode", "UnitNode", "OrganizationNode"}
     # Timeline events: each value is cut by the record field behind it (schema.timeline).
     | {"TimelineEvent"}

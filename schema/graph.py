@@ -92,9 +92,21 @@ def _node_type(kind: NodeKind) -> type:
 NODE_TYPES: tuple[type, ...] = tuple(_node_type(kind) for kind in NodeKind)
 
 
+EDGE_ID_PREFIX = "edge:"
+
+
+def _edge_id(edge: Any) -> str:
+    return f"{EDGE_ID_PREFIX}{edge.id}"
+
+
 @strawberry.type(description="An edge of the relationship graph (source and target are node ids).")
 class GraphEdge:
-    id: strawberry.ID
+    @strawberry.field(
+        description="`edge:` and the edge's key (`edge:post:3`): never a node's id.", metadata={SOURCE_READ: _edge_id},
+    )
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(_edge_id(self))
+
     kind: EdgeKind
     source: strawberry.ID
     target: strawberry.ID
@@ -106,6 +118,41 @@ class Subgraph:
     nodes: list[GraphNode]
     edges: list[GraphEdge]
     truncated: bool
+
+
+@strawberry.enum(description="Which neighbours an expansion keeps first, after the nearest.")
+class NeighbourOrder(Enum):
+    MOST_CONNECTED = "most_connected"
+    BY_KEY = "by_key"
+
+
+@strawberry.type(description="How many visible neighbours edges of one kind join to a node.")
+class RelationCount:
+    kind: EdgeKind
+    count: int
+
+
+@strawberry.type(description="A node's visible neighbours, and how many of them are neither in the answer nor drawn.")
+class NodeBadge:
+    node_id: strawberry.ID
+    neighbours: int
+    undrawn: int
+
+
+@strawberry.type(description="How many nodes of one kind were reachable but left out.")
+class KindCount:
+    kind: NodeKind
+    count: int
+
+
+@strawberry.type(description="A capped expansion: nodes, the edges among them and to the nodes already drawn, a badge "
+                               "per node and what was left out, per node kind.")
+class Neighbourhood:
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    truncated: bool
+    badges: list[NodeBadge]
+    left_out: list[KindCount]
 
 
 @strawberry.type(description="A path: edges[i] joins nodes[i] and nodes[i + 1].")
@@ -233,6 +280,33 @@ class GraphQueries:
         result = run_graph_query(info, lambda driver, access, timeout: queries.network(
             driver, access, str(person_id), hops=hops, edge_kinds=edge_kinds, limit=budget.cap(limit), timeout=timeout,
         ), lambda subgraph: len(subgraph.nodes))
+        note_graph_cadres(context_of(info), result.nodes)
+        return result
+
+    @strawberry.field(
+        description="Visible neighbours of a node per edge kind, to choose what to expand.", graphql_type=list[RelationCount],
+    )
+    def neighbour_counts(self, info: Info, node_id: strawberry.ID) -> list[queries.RelationCount]:
+        return run_graph_query(info, lambda driver, access, timeout: queries.neighbour_counts(
+            driver, access, str(node_id), timeout=timeout,
+        ), lambda counts: 1)
+
+    @strawberry.field(
+        description="Up to `limit` nodes within `hops` (1 or 2) of a node over `kinds`: the nearest first, then the most "
+                    "connected; with the edges to the `drawn` nodes, a badge per node and a count of what was left out. "
+                    "The default two-hop view is `expand(nodeId, hops: 2, limit: 40)`.",
+        graphql_type=Neighbourhood,
+    )
+    def expand(
+        self, info: Info, node_id: strawberry.ID, kinds: list[EdgeKind] | None = None, hops: int = 1, limit: int = 20,
+        order: NeighbourOrder = NeighbourOrder.MOST_CONNECTED, drawn: list[strawberry.ID] | None = None,
+    ) -> queries.Neighbourhood:
+        budget = context_of(info).graph_budget
+        result = run_graph_query(info, lambda driver, access, timeout: queries.expand(
+            driver, access, str(node_id), edge_kinds=kinds, hops=hops, limit=budget.cap(limit),
+            most_connected=order is NeighbourOrder.MOST_CONNECTED, drawn=[str(key) for key in drawn or []],
+            timeout=timeout,
+        ), lambda neighbourhood: len(neighbourhood.nodes))
         note_graph_cadres(context_of(info), result.nodes)
         return result
 

@@ -17,7 +17,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.build import build_full_schema
 from schema.executor import CompiledSubtreeExecutor
-from schema.graph import NODE_TYPES, GraphEdge, Subgraph
+from schema.graph import NODE_TYPES, Subgraph
 
 
 @strawberry.enum
@@ -145,13 +145,24 @@ class Node:
     properties: Any
 
 
+@dataclass
+class Edge:
+    """A graph edge as graph_sync.queries returns it."""
+
+    id: str
+    kind: str
+    source: str
+    target: str
+    properties: Any
+
+
 def subgraph(broken: bool) -> Subgraph:
     nodes = [
         Node(id=f"cadre:{n}", kind="cadre", labels=["Cadre", "Person"], properties={"name": f"c{n}"})
         for n in range(1, 6)
     ]
     edges = [
-        GraphEdge(id=strawberry.ID(f"e{n}"), kind="TIE", source=nodes[n].id, target=nodes[n + 1].id, properties={})
+        Edge(id=f"e{n}", kind="TIE", source=nodes[n].id, target=nodes[n + 1].id, properties={})
         for n in range(4)
     ]
     if broken:

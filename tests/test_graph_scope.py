@@ -33,7 +33,7 @@ from tests.conftest import Caller
 
 pytestmark = pytest.mark.neo4j
 
-GRAPH_QUERIES = ("network", "paths", "sharedConnections", "conflictsOfInterest")
+GRAPH_QUERIES = ("network", "paths", "sharedConnections", "conflictsOfInterest", "expand")
 TOKENS: tuple[dict[str, Any], ...] = (
     {"jurisdiction": "huzhou", "level": "city"},
     {"jurisdiction": "huzhou", "level": "county"},
@@ -47,6 +47,10 @@ PATH = f"nodes {{ {NODE} }} edges {{ {EDGE} }}"
 NETWORK = f"query($id: ID!, $hops: Int!) {{ network(personId: $id, hops: $hops, limit: 300) {{ nodes {{ {NODE} }} edges {{ {EDGE} }} }} }}"
 PATHS = f"query($a: ID!, $b: ID!) {{ paths(fromId: $a, toId: $b, maxHops: 4, limit: 50) {{ {PATH} }} }}"
 SHARED = f"query($ids: [ID!]!) {{ sharedConnections(personIds: $ids) {{ node {{ {NODE} }} connected paths {{ {PATH} }} }} }}"
+EXPAND = (
+    f"query($id: ID!, $drawn: [ID!]) {{ expand(nodeId: $id, hops: 2, limit: 40, drawn: $drawn) {{ nodes {{ {NODE} }}"
+    f" edges {{ {EDGE} }} badges {{ nodeId }} }} }}"
+)
 CONFLICTS = (
     f"query($id: ID!) {{ conflictsOfInterest(cadreId: $id) {{ cadre {{ {NODE} }} via {{ {NODE} }}"
     f" organization {{ {NODE} }} unit {{ {NODE} }} post {{ {NODE} }} path {{ {PATH} }} }} }}"
@@ -96,8 +100,8 @@ def graph_agencies(store: PolicyStore) -> dict[str, list[str]]:
 
 
 def table_and_id(key: str) -> tuple[str, int]:
-    """`cadre:3` -> ("cadre", 3), `org:2` -> ("organization", 2); edge keys are `<table>:<id>` already."""
-    kind, _, number = key.partition(":")
+    """`cadre:3` -> ("cadre", 3), `org:2` -> ("organization", 2); edge ids are `edge:<table>:<id>`."""
+    kind, _, number = key.removeprefix("edge:").partition(":")
     try:
         return NODE_TABLES[NodeKind(kind)], int(number)
     except ValueError:
@@ -170,6 +174,9 @@ def ask_everything(caller: Caller, queries: list[str], starts: dict[str, list[st
     if "sharedConnections" in queries:
         for size in (2, 4, len(cadres)):
             yield f"shared {cadres[:size]}", caller.data(SHARED, {"ids": cadres[:size]})
+    if "expand" in queries:  # with every start node said to be drawn: the hidden ones must gain no edge
+        for key in everyone:
+            yield f"expand {key}", caller.data(EXPAND, {"id": key, "drawn": everyone})
     if "conflictsOfInterest" in queries:
         for key in cadres:
             yield f"conflicts {key}", caller.data(CONFLICTS, {"id": key})

@@ -5,6 +5,7 @@ from hub.models.base import Base
 from hub.models.cases import Case, CaseEvent, CaseLink, CaseNote
 from hub.models.detection import DetectionAlert, DetectionCheckpoint
 from hub.models.findings import MatterItem, NegativeRecord, PersonalMattersReport, SupervisionAction
+from hub.models.investigations import SavedInvestigation
 from hub.models.organization import (
     Organization,
     OrganizationRole,
@@ -68,6 +69,7 @@ __all__ = [
     "ReportSubmission",
     "ReportingRound",
     "ReviewAnswer",
+    "SavedInvestigation",
     "Selection",
     "SocialTie",
     "SubmittedRecord",

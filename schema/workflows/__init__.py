@@ -14,6 +14,7 @@ from schema.workflows.appointments import AppointmentMutations, AppointmentQueri
 from schema.workflows.cases import CaseMutations, CaseQueries
 from schema.workflows.detection_alerts import DetectionAlertMutations, DetectionAlertQueries
 from schema.workflows.fit import FitMutations, FitQueries
+from schema.workflows.investigations import InvestigationMutations, InvestigationQueries
 from schema.workflows.joint_review import JointReviewMutations, JointReviewQueries
 from schema.workflows.ledger import LedgerQueries
 from schema.workflows.matters_inquiries import MattersInquiryMutations, MattersInquiryQueries
@@ -27,10 +28,12 @@ from schema.workflows.verification import VerificationMutations
 WorkflowQueries = merge_types("WorkflowQueries", (
     RoundQueries, ScreeningQueries, LedgerQueries, JointReviewQueries, PersonalMattersQueries, SupervisionQueries,
     AlertQueries, FitQueries, AppointmentQueries, MattersInquiryQueries, CaseQueries, DetectionAlertQueries,
+    InvestigationQueries,
 ))
 WorkflowMutations = merge_types("WorkflowMutations", (
     RoundMutations, VerificationMutations, JointReviewMutations, PersonalMattersMutations, SupervisionMutations,
     FitMutations, AppointmentMutations, MattersInquiryMutations, CaseMutations, DetectionAlertMutations,
+    InvestigationMutations,
 ))
 
 __all__ = ["WorkflowMutations", "WorkflowQueries"]

@@ -1,4 +1,5 @@
 // Small DOM helpers shared by the pages. Text is always set as text (never parsed as HTML).
+import { isEnumType } from "graphql";
 import { agencySchema, session } from "./api.js";
 
 /** Create an element: h("a", {href: "/x", class: "y"}, "text", childElement). */
@@ -39,18 +40,8 @@ export const LABELS = {
   score: "匹配度", eligible: "符合条件", isKeyPost: "重点岗位", pendingAgencies: "待答复",
 };
 
+// Agencies as their codes appear in free text (the schema's Agency enum labels them too, for typed values).
 export const VALUE_LABELS = {
-  MALE: "男", FEMALE: "女", CITY: "市管", COUNTY: "县管", SECTION: "正科级", DEPUTY_SECTION: "副科级",
-  DIVISION: "正处级", DEPUTY_DIVISION: "副处级", BACHELOR: "大学本科", MASTER: "硕士研究生", DOCTORATE: "博士研究生",
-  JUNIOR_COLLEGE: "大专", SECONDARY: "中专", SPOUSE: "配偶", CHILD: "子女", PARENT: "父母", SIBLING: "兄弟姐妹",
-  CLASSMATE: "同学", FORMER_COLLEAGUE: "原同事", COMRADE_IN_ARMS: "战友", NEIGHBOUR: "邻居", FELLOW_TOWNSMAN: "同乡",
-  BUSINESS_PARTNER: "生意伙伴", MINOR: "轻微", SERIOUS: "严重", GRAVE: "特别严重", REPORTED: "已报送", VERIFYING: "核查中",
-  CONFIRMED: "属实", PARTLY_CONFIRMED: "部分属实", CLEARED: "不实澄清", CLEAR: "无异常", CAUTION: "慎用",
-  DISQUALIFIED: "取消资格", INSPECTING: "考察中", PUBLIC_NOTICE: "公示中", DECIDED: "已决定", STOPPED: "已终止", SUSPENDED: "已暂缓", NORMAL: "正常", ABNORMAL: "异常", PROCEED: "继续", STOP: "终止", SUSPEND: "暂缓",
-  OPEN: "进行中", CONCLUDED: "已审定", PUBLIC_ORDER: "治安违法", LITIGATION: "涉法涉诉",
-  PETITION_REPORT: "信访举报", DISCIPLINE_SANCTION: "党纪政务处分", INQUIRY_LETTER: "函询", REMINDER_TALK: "提醒谈话",
-  FAMILY_PLANNING: "违反计划生育", FINANCIAL_DISCIPLINE: "违反财经纪律", INEFFECTIVE_WORK: "维稳政法环保安全生产工作不力",
-  SUBMITTED: "已提交", ACCEPTED: "已受理", DECLINED: "未受理",
   // The agencies, as policies/agencies.csv names them (the schema's Agency enum describes each the same way).
   ORG: "组织部 Organization Department", DISCIPLINE: "纪委监委 Discipline Inspection", POLICE: "公安 Public Security",
   COURT: "法院 People's Court", PROCURATORATE: "检察院 Procuratorate", AUDIT: "审计 Audit Bureau",
@@ -66,11 +57,60 @@ export function label(name) {
   return LABELS[name] || name;
 }
 
+// Enum values' labels, read from the agency's own schema (each value's description is "中文 (English)", declared
+// once in hub/models/enum_labels.csv): per enum, and by value alone for values whose enum is not known here.
+const ENUM_LABELS = new Map();
+const ANY_ENUM = new Map();
+
+function parseLabel(description) {
+  const match = /^(.*?)\s*\((.*)\)\s*$/s.exec(description || "");
+  return match ? { zh: match[1], en: match[2] } : null;
+}
+
+/** Learn the labels of every enum value of `schema` (done by loadSchema for every page). */
+export function installLabels(schema) {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isEnumType(type) || type.name.startsWith("__")) continue;
+    const values = new Map();
+    for (const value of type.getValues()) {
+      const parsed = parseLabel(value.description);
+      if (!parsed) continue;
+      values.set(value.name, parsed);
+      if (!ANY_ENUM.has(value.name)) ANY_ENUM.set(value.name, parsed);
+    }
+    ENUM_LABELS.set(type.name, values);
+  }
+}
+
+function enumLabelOf(value, enumName) {
+  if (typeof value !== "string") return null;
+  const name = value.toUpperCase();
+  return (enumName && ENUM_LABELS.get(enumName)?.get(name)) || ANY_ENUM.get(name) || null;
+}
+
+/** An enum value in Chinese (of `enumName` when known), or the value itself. */
+export function enumText(value, enumName) {
+  return enumLabelOf(value, enumName)?.zh || show(value);
+}
+
+/** An enum value in English, for hovering (empty when unlabelled). */
+export function enumHint(value, enumName) {
+  return enumLabelOf(value, enumName)?.en || "";
+}
+
+/** What to show on hover for a value: the English label of an enum value, true/false for booleans. */
+export function hint(value) {
+  if (typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return value.map(hint).filter(Boolean).join(", ");
+  return enumHint(value);
+}
+
 export function show(value) {
   if (value === null || value === undefined || value === "") return "—";
   if (value === true) return "是";
   if (value === false) return "否";
   if (typeof value === "string" && VALUE_LABELS[value.toUpperCase()]) return VALUE_LABELS[value.toUpperCase()];
+  if (typeof value === "string" && enumLabelOf(value)) return enumLabelOf(value).zh;
   if (Array.isArray(value)) return value.map(show).join("、");
   if (typeof value === "object") return Object.values(value).map(show).join(" · ");
   return String(value);
@@ -84,7 +124,7 @@ export function table(rows, { empty = "无记录 (none)", testid } = {}) {
     "table",
     { class: "grid", "data-testid": testid },
     h("thead", {}, h("tr", {}, columns.map((column) => h("th", { title: column }, label(column))))),
-    h("tbody", {}, rows.map((row) => h("tr", {}, columns.map((column) => h("td", { "data-field": column }, show(row[column])))))),
+    h("tbody", {}, rows.map((row) => h("tr", {}, columns.map((column) => h("td", { "data-field": column, title: hint(row[column]) || null }, show(row[column])))))),
   );
 }
 
@@ -94,7 +134,7 @@ export function facts(object, testid) {
   return h(
     "dl",
     { class: "facts", "data-testid": testid },
-    entries.flatMap(([key, value]) => [h("dt", { title: key }, label(key)), h("dd", { "data-field": key }, show(value))]),
+    entries.flatMap(([key, value]) => [h("dt", { title: key }, label(key)), h("dd", { "data-field": key, title: hint(value) || null }, show(value))]),
   );
 }
 
@@ -142,7 +182,9 @@ export function frame(current) {
  */
 export async function loadSchema(status) {
   try {
-    return await agencySchema();
+    const schema = await agencySchema();
+    installLabels(schema);
+    return schema;
   } catch (error) {
     if (error.code !== "PURPOSE_REQUIRED") {
       message(status, error.message);
