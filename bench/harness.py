@@ -141,18 +141,19 @@ class HubServer:
     """
 
     def __init__(self, overrides: Mapping[str, str] | None = None, *, environment: Mapping[str, str] | None = None,
-                 workers: int | None = None, log: Path | None = None, ready_path: str = "/healthz") -> None:
+                 workers: int | None = None, log: Path | None = None, ready_path: str = "/healthz",
+                 command: Sequence[str] = HUB_COMMAND) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.environment = {**(os.environ if environment is None else environment), **(overrides or {})}
         self.ready_path = ready_path
         self.log_path = log
         self._log = log.open("ab") if log is not None else None
-        command = [*HUB_COMMAND, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        arguments = [*command, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if workers:
-            command += ["--workers", str(workers)]
+            arguments += ["--workers", str(workers)]
         self.process = subprocess.Popen(
-            command, env=self.environment, cwd=PROJECT_ROOT,
+            arguments, env=self.environment, cwd=PROJECT_ROOT,
             stdout=self._log, stderr=subprocess.STDOUT if self._log is not None else None,
         )
 
@@ -234,10 +235,11 @@ class HubServer:
 
 @contextmanager
 def running_hubs(environment: Mapping[str, str], logs: Path, workers: Sequence[int | None],
-                 ready_path: str = "/healthz") -> Iterator[list[HubServer]]:
+                 ready_path: str = "/healthz", command: Sequence[str] = HUB_COMMAND) -> Iterator[list[HubServer]]:
     """One hub per entry of `workers` (its `--workers`), started side by side, all ready, stopped at the end;
-    each logs to `logs`/hub-<n>.log."""
-    hubs = [HubServer(environment=environment, workers=count, log=logs / f"hub-{index}.log", ready_path=ready_path)
+    each logs to `logs`/hub-<n>.log. `command` is what runs `hub` (the bench's unaudited hub, say)."""
+    hubs = [HubServer(environment=environment, workers=count, log=logs / f"hub-{index}.log", ready_path=ready_path,
+                      command=command)
             for index, count in enumerate(workers)]
     try:
         for hub in hubs:

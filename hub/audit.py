@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, Row, Text, cast, event, select, update
+from sqlalchemy import Connection, Engine, Row, Text, cast, event, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, SessionTransaction
@@ -67,52 +67,103 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def append(session: Session, record: AccessRecord) -> AuditEntry:
+@dataclass(frozen=True)
+class ChainedEntry:
+    """An appended entry's place in the chain: when, the hash it follows and its own."""
+
+    at: datetime
+    prev_hash: str
+    hash: str
+
+
+def append(session: Session, record: AccessRecord) -> ChainedEntry:
     """Append one entry within the caller's transaction, chained to the current head (compare-and-swap)."""
     return append_batch(session, [record])[0]
 
 
-def append_batch(session: Session, records: Sequence[AccessRecord]) -> list[AuditEntry]:
+_HEAD_FOR_UPDATE = select(AuditHead.hash, AuditHead.count).where(AuditHead.id == HEAD_ID).with_for_update()
+_ENTRY_VALUES = ("at", "user", "agency", "operation", "operation_name", "cadre_ids", "fields", "purpose", "prev_hash",
+                 "hash")
+# PostgreSQL: the whole batch and the head's compare-and-swap in one statement, the same text (so prepared once per
+# connection) whatever the batch's size; the entries are inserted only if the head moved, in the batch's order.
+_POSTGRESQL_APPEND = text("""
+WITH moved AS (
+    UPDATE audit_head SET hash = :head_hash, count = :head_count WHERE id = :head_id AND hash = :prev_hash RETURNING id
+)
+INSERT INTO audit_entry (at, "user", agency, operation, operation_name, cadre_ids, fields, purpose, prev_hash, hash)
+SELECT at, "user", agency, operation, operation_name, cadre_ids::json, fields::json, purpose, prev_hash, hash
+FROM unnest(
+    CAST(:entries_at AS timestamptz[]), CAST(:entries_user AS text[]), CAST(:entries_agency AS text[]), CAST(:entries_operation AS text[]),
+    CAST(:entries_operation_name AS text[]), CAST(:entries_cadre_ids AS text[]), CAST(:entries_fields AS text[]), CAST(:entries_purpose AS text[]),
+    CAST(:entries_prev_hash AS text[]), CAST(:entries_hash AS text[])
+) WITH ORDINALITY AS entry(at, "user", agency, operation, operation_name, cadre_ids, fields, purpose, prev_hash, hash,
+                          position)
+WHERE EXISTS (SELECT FROM moved)
+ORDER BY position
+""")
+
+
+def append_batch(session: Session, records: Sequence[AccessRecord]) -> list[ChainedEntry]:
     """Append `records`, in order, within the caller's transaction: one head read (which, on PostgreSQL, locks
     the head row until the transaction ends, so appends of every process wait for each other instead of retrying),
-    one multi-row insert and one compare-and-swap of the head."""
+    then the entries and the head's compare-and-swap (one statement on PostgreSQL)."""
     seal = seal_for(session)
+    connection = session.connection()
+    postgresql = connection.dialect.name == "postgresql"
     for _attempt in range(APPEND_ATTEMPTS):
-        head = session.execute(
-            select(AuditHead.hash, AuditHead.count).where(AuditHead.id == HEAD_ID).with_for_update()
-        ).one_or_none()
+        head = connection.execute(_HEAD_FOR_UPDATE).one_or_none()
         if head is None:
             _create_head(session)
             continue
         prev_hash, count = head
         entries = _chained(seal, prev_hash, records)
-        swapped = session.execute(
-            update(AuditHead)
-            .where(AuditHead.id == HEAD_ID, AuditHead.hash == prev_hash)
-            .values(hash=entries[-1].hash, count=count + len(entries))
-            .execution_options(synchronize_session=False)
-        )
-        if swapped.rowcount == 1:  # type: ignore[attr-defined]
-            session.add_all(entries)
-            session.flush()
-            session.info[PENDING_ANCHOR] = (seal, count + len(entries), entries[-1].hash)
-            appended = session.info.setdefault(PENDING_COUNTS, {})
+        moved = count + len(entries)
+        if postgresql:
+            appended = _append_postgresql(connection, prev_hash, moved, entries)
+        else:
+            appended = _append_portable(connection, prev_hash, moved, entries)
+        if appended:
+            session.info[PENDING_ANCHOR] = (seal, moved, entries[-1]["hash"])
+            counts = session.info.setdefault(PENDING_COUNTS, {})
             for record in records:
-                appended[record.operation] = appended.get(record.operation, 0) + 1
-            return entries
+                counts[record.operation] = counts.get(record.operation, 0) + 1
+            return [ChainedEntry(entry["at"], entry["prev_hash"], entry["hash"]) for entry in entries]
     raise RuntimeError("the audit head kept changing; could not append")
 
 
-def _chained(seal: AuditSeal, prev_hash: str, records: Sequence[AccessRecord]) -> list[AuditEntry]:
-    entries: list[AuditEntry] = []
+def _append_postgresql(connection: Connection, prev_hash: str, count: int, entries: list[dict[str, Any]]) -> bool:
+    columns: dict[str, list[Any]] = {name: [entry[name] for entry in entries] for name in _ENTRY_VALUES}
+    for name in ("cadre_ids", "fields"):
+        columns[name] = [json.dumps(value) for value in columns[name]]  # as the JSON type writes them
+    arrays = {f"entries_{name}": values for name, values in columns.items()}
+    inserted = connection.execute(_POSTGRESQL_APPEND, {
+        **arrays, "head_hash": entries[-1]["hash"], "head_count": count, "head_id": HEAD_ID, "prev_hash": prev_hash,
+    })
+    return bool(inserted.rowcount == len(entries))
+
+
+def _append_portable(connection: Connection, prev_hash: str, count: int, entries: list[dict[str, Any]]) -> bool:
+    swapped = connection.execute(
+        update(AuditHead).where(AuditHead.id == HEAD_ID, AuditHead.hash == prev_hash)
+        .values(hash=entries[-1]["hash"], count=count)
+    )
+    if swapped.rowcount != 1:
+        return False
+    connection.execute(insert(AuditEntry), entries)
+    return True
+
+
+def _chained(seal: AuditSeal, prev_hash: str, records: Sequence[AccessRecord]) -> list[dict[str, Any]]:
+    """The rows of `records` chained from `prev_hash`, hashed in one pass."""
+    entries: list[dict[str, Any]] = []
     for record in records:
         at = datetime.now(UTC)
         digest = entry_hash(seal, prev_hash, at, record)
-        entries.append(AuditEntry(
-            at=at, user=record.user, agency=record.agency, operation=record.operation,
-            operation_name=record.operation_name, cadre_ids=sorted(record.cadre_ids), fields=sorted(record.fields),
-            purpose=record.purpose, prev_hash=prev_hash, hash=digest,
-        ))
+        entries.append({
+            "at": at, "user": record.user, "agency": record.agency, "operation": record.operation,
+            "operation_name": record.operation_name, "cadre_ids": sorted(record.cadre_ids),
+            "fields": sorted(record.fields), "purpose": record.purpose, "prev_hash": prev_hash, "hash": digest,
+        })
         prev_hash = digest
     return entries
 
@@ -120,9 +171,9 @@ def _chained(seal: AuditSeal, prev_hash: str, records: Sequence[AccessRecord]) -
 def _create_head(session: Session) -> None:
     """The genesis head, unless a concurrent first append created it first (no error either way)."""
     dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     session.execute(
-        insert(AuditHead).values(id=HEAD_ID, hash=GENESIS_HASH, count=0).on_conflict_do_nothing(index_elements=["id"])
+        upsert(AuditHead).values(id=HEAD_ID, hash=GENESIS_HASH, count=0).on_conflict_do_nothing(index_elements=["id"])
     )
 
 

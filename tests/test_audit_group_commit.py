@@ -10,10 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from hub import audit
+from hub.audit_seal import seal_for
 from hub.models import AuditEntry
 from hub.sessions import make_session_factory
 
@@ -108,3 +109,52 @@ def test_equal_entries_of_different_requests_are_each_appended(engine: Engine, m
     with Session(engine) as session:
         assert audit.verify(session) == []
         assert len(session.scalars(select(AuditEntry)).all()) == 3 * CALLERS
+
+
+def test_a_batch_is_written_whole_with_its_values_in_chain_order(engine: Engine) -> None:
+    """One head read and one statement for the whole batch on PostgreSQL (the entries and the head's move together);
+    each entry keeps its values exactly: empty lists stay lists, the purpose its characters, the batch its order."""
+    records = [
+        audit.AccessRecord(f"reader-{number}", "org", "query", "Read", tuple(range(number % 3)),
+                           ("Query.cadre", "Cadre.name")[: number % 3], f"线索核查 {number}")
+        for number in range(50)
+    ]
+    statements: list[str] = []
+
+    def count(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with Session(engine) as session, session.begin():
+            audit.append(session, records[0])  # the head exists from here on
+        statements.clear()
+        with Session(engine) as session, session.begin():
+            appended = audit.append_batch(session, records[1:])
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    if engine.dialect.name == "postgresql":
+        assert len(statements) == 2, statements  # the head, locked; the entries with the head's compare-and-swap
+    with Session(engine) as session:
+        assert audit.verify(session) == []
+        stored = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [(entry.user, entry.cadre_ids, entry.fields, entry.purpose) for entry in stored] == [
+        (record.user, sorted(record.cadre_ids), sorted(record.fields), record.purpose) for record in records
+    ]
+    assert [entry.hash for entry in stored[1:]] == [entry.hash for entry in appended]
+    assert stored[3].cadre_ids == [] and stored[3].fields == []  # reader-3, in the batch
+
+
+def test_an_append_whose_head_moved_meanwhile_writes_nothing(engine: Engine) -> None:
+    """The compare-and-swap fails as a whole: no entry is inserted when the head is no longer the one read."""
+    record = audit.AccessRecord("u", "org", "query", "", (1,), ("Cadre.name",), "")
+    with Session(engine) as session, session.begin():
+        audit.append(session, record)
+    with Session(engine) as session, session.begin():
+        moved_away = "f" * 64
+        entries = audit._chained(seal_for(session), moved_away, [record, record])
+        append = audit._append_postgresql if engine.dialect.name == "postgresql" else audit._append_portable
+        assert not append(session.connection(), moved_away, 3, entries)
+    with Session(engine) as session:
+        assert len(session.scalars(select(AuditEntry)).all()) == 1
+        assert audit.verify(session) == []
