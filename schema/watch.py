@@ -135,7 +135,9 @@ class WatchEventType:
     change: WatchChange
     record_type: str = strawberry.field(description="The GraphQL type of the record written.")
     record_id: strawberry.ID
-    action: str | None = strawberry.field(description="The case step taken (`moveCase`, ...), for case events.")
+    action: str | None = strawberry.field(description=(
+        "The case step taken (`moveCase`, ...), for case events; what changed (`created`, `reopened`, `status_changed`, ...), "
+        "for alert events."))
     cadre: CadreType | None = belongs_to(models.Cadre, "cadre_id", "The watched cadre it concerns.")
     person: PersonType | None = belongs_to(models.Person, "person_id", "The watched person it concerns.")
     negative_record: NegativeRecordType | None = belongs_to(models.NegativeRecord, "negative_record_id")
@@ -281,7 +283,7 @@ def _deliverable(session: Session, access: AccessView, event: WatchedEvent) -> D
     return DeliveredEvent(
         id=event.id, at=event.at, kind=WatchEventKind(event.kind), change=WatchChange(event.change),
         record_type=type_name, record_id=event.source_id,
-        action=event.detail or None if event.kind == watch_events.CASE_CHANGED else None,
+        action=event.detail or None if event.kind in (watch_events.CASE_CHANGED, watch_events.ALERT_CHANGED) else None,
         cadre_id=cadre_ids[0] if cadre_ids else None, person_id=person_ids[0] if person_ids else None,
     )
 

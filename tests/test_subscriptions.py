@@ -24,7 +24,7 @@ from bench.harness import HubServer
 from hub import audit
 from hub.app import create_app
 from hub.auth import mint_token
-from hub.models import AuditEntry, WatchEvent
+from hub.models import AuditEntry, DetectionAlert, WatchEvent
 from hub.settings import Settings
 from policies.enforcement import PolicyStore
 from schema.build import build_full_schema
@@ -265,3 +265,24 @@ def test_case_steps_reach_the_watchers_who_may_read_the_case(hub_url: str, setti
         assert (event["kind"], event["action"], event["recordType"]) == ("CASE_CHANGED", "linkToCase", "Case")
         assert event["case"] == {"number": "XC-2026-0042", "status": "OPEN"} and event["cadre"]["name"] == "王建国"
         assert police_events.nothing_within(1.5)  # the police may not read cases
+
+
+def test_alert_changes_reach_the_watchers_who_may_read_alerts(hub_url: str, settings: Settings, engine: Any) -> None:
+    with Session(engine) as session, session.begin():
+        alert = DetectionAlert(rule="relative_business_supplies_unit", subject="cadre:1/person:1/org:1", cadre_id=1,
+                               jurisdiction="huzhou", evidence={"why": "测试"}, fingerprint="f" * 64)
+        session.add(alert)
+        session.flush()
+        alert_id = alert.id
+    inspector = Http(hub_url, token(settings, "inspector", "i1"))
+    police = Http(hub_url, token(settings, "police", "p1"))
+    inspector.watch_cadre(1)
+    police.watch_cadre(1)
+    alert_events = "subscription { watchEvents { kind change action recordType recordId cadre { name } } }"
+    with subscribed(hub_url, inspector.bearer, alert_events) as inspector_events, \
+            subscribed(hub_url, police.bearer, POLICE_EVENTS) as police_events:
+        inspector.data(f"mutation {{ acknowledgeAlerts(alertIds: [{alert_id}]) {{ __typename }} }}")
+        event = inspector_events.event()
+        assert (event["kind"], event["change"], event["action"]) == ("ALERT_CHANGED", "UPDATED", "status_changed")
+        assert (event["recordType"], event["recordId"], event["cadre"]["name"]) == ("DetectionAlert", str(alert_id), "王建国")
+        assert police_events.nothing_within(1.5)  # the police may not read alerts

@@ -1,13 +1,13 @@
 """Findings become alerts: the same evidence never twice, changed evidence reopens a handled alert.
 
-`alert_changed` is the one place where an alert comes into being or changes its evidence or status: whatever must
-follow such a change (notifying those who watch it) hooks in there.
+`alert_changed` is the one place where an alert comes into being or changes its evidence or status: it tells those
+who watch the alert's cadre (`hub.services.watch_events`), in the transaction of the change.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from hub import models
 from hub.models.enums import AlertStatus
+from hub.services import watch_events
 from hub.services.detection.findings import Finding, unique
 
 HANDLED = frozenset({AlertStatus.ACKNOWLEDGED, AlertStatus.DISMISSED, AlertStatus.ESCALATED})
@@ -30,14 +31,12 @@ class AlertChange(enum.Enum):
     ASSIGNED = "assigned"
 
 
-AlertListener = Callable[[Session, models.DetectionAlert, AlertChange], None]
-LISTENERS: list[AlertListener] = []  # called in the transaction of the change, after the alert is flushed
-
-
 def alert_changed(session: Session, alert: models.DetectionAlert, change: AlertChange) -> None:
     """An alert was created, reopened, or changed evidence, status or assignee (flushed, not yet committed)."""
-    for listener in LISTENERS:
-        listener(session, alert, change)
+    watch_events.publish(
+        session, watch_events.ALERT_CHANGED, watch_events.Subjects.of([alert.cadre_id]), "detection_alert", alert.id,
+        watch_events.CREATED if change is AlertChange.CREATED else watch_events.UPDATED, change.value,
+    )
 
 
 @dataclass
