@@ -574,18 +574,6 @@ def _conflict(access: GraphAccess, record: Any) -> ConflictOfInterest:
     )
 
 
-def warm_up(driver: Driver, access: GraphAccess, *, timeout: float = MAX_TIMEOUT) -> None:
-    """Each query above run once for a key no node has, with a long timeout: a fresh server's first planning of
-    these texts takes seconds (its planner is not yet compiled), more than a request's graph budget allows."""
-    absent = "cadre:0"
-    for hops in NETWORK_QUERIES:
-        network(driver, access, absent, hops=hops, edge_kinds=None, limit=1, timeout=timeout)
-    for hops in PATH_QUERIES:
-        paths(driver, access, absent, "person:0", max_hops=hops, edge_kinds=None, limit=1, timeout=timeout)
-    shared_connections(driver, access, [absent, "person:0"], limit=1, timeout=timeout)
-    conflicts_of_interest(driver, access, absent, limit=1, timeout=timeout)
-
-
 def neighbour_counts(driver: Driver, access: GraphAccess, node_id: str, *, timeout: float) -> list[RelationCount]:
     """How many visible neighbours each visible edge kind joins to `node_id`, before expanding it (kinds with none
     are left out; a hidden or missing node has none)."""
@@ -652,3 +640,20 @@ def expand(
         badges=sorted(badges, key=lambda b: b.node_id),
         left_out=[KindCount(kind=kind, count=count) for kind, count in sorted(left.items())],
     )
+
+
+def warm_up(driver: Driver, access: GraphAccess, *, timeout: float = MAX_TIMEOUT) -> None:
+    """Each query above run once for a key no node has, with a long timeout: a fresh server's first planning of
+    these texts takes seconds (its planner is not yet compiled), more than a request's graph budget allows."""
+    absent = "cadre:0"
+    for hops in NETWORK_QUERIES:
+        network(driver, access, absent, hops=hops, edge_kinds=None, limit=1, timeout=timeout)
+    for hops in PATH_QUERIES:
+        paths(driver, access, absent, "person:0", max_hops=hops, edge_kinds=None, limit=1, timeout=timeout)
+    shared_connections(driver, access, [absent, "person:0"], limit=1, timeout=timeout)
+    conflicts_of_interest(driver, access, absent, limit=1, timeout=timeout)
+    neighbour_counts(driver, access, absent, timeout=timeout)
+    for hops in range(1, MAX_EXPAND_HOPS + 1):
+        for most_connected in (True, False):
+            expand(driver, access, absent, edge_kinds=None, hops=hops, limit=1, most_connected=most_connected, drawn=[],
+                   timeout=timeout)
