@@ -47,6 +47,7 @@ from hub.services.detection.schedule import DetectionSchedule
 from hub.sessions import make_session_factory
 from hub.settings import Settings, refuse_insecure_production
 from hub.shell.fair_share import FairScheduler, Refused, share_limits
+from hub.shell.graph_warm_up import GraphWarmUp
 from hub.shell.metrics_endpoint import MetricsListener, metrics_endpoint
 from hub.shell.operator_access import OperatorAccess
 from hub.shell.subscriptions import EventBell, SubscriptionsView, WatchEventWake
@@ -444,12 +445,16 @@ def create_app(
     # With HUB_METRICS_BIND the public app has no /metrics at all; /readyz stays, its details for the operator.
     operator_routes = [readyz] if metrics_listener is not None else [readyz, metrics]
 
+    graph_warm_up = GraphWarmUp(hub.graph, hub.policies) if settings.graph_warm_up else None
+
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if hub.sync is not None:
             hub.sync.start()
         if hub.detection is not None:
             hub.detection.start()
+        if graph_warm_up is not None:
+            graph_warm_up.start()
         policy_watch.start()
         watch_event_wake.start()
         if metrics_listener is not None:
@@ -460,6 +465,8 @@ def create_app(
             metrics_listener.stop()
         watch_event_wake.stop()
         policy_watch.stop()
+        if graph_warm_up is not None:
+            graph_warm_up.stop()
         if hub.detection is not None:
             hub.detection.stop()
         if hub.sync is not None:

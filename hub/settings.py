@@ -113,6 +113,7 @@ class Settings:
     log_casbin: bool = False  # Casbin's line per authorization decision
     otel_endpoint: str | None = None  # OTLP/HTTP traces endpoint; tracing is off without one
     graph_sync: bool = True  # apply the graph outbox to Neo4j in the background while serving
+    graph_warm_up: bool = True  # plan the graph queries for every agency in the background when serving starts
     db_pool_size: int = 10  # also the number of GraphQL requests served at once; the rest wait their turn
     # A fair share of those requests (hub/shell/fair_share.py); unset means half and two thirds of db_pool_size.
     share_per_user: int | None = None  # requests one user runs at once in a process
@@ -244,6 +245,7 @@ class EnvSettings(BaseSettings):
     log_casbin: bool = _default("log_casbin")
     otel_endpoint: str | None = None
     graph_sync: bool = _default("graph_sync")
+    graph_warm_up: bool = _default("graph_warm_up")
     db_pool_size: Positive = _default("db_pool_size")
     share_per_user: Positive | None = None
     share_per_agency: Positive | None = None

@@ -113,7 +113,7 @@ def settings(migrated_backend: str, tmp_path: Path) -> Settings:
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
         url = migrated_backend
-    return Settings(var_dir=tmp_path, database_url=url, graph_sync=False)
+    return Settings(var_dir=tmp_path, database_url=url, graph_sync=False, graph_warm_up=False)
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,9 +13,12 @@ import pytest
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
+from graph_sync import queries
 from graph_sync.local_server import free_port
+from hub.access import Principal
 from hub.app import create_app
 from hub.settings import Settings
+from hub.shell import graph_warm_up
 from policies.enforcement import PolicyStore
 from schema.build import build_full_schema
 from tests.conftest import Caller
@@ -252,3 +256,31 @@ def test_an_agency_without_the_policy_lines_cannot_count_or_expand(graph_app: An
     for query in ('{ neighbourCounts(nodeId: "cadre:1") { kind count } }', '{ expand(nodeId: "cadre:1") { truncated } }'):
         errors = police(query)["errors"]
         assert "Cannot query field" in errors[0]["message"], errors
+
+
+def test_serving_plans_the_graph_queries_of_every_agency_that_runs_them(
+    world: Engine, settings: Settings, neo4j_settings: Settings, policy_store: Any, caplog: pytest.LogCaptureFixture,
+) -> None:
+    app_settings = dataclasses.replace(project_world(world, settings, neo4j_settings), graph_warm_up=True)
+    warmed: list[Any] = []
+    planned = queries.warm_up
+
+    def counting(driver: Any, access: Any, **options: Any) -> None:
+        warmed.append(access)
+        planned(driver, access, **options)
+
+    with caplog.at_level(logging.INFO, logger="hub.graph"), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(graph_warm_up, "warm_up", counting)
+        with TestClient(create_app(app_settings, policies=policy_store)):
+            deadline = time.monotonic() + 120
+            while not any("graph queries planned" in record.getMessage() for record in caplog.records):
+                assert time.monotonic() < deadline, "the warm-up did not finish"
+                time.sleep(0.2)
+
+    def runs_graph_queries(agency: str) -> bool:
+        view, _schema = policy_store.view(Principal(user="u", agency=agency, jurisdiction="huzhou", level="city"))
+        return any(view.can_read("Query", name) for name in graph_warm_up.GRAPH_QUERIES)
+
+    investigators = [agency for agency in policy_store.schema_agencies if runs_graph_queries(agency)]
+    assert "inspector" in investigators and not runs_graph_queries("police")
+    assert len(warmed) == len(investigators)  # each agency that may run them, with its own parameters
