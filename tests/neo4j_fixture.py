@@ -15,12 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from graph_sync.access import CadreVisibility, GraphAccess
+from graph_sync.access import EVERYTHING
 from graph_sync.driver import open_driver
 from graph_sync.local_server import Neo4jLocalError, free_port, start, stop
-from graph_sync.model import NODE_PROPERTIES, EdgeKind
 from graph_sync.queries import warm_up
-from hub.access import Principal
 from hub.settings import Settings
 
 _shared: Settings | None = None
@@ -52,12 +50,9 @@ def _acquire(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 def _warm_up(settings: Settings) -> None:
     """The graph queries planned once before any test times them against a request's graph budget."""
-    every_cadre = CadreVisibility.of(Principal(user="warm-up", agency="inspector", jurisdiction="huzhou"), ("all",))
-    access = GraphAccess(edge_kinds=frozenset(EdgeKind), node_properties={kind: frozenset(names) for kind, names in NODE_PROPERTIES.items()},
-                         cadres=every_cadre)
     driver = open_driver(settings)
     try:
-        warm_up(driver, access)
+        warm_up(driver, EVERYTHING)
     finally:
         driver.close()
 
