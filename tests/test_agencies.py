@@ -35,7 +35,7 @@ from tests.conftest import Caller
 from tests.test_bulk_import import POLICE_HEADER, as_csv, good_row, upload
 from tests.test_operator_errors import assert_one_line_error, run_hub
 
-TAX_LINES = ["g, tax, role:identity", "g, tax, role:reporter"]
+TAX_LINES = ["g, tax, role:identity", "g, tax, role:reporter", "p, tax, Cadre.timeline, read, allow"]  # as the police
 TAX_AGENCY = "tax,税务局,Tax Bureau"
 
 

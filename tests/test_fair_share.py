@@ -162,6 +162,31 @@ def test_graph_time_is_shared_by_every_process_on_the_database(settings: Setting
     assert isinstance(fresh, Reservation) and fresh.seconds == 6, "a new window starts from nothing"
 
 
+def test_reservations_and_settlements_of_one_user_at_once_never_deadlock(settings: Settings) -> None:
+    """Many requests of one user reserve and settle at the same time: each takes the user's row, then the agency's."""
+    windows = GraphWindows(make_engine(settings), WindowLimits(user_graph_seconds=10**6, agency_graph_seconds=10**6,
+                                                               seconds=3600))
+    failures: list[BaseException] = []
+
+    def requests() -> None:
+        try:
+            for _ in range(60):
+                taken = windows.reserve("inspector", "i1", 2)
+                assert isinstance(taken, Reservation)
+                windows.settle(taken, spent_seconds=0.5)
+        except BaseException as failure:  # a deadlock, say
+            failures.append(failure)
+
+    threads = [threading.Thread(target=requests) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    spent = windows.spent_seconds(user_subject("inspector", "i1"))
+    assert spent == pytest.approx(8 * 60 * 0.5) == windows.spent_seconds(agency_subject("inspector"))
+
+
 def _headers(settings: Settings, agency: str, user: str) -> dict[str, str]:
     token = mint_token(settings, agency=agency, user=user, jurisdiction="huzhou", level="city")
     return {"Authorization": f"Bearer {token}", "X-Purpose": quote("线索核查")}

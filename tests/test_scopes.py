@@ -25,7 +25,7 @@ FOREIGN_KEYS = [
     (table, column, next(iter(column.foreign_keys)).column.table)
     for table in Base.metadata.sorted_tables
     for column in table.columns
-    if column.foreign_keys
+    if column.foreign_keys and "id" in table.c  # rows of their own (not a link keyed by its columns alone)
 ]
 
 

@@ -127,12 +127,15 @@ class GraphWindows:
         return want_ms - overshoot
 
     def _give_back(self, connection: Connection, subjects: tuple[str, ...], window: int, ms: int) -> None:
+        # One row at a time, in the order `reserve` takes them (the user's, then the agency's): a single UPDATE over
+        # both would lock them in the table's order, and a reservation and a settlement of one user would deadlock.
         if ms > 0:
-            connection.execute(
-                update(TABLE)
-                .where(TABLE.c.subject.in_(subjects), TABLE.c.window == window)
-                .values(graph_ms=TABLE.c.graph_ms - ms)
-            )
+            for subject in subjects:
+                connection.execute(
+                    update(TABLE)
+                    .where(TABLE.c.subject == subject, TABLE.c.window == window)
+                    .values(graph_ms=TABLE.c.graph_ms - ms)
+                )
 
     def _prune(self, connection: Connection, window: int) -> None:
         """Once per window and process: rows of windows before the previous one are of no use."""
