@@ -3,12 +3,18 @@ only, every opening audited with the case number as its purpose and the drawn ca
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.testclient import TestClient
 
 from hub import models
+from hub.app import create_app
+from hub.settings import Settings
+from tests.conftest import Caller
 from tests.test_cases import NUMBER, _open
 
 SUBGRAPH = {
@@ -65,3 +71,31 @@ def test_another_agency_neither_lists_nor_opens_it(world: Any, as_agency: Any) -
     org.purpose = NUMBER
     assert "errors" in org(OPEN, {"id": saved["id"]}) and "errors" in org(LIST), "denied to the Organization Department"
 
+
+
+def test_a_colleague_with_a_narrower_scope_opens_only_what_it_may_see(
+    world: Any, settings: Settings, policy_dir: Path,
+) -> None:
+    """The commission's city and county staff share investigations; a county colleague opens one drawn by the city
+    without the city-managed cadre, its edges and its place in the layout."""
+    with (policy_dir / "policy.csv").open("a", encoding="utf-8") as policy:
+        policy.writelines(f"p, discipline, {line}\n" for line in (
+            "Query.investigations, read, allow", "Query.openInvestigation, read, allow",
+            "InvestigationSummary.*, read, allow", "SavedInvestigation.*, read, allow",
+            "Mutation.saveInvestigation, write, allow",
+        ))
+    with TestClient(create_app(dataclasses.replace(settings, policy_dir=policy_dir))) as client:
+        city = Caller(client, settings, "discipline", user="d1", jurisdiction="huzhou", level="city")
+        county = Caller(client, settings, "discipline", user="d2", jurisdiction="wuxing", level="county")
+        _open(city)
+        saved = _save(city)["data"]["saveInvestigation"]
+        city.purpose = county.purpose = NUMBER
+        assert city.data(OPEN, {"id": saved["id"]})["openInvestigation"]["subgraph"] == SUBGRAPH
+        opened = county.data(OPEN, {"id": saved["id"]})["openInvestigation"]
+    assert [node["id"] for node in opened["subgraph"]["nodes"]] == ["post:1"]
+    assert opened["subgraph"]["edges"] == [] and opened["subgraph"]["root"] == [] and opened["layout"] == {
+        "post:1": LAYOUT["post:1"]}
+    with Session(world) as session:
+        entry = session.scalars(select(models.AuditEntry).where(models.AuditEntry.user == "d2")
+                                .order_by(models.AuditEntry.id.desc())).first()
+    assert entry is not None and 1 not in entry.cadre_ids

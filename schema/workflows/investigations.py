@@ -16,6 +16,7 @@ from sqlalchemy import select
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from graph_sync.access import graph_access
 from graph_sync.model import NodeKind, parse_node_key
 from hub import models
 from schema.context import RequestContext, context_of
@@ -83,6 +84,45 @@ def _cadre_ids(subgraph: dict[str, Any]) -> set[int]:
     return ids
 
 
+def _as_the_opener_sees(context: RequestContext, subgraph: dict[str, Any], layout: dict[str, Any]) -> tuple[Any, Any]:
+    """The saved drawing cut to what the opener may see now: nodes of kinds it reads and, for cadres and persons,
+    within its row scope (a colleague's may be narrower than the author's); their saved properties cut to its
+    fields; edges of kinds it reads between the nodes kept; the layout of those nodes only."""
+    access = graph_access(context.access, context.access.rows.cadre_scope_names())
+    nodes: dict[str, tuple[NodeKind, int, dict[str, Any]]] = {}
+    for node in subgraph.get("nodes", []) if isinstance(subgraph.get("nodes"), list) else []:
+        try:
+            kind, record_id = parse_node_key(str(node.get("id", "")))
+        except (ValueError, AttributeError):
+            continue
+        if kind in access.node_properties:
+            nodes[str(node["id"])] = (kind, record_id, node)
+    for kind, model in ((NodeKind.CADRE, models.Cadre), (NodeKind.PERSON, models.Person)):
+        ids = [record_id for node_kind, record_id, _node in nodes.values() if node_kind is kind]
+        if ids:
+            visible = set(context.session.scalars(select(model.id).where(model.id.in_(ids), context.loaders.scoped(model))))
+            nodes = {key: found for key, found in nodes.items() if found[0] is not kind or found[1] in visible}
+    kept_nodes = []
+    for kind, _record_id, node in nodes.values():
+        if isinstance(node.get("properties"), dict):
+            node = {**node, "properties": access.cut_node(kind, node["properties"])}
+        kept_nodes.append(node)
+    kept_edges = []
+    for edge in subgraph.get("edges", []) if isinstance(subgraph.get("edges"), list) else []:
+        if not isinstance(edge, dict) or edge.get("source") not in nodes or edge.get("target") not in nodes:
+            continue
+        edge_kind = next((kind for kind in access.edge_kinds if kind.value == edge.get("kind")), None)
+        if edge_kind is None:
+            continue
+        if isinstance(edge.get("properties"), dict):
+            edge = {**edge, "properties": access.cut_edge(edge_kind, edge["properties"])}
+        kept_edges.append(edge)
+    cut = {**subgraph, "nodes": kept_nodes, "edges": kept_edges}
+    if isinstance(subgraph.get("root"), list):
+        cut["root"] = [key for key in subgraph["root"] if key in nodes]
+    return cut, {key: place for key, place in layout.items() if key in nodes}
+
+
 def _checked(value: Any, name: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise BadInput(name, "must be a JSON object")
@@ -93,10 +133,10 @@ def _summary(row: models.SavedInvestigation, number: str) -> InvestigationSummar
     return InvestigationSummary(id=row.id, case_number=number, title=row.title, author=row.author_user, saved_at=row.saved_at)
 
 
-def _saved(row: models.SavedInvestigation, number: str) -> SavedInvestigation:
+def _saved(row: models.SavedInvestigation, number: str, subgraph: Any, layout: Any) -> SavedInvestigation:
     return SavedInvestigation(
         id=row.id, case_number=number, title=row.title, notes=row.notes, author=row.author_user, saved_at=row.saved_at,
-        subgraph=cast(JSON, row.subgraph), layout=cast(JSON, row.layout),
+        subgraph=cast(JSON, subgraph), layout=cast(JSON, layout),
     )  # fmt: skip
 
 
@@ -131,8 +171,9 @@ class InvestigationQueries:
         row, number = found
         if number not in context.purpose:
             raise BadInput("id", f"state the case number {number} as the purpose of access (X-Purpose) to open it")
-        context.read_log.cadre_ids.update(_cadre_ids(row.subgraph))
-        return _saved(row, number)
+        subgraph, layout = _as_the_opener_sees(context, row.subgraph, row.layout)
+        context.read_log.cadre_ids.update(_cadre_ids(subgraph))
+        return _saved(row, number, subgraph, layout)
 
 
 @strawberry.type
@@ -163,4 +204,4 @@ class InvestigationMutations:
 
         fields = ("SavedInvestigation.subgraph", "SavedInvestigation.layout", "SavedInvestigation.notes")
         row = run_write(context, save, lambda saved: audit_write(context, "saveInvestigation", _cadre_ids(subgraph), fields))
-        return _saved(row, case.number)
+        return _saved(row, case.number, row.subgraph, row.layout)
