@@ -11,15 +11,22 @@ from __future__ import annotations
 import logging
 import threading
 
+from strawberry.types.base import get_object_definition
+from strawberry.utils.str_converters import to_camel_case
+
 from graph_sync.access import graph_access
 from graph_sync.queries import warm_up
 from hub.access import Principal
 from hub.graph_store import GraphStore
 from policies.enforcement import PolicyStore
+from schema.graph import GraphQueries
 
 log = logging.getLogger("hub.graph")
 
-GRAPH_QUERIES = ("network", "paths", "sharedConnections", "conflictsOfInterest", "neighbourCounts", "expand")
+# The root fields that run graph queries: an agency granted none of them is not warmed.
+GRAPH_QUERIES = tuple(
+    field.graphql_name or to_camel_case(field.python_name) for field in get_object_definition(GraphQueries, strict=True).fields
+)
 
 
 class GraphWarmUp:
