@@ -55,7 +55,7 @@ from hub.tracing import graph_tracer, http_server_spans, mark_outcome, otlp_expo
 from hub.tracing import tracer_provider as export_to
 from hub.web import web_routes
 from hub.worker_loops import WorkerLoops
-from policies.enforcement import PolicyStore, UnknownAgency
+from policies.enforcement import AgencyGrant, PolicyStore, UnknownAgency
 from policies.watch import PolicyWatch
 from schema.build import build_full_schema
 from schema.context import RequestContext, new_context
@@ -203,11 +203,7 @@ class GraphQLGateway:
         if too_large is not None:
             await too_large(scope, receive, send)
             return
-        if self.hub.settings.jwt_jwks_url is not None:
-            # Verifying may fetch the identity provider's keys over the network: not on this loop.
-            admitted = await asyncio.to_thread(self._admit, request)
-        else:
-            admitted = self._admit(request)
+        admitted = await self.admit(request)
         if isinstance(admitted, Response):
             await admitted(scope, receive, send)
             return
@@ -295,23 +291,52 @@ class GraphQLGateway:
             return _error(413, f"the request is larger than {limit:,} bytes", "REQUEST_TOO_LARGE")
         return None
 
-    def _admit(self, request: Request) -> Principal | Response:
-        """The caller's principal, or the response that refuses them (401, 403 or 400)."""
+    async def admit(self, request: Request) -> Principal | Response:
+        """The caller's principal, or the response that refuses them (401, 403 or 400); what may block runs off this
+        loop: fetching the identity provider's keys, and compiling the agency's grant on its first request."""
+        if self.hub.settings.jwt_jwks_url is not None:
+            authenticated = await asyncio.to_thread(self._authenticate, request)
+        else:
+            authenticated = self._authenticate(request)
+        if isinstance(authenticated, Response):
+            return authenticated
         try:
-            principal = principal_from_header(self.hub.settings, request.headers.get("authorization"))
-            grant = self.hub.policies.grant(principal.agency)
+            grant = await self.hub.policies.grant_off_loop(authenticated.agency)
+        except UnknownAgency:
+            return _forbidden_agency()
+        return _purpose_refusal(request, self.hub.settings, grant) or authenticated
+
+    def _admit(self, request: Request) -> Principal | Response:
+        """`admit` for a caller off the event loop."""
+        authenticated = self._authenticate(request)
+        if isinstance(authenticated, Response):
+            return authenticated
+        try:
+            grant = self.hub.policies.grant(authenticated.agency)
+        except UnknownAgency:
+            return _forbidden_agency()
+        return _purpose_refusal(request, self.hub.settings, grant) or authenticated
+
+    def _authenticate(self, request: Request) -> Principal | Response:
+        try:
+            return principal_from_header(self.hub.settings, request.headers.get("authorization"))
         except AuthenticationFailed as failure:
             return _error(401, str(failure), "UNAUTHENTICATED", {"WWW-Authenticate": failure.challenge})
         except KeysUnavailable as unavailable:
             logger.warning("the identity provider's keys could not be fetched: %s", unavailable)
             return _error(503, "the identity provider cannot be reached; try again later", "IDENTITY_PROVIDER_UNAVAILABLE")
-        except UnknownAgency:
-            return _error(403, "the token's agency has no access to this hub", "FORBIDDEN")
-        try:
-            admitted_purpose(request, self.hub.settings, grant.purpose_required)
-        except PurposeRefused as refused:
-            return _error(400, refused.message, refused.code)
-        return principal
+
+
+def _forbidden_agency() -> Response:
+    return _error(403, "the token's agency has no access to this hub", "FORBIDDEN")
+
+
+def _purpose_refusal(request: Request, settings: Settings, grant: AgencyGrant) -> Response | None:
+    try:
+        admitted_purpose(request, settings, grant.purpose_required)
+    except PurposeRefused as refused:
+        return _error(400, refused.message, refused.code)
+    return None
 
 
 async def _nothing_received() -> Message:

@@ -5,6 +5,7 @@ Casbin is asked once per (agency, governed object, action) when the policy loads
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import threading
@@ -119,6 +120,7 @@ class PolicyStore:
         self._lock = threading.Lock()
         self._reload_lock = threading.Lock()  # one reload at a time: file watch and notifications
         self._grants: dict[str, AgencyGrant] = {}
+        self._compiling: dict[str, threading.Lock] = {}  # one per agency: compiling one never holds up another
         self._adapter = policy_adapter(policy_db_url) if policy_db_url else None
         self.reload()
 
@@ -199,16 +201,36 @@ class PolicyStore:
         return self._declared
 
     def grant(self, agency: str) -> AgencyGrant:
+        """The agency's grant, compiled on its first use since start or a policy change (a second or more: its
+        schema is cut then). Each agency compiles under its own lock, so others are served meanwhile."""
         grant = self._grants.get(agency)
         if grant is not None:
             return grant
-        if agency not in self._agencies:
-            raise UnknownAgency(agency)
         with self._lock:
-            grant = self._grants.get(agency)
+            if agency not in self._agencies:
+                raise UnknownAgency(agency)
+            grants, enforcer, catalog, full_schema = self._grants, self._enforcer, self.catalog, self.full_schema
+            compiling = self._compiling.setdefault(agency, threading.Lock())
+        with compiling:
+            grant = grants.get(agency)
             if grant is None:
-                grant = self._grants[agency] = self._compile(self._enforcer, agency)
+                # Into the dict of the version it was compiled from: a reload meanwhile serves a new, empty one.
+                grant = grants[agency] = self._compile(enforcer, catalog, full_schema, agency)
         return grant
+
+    async def grant_off_loop(self, agency: str) -> AgencyGrant:
+        """`grant` for a caller on an event loop: a grant still to compile is compiled in a thread, so the loop
+        goes on serving the agencies already compiled."""
+        grant = self._grants.get(agency)
+        if grant is not None:
+            return grant
+        return await asyncio.to_thread(self.grant, agency)
+
+    def may_read(self, agency: str, obj: str) -> bool:
+        """Whether the policy lets `agency` read `obj` (`Type.field`), plain or masked, without compiling its grant."""
+        enforcer = self._enforcer
+        return obj in self.catalog.read_objects and (
+            enforcer.enforce(agency, obj, READ) or enforcer.enforce(agency, obj, READ_MASKED))
 
     def view(self, principal: Principal) -> tuple[AccessView, strawberry.Schema]:
         grant = self.grant(principal.agency)
@@ -224,12 +246,13 @@ class PolicyStore:
         )
         return access, grant.schema
 
-    def _compile(self, enforcer: casbin.Enforcer, agency: str) -> AgencyGrant:
-        readable = frozenset(obj for obj in self.catalog.read_objects if enforcer.enforce(agency, obj, READ))
+    @staticmethod
+    def _compile(enforcer: casbin.Enforcer, catalog: Catalog, full_schema: strawberry.Schema, agency: str) -> AgencyGrant:
+        readable = frozenset(obj for obj in catalog.read_objects if enforcer.enforce(agency, obj, READ))
         masked = frozenset(
-            obj for obj in self.catalog.read_objects if obj not in readable and enforcer.enforce(agency, obj, READ_MASKED)
+            obj for obj in catalog.read_objects if obj not in readable and enforcer.enforce(agency, obj, READ_MASKED)
         )
-        writable = frozenset(obj for obj in self.catalog.write_objects if enforcer.enforce(agency, obj, WRITE))
+        writable = frozenset(obj for obj in catalog.write_objects if enforcer.enforce(agency, obj, WRITE))
         scopes = {
             type_name: tuple(name for name in names if enforcer.enforce(agency, f"Row.{type_name}", f"scope:{name}"))
             for type_name, names in ROW_SCOPES.items()
@@ -238,7 +261,7 @@ class PolicyStore:
             principal=Principal(user="", agency=agency), readable=readable, masked=masked, writable=writable
         )
         purpose_required = enforcer.enforce(agency, "Request.purpose", "required")
-        return AgencyGrant(readable, masked, writable, scopes, cut_schema(self.full_schema, template), purpose_required)
+        return AgencyGrant(readable, masked, writable, scopes, cut_schema(full_schema, template), purpose_required)
 
 
 def all_access_view(catalog: Catalog, principal: Principal | None = None) -> AccessView:

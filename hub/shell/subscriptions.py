@@ -138,6 +138,7 @@ class AgencySchemas:
         connection = cast(Connection, context_value)
         principal = connection.principal
         assert principal is not None  # strawberry runs operations only after connection_ack
+        await self.hub.policies.grant_off_loop(principal.agency)  # compiled again after a policy change: not here
         access, schema = self.hub.policies.view(principal)
         session = self.hub.sessions()
         read_log = ReadLog()
@@ -223,7 +224,7 @@ class SubscriptionsView(GraphQL[Connection, None]):
                 principal = await asyncio.to_thread(principal_from_header, settings, authorization)
             else:
                 principal = principal_from_header(settings, authorization)
-            grant = policies.grant(principal.agency)
+            grant = await policies.grant_off_loop(principal.agency)
             context.purpose = admitted_purpose(_with_purpose(purpose), settings, grant.purpose_required)
         except AuthenticationFailed as failure:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": str(failure)}) from None
