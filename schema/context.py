@@ -55,6 +55,11 @@ class ReadLog:
         """The cadres noted directly and those behind the linked rows."""
         return self.cadre_ids | resolve_linked(session, self.linked)
 
+    def delivered_cadre_ids(self, session: Session, data: object) -> set[int]:
+        """The cadres an answer with `data` delivered, for its audit entry: none when the whole answer was nulled (a
+        non-null root field failed), though a sibling root field may have been read before the failure."""
+        return set() if data is None else self.all_cadre_ids(session)
+
 
 class GraphSource(Protocol):
     """Where graph queries get their Neo4j driver (the hub's `GraphStore`)."""

@@ -109,7 +109,7 @@ class AccessAudit(SchemaExtension):
             agency=principal.agency,
             operation=audited_as,
             operation_name=context.export or execution.operation_name or "",
-            cadre_ids=tuple(sorted(context.read_log.all_cadre_ids(session))),
+            cadre_ids=tuple(sorted(context.read_log.delivered_cadre_ids(session, execution.result and execution.result.data))),
             fields=tuple(sorted(fields)),
             purpose=context.purpose,
         )

@@ -55,6 +55,8 @@ ERRORS = """{ post(id: 1) { id title requirements { dimension weight } } other: 
     edges { cursor node { facts reportingAgency severity conclusion cadre { name } } } } }"""
 PROPAGATED = """{ posts { edges { node { id title unit { name } requirements { dimension weight } } } } }"""
 BAD_INPUT = """{ cadres(after: "not-a-cursor") { totalCount edges { node { name } } } }"""
+# A record read beside a sibling that nulls the whole answer: nothing was delivered, so no cadre is audited.
+NULLED_BESIDE = """{ cadre(id: 1) { birthDate } cadres(after: "王") { edges { cursor } } }"""
 ALIASES = """{ first: cadres(first: 2) { __typename n: totalCount edges { __typename c: cursor node { __typename
   key: id label: name again: name u: unit { __typename t: name } p: posts { __typename t: title } } } }
   rest: cadres(first: 2, orderBy: [{field: NAME, direction: DESC}]) { edges { node { ... on Cadre { id idNumber } } } } }"""
@@ -66,7 +68,7 @@ REFUSALS = """mutation { missing: updateNegativeRecord(id: 999, input: {facts: "
     ... on ValidationErrors { errors { field message } } ... on Unit { id } } }"""
 QUERIES = {
     "nested": NESTED, "fragments": FRAGMENTS, "units": UNITS, "circles": CIRCLES, "file": FILE, "errors": ERRORS,
-    "propagated": PROPAGATED, "bad input": BAD_INPUT, "aliases": ALIASES, "audit": AUDIT, "refusals": REFUSALS,
+    "propagated": PROPAGATED, "bad input": BAD_INPUT, "nulled beside": NULLED_BESIDE, "aliases": ALIASES, "audit": AUDIT, "refusals": REFUSALS,
 }
 
 
@@ -108,7 +110,7 @@ def answer(store: PolicyStore, engine: Engine, agency: str, query: str, variable
         context = new_context(session, access)
         result = asyncio.run(schema.execute(query, variable_values=variables, context_value=context))
         errors = sorted((error.message, tuple(error.path or ())) for error in result.errors or [])
-        return result.data, errors, sorted(context.read_log.cadre_ids)
+        return result.data, errors, sorted(context.read_log.delivered_cadre_ids(session, result.data))
 
 
 def fitted(store: PolicyStore, agency: str, query: str) -> str:
