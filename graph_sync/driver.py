@@ -56,6 +56,9 @@ def open_driver(
         connection_timeout=connection_timeout,
         connection_acquisition_timeout=connection_timeout * 2,
         max_transaction_retry_time=max_transaction_retry_time,
+        # The server's hints ("the label Person does not exist" while a graph is empty, say) are not the hub's
+        # news: each would be a multi-kilobyte WARNING with the whole Cypher text in the log.
+        notifications_min_severity="OFF",
         **security_config(settings),
     )
     _DATABASES[driver] = settings.neo4j_database

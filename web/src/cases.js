@@ -1,10 +1,12 @@
 // Cases (案件): the triage list (filters by status and assignee, bulk assignment) and a case's view (status,
 // assignee, notes, links, history, the evidence subgraph around its linked cadres, persons and organizations, the
 // detection rules it cites, and its dossier to download). Reading or working a case sends its number as the purpose
-// (X-Purpose), so every audit entry of it names the case. The alerts tab is where detection alerts will be triaged.
+// (X-Purpose), so every audit entry of it names the case. The alerts tab triages detection alerts: filters by status,
+// rule and assignee, each alert with its rule, the regulation it applies and its evidence; acknowledged, assigned or
+// dismissed in bulk, or a case opened from the selected.
 import cytoscape from "cytoscape";
 import { authHeaders, mutationField, queryField, selection } from "./lib/api.js";
-import { clear, frame, h, loadSchema, message, show, table } from "./lib/ui.js";
+import { clear, enumText, frame, h, label, loadSchema, message, show, table } from "./lib/ui.js";
 
 const main = document.getElementById("main");
 const LIST_SIZE = 100;
@@ -24,7 +26,7 @@ const STYLE = [
 // Tabs of the page. Detection alerts join here: a tab whose `available(schema)` is true and whose `render` fills its panel.
 const TABS = [
   { id: "cases", title: "案件 Cases", available: (schema) => queryField(schema, "cases"), render: renderList },
-  { id: "alerts", title: "预警 Alerts", available: () => true, render: renderAlertsPlaceholder },
+  { id: "alerts", title: "预警 Alerts", available: (schema) => queryField(schema, "detectionAlerts"), render: renderAlerts },
 ];
 
 /** GraphQL with the purpose given (a case's number), whatever the session's purpose is. */
@@ -152,9 +154,138 @@ function caseTable(schema, rows, canAssign) {
       h("td", {}, (row.openedAt || "").slice(0, 10)), h("td", {}, (row.closedAt || "").slice(0, 10))))));
 }
 
-function renderAlertsPlaceholder(_schema, panel) {
+// ---- the alerts ----
+
+const ALERT_WANTED = ["id", "rule", "subject", "status", "assigneeUser", "lastSeenAt", "timesReopened", "evidence", "version",
+  ["cadre", ["id", "name"]], ["citation", ["code", "name", "nameEn", "regulation", "article", "severity"]]];
+const CHANGED = "... on DetectionAlertsChanged { alerts { id status assigneeUser } } ... on NotFound { message } ... on NotAllowed { message } ... on WrongState { message } ... on ValidationErrors { errors { field message } }";
+
+function enumValues(schema, name) {
+  return schema.getType(name)?.getValues().map((value) => value.name) || [];
+}
+
+/** The evidence in one line: its keys labelled, dates and record keys as they are. */
+function evidenceText(evidence) {
+  return Object.entries(evidence || {}).filter(([, value]) => value !== null && value !== "")
+    .map(([key, value]) => `${label(key)}: ${Array.isArray(value) ? value.map((item) => (typeof item === "object" ? show(item) : item)).join(" → ") : show(value)}`)
+    .join("；");
+}
+
+function refusal(answer) {
+  if (answer.__typename === "ValidationErrors") return answer.errors.map((error) => `${error.field}: ${error.message}`).join("; ");
+  return answer.message || answer.__typename;
+}
+
+async function renderAlerts(schema, panel) {
+  const status = h("div", { id: "alert-status" });
+  const statusFilter = h("select", { id: "alert-status-filter" }, h("option", { value: "" }, "全部 all"),
+    enumValues(schema, "AlertStatus").map((value) => h("option", { value }, `${enumText(value, "AlertStatus")} ${value}`)));
+  const ruleFilter = h("select", { id: "alert-rule-filter" }, h("option", { value: "" }, "全部规则 every rule"));
+  const assigneeFilter = h("input", { id: "alert-assignee-filter", placeholder: "承办人 assignee" });
+  const rows = h("div", { id: "alert-rows" });
+  const actions = alertActions(schema);
   clear(panel, h("section", { class: "card", "data-testid": "alerts-panel" },
-    h("p", { class: "muted" }, "检测预警将在此分拣 Detection alerts will be triaged here, each one opening or joining a case.")));
+    h("form", { class: "row", id: "alert-filters" }, h("label", { for: "alert-status-filter" }, "状态 Status"), statusFilter,
+      h("label", { for: "alert-rule-filter" }, "规则 Rule"), ruleFilter,
+      h("label", { for: "alert-assignee-filter" }, "承办人 Assignee"), assigneeFilter, h("button", { type: "submit" }, "筛选 Filter")),
+    actions.form, status, rows));
+  if (queryField(schema, "detectionRules")) {
+    try {
+      const data = await gqlFor("", `{ detectionRules ${selection(schema, "DetectionRule", ["code", "name"])} }`);
+      ruleFilter.append(...data.detectionRules.map((rule) => h("option", { value: rule.code }, `${rule.name || ""} ${rule.code}`)));
+    } catch (error) {
+      message(status, error.message);
+    }
+  }
+  const fields = selection(schema, "DetectionAlert", ALERT_WANTED);
+  let shown = [];
+
+  async function load() {
+    try {
+      const data = await gqlFor("", `query Alerts($status: [AlertStatus!], $rule: String, $assignee: String, $first: Int) {
+        detectionAlerts(status: $status, rule: $rule, assignee: $assignee, first: $first) { totalCount edges { node ${fields} } } }`,
+      { status: statusFilter.value ? [statusFilter.value] : null, rule: ruleFilter.value || null,
+        assignee: assigneeFilter.value.trim() || null, first: LIST_SIZE });
+      shown = data.detectionAlerts.edges.map(({ node }) => node);
+      clear(rows, alertTable(shown, Boolean(actions.form)));
+      message(status, `${shown.length} / ${data.detectionAlerts.totalCount} 条预警 alerts`, "info");
+    } catch (error) {
+      message(status, error.message);
+    }
+  }
+
+  const picked = () => [...rows.querySelectorAll("input[name=pick-alert]:checked")].map((input) => Number(input.value));
+  actions.bind({ picked, status, reload: load });
+  panel.querySelector("#alert-filters").addEventListener("submit", (event) => { event.preventDefault(); load(); });
+  await load();
+}
+
+function alertTable(rows, canPick) {
+  if (!rows.length) return h("p", { class: "muted", "data-testid": "alert-list" }, "无预警 No alerts.");
+  return h("table", { class: "grid", "data-testid": "alert-list" },
+    h("thead", {}, h("tr", {}, canPick ? h("th", {}, "") : null,
+      ["规则 Rule", "干部 Cadre", "状态 Status", "承办人 Assignee", "最近发现 Last seen", "依据 Regulation", "证据 Evidence"].map((text) => h("th", {}, text)))),
+    h("tbody", {}, rows.map((row) => h("tr", { "data-alert": row.id, "data-rule": row.rule },
+      canPick ? h("td", {}, h("input", { type: "checkbox", name: "pick-alert", value: row.id, "aria-label": `${row.rule} ${row.id}` })) : null,
+      h("td", { title: row.citation?.nameEn || null }, row.citation?.name || row.rule, h("div", { class: "muted" }, h("code", {}, row.rule))),
+      h("td", {}, row.cadre ? h("a", { href: `/cadre?id=${row.cadre.id}` }, row.cadre.name || `#${row.cadre.id}`) : "—"),
+      h("td", { "data-field": "status" }, row.status ? `${enumText(row.status, "AlertStatus")} ${row.status}` : "—",
+        row.timesReopened ? h("div", { class: "muted" }, `重开 reopened ×${row.timesReopened}`) : null),
+      h("td", { "data-field": "assigneeUser" }, row.assigneeUser ?? "—"),
+      h("td", {}, (row.lastSeenAt || "").slice(0, 10)),
+      h("td", { "data-field": "regulation" }, row.citation ? `${row.citation.regulation || ""}${row.citation.article ? ` ${row.citation.article}` : ""}` : "—"),
+      h("td", { "data-field": "evidence", class: "evidence" }, evidenceText(row.evidence))))));
+}
+
+/** The bulk actions the agency's schema offers on the selected alerts (none for an agency that only reads them). */
+function alertActions(schema) {
+  const offered = ["acknowledgeAlerts", "assignAlerts", "dismissAlerts", "openCaseFromAlerts"].filter((name) => mutationField(schema, name));
+  if (!offered.length) return { form: null, bind: () => {} };
+  const assignee = h("input", { id: "alert-assignee", placeholder: "承办人 assignee" });
+  const reason = h("input", { id: "alert-reason", placeholder: "不予处理的理由 why dismissed" });
+  const number = h("input", { id: "alert-case-number", placeholder: "案号 case number" });
+  const title = h("input", { id: "alert-case-title", placeholder: "案件标题 case title" });
+  const button = (id, text) => h("button", { type: "button", id }, text);
+  const parts = {
+    acknowledgeAlerts: [button("alert-acknowledge", "确认 Acknowledge")],
+    assignAlerts: [assignee, button("alert-assign", "指派 Assign")],
+    dismissAlerts: [reason, button("alert-dismiss", "不予处理 Dismiss")],
+    openCaseFromAlerts: [number, title, button("alert-open-case", "立案 Open a case")],
+  };
+  const form = h("form", { class: "row wrap", id: "alert-actions" }, h("span", {}, "所选预警 The selected:"), offered.flatMap((name) => parts[name]));
+
+  function bind({ picked, status, reload }) {
+    async function run(name, needed, query, variables, done) {
+      const ids = picked();
+      if (!ids.length || needed.some((input) => !input.value.trim())) {
+        return message(status, "请选择预警并填写所需内容 Pick alerts and fill in what the action needs.");
+      }
+      try {
+        // The session's purpose: a case to be opened cannot be named as one yet.
+        const answer = (await gqlFor("", query, { ids, ...variables() }))[name];
+        if (answer.__typename !== done) return message(status, `未完成 Not done: ${refusal(answer)}`);
+        if (name === "openCaseFromAlerts") return location.assign(`/cases?number=${encodeURIComponent(answer.number)}`);
+        await reload();
+        message(status, `已处理 ${ids.length} 条 Done for ${ids.length} alerts`, "info");
+      } catch (error) {
+        message(status, error.message);
+      }
+    }
+    const changed = "DetectionAlertsChanged";
+    form.querySelector("#alert-acknowledge")?.addEventListener("click", () => run("acknowledgeAlerts", [],
+      `mutation Ack($ids: [Int!]!) { acknowledgeAlerts(alertIds: $ids) { __typename ${CHANGED} } }`, () => ({}), changed));
+    form.querySelector("#alert-assign")?.addEventListener("click", () => run("assignAlerts", [assignee],
+      `mutation Assign($ids: [Int!]!, $to: String!) { assignAlerts(alertIds: $ids, assignee: $to) { __typename ${CHANGED} } }`,
+      () => ({ to: assignee.value.trim() }), changed));
+    form.querySelector("#alert-dismiss")?.addEventListener("click", () => run("dismissAlerts", [reason],
+      `mutation Dismiss($ids: [Int!]!, $why: String!) { dismissAlerts(alertIds: $ids, reason: $why) { __typename ${CHANGED} } }`,
+      () => ({ why: reason.value.trim() }), changed));
+    form.querySelector("#alert-open-case")?.addEventListener("click", () => run("openCaseFromAlerts", [number, title],
+      `mutation Open($ids: [Int!]!, $number: String!, $title: String!) { openCaseFromAlerts(alertIds: $ids, number: $number, title: $title) {
+        __typename ... on Case { number } ... on NotAllowed { message } ... on WrongState { message } ... on ValidationErrors { errors { field message } } } }`,
+      () => ({ number: number.value.trim(), title: title.value.trim() }), "Case"));
+  }
+  return { form, bind };
 }
 
 // ---- one case ----
