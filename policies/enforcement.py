@@ -28,6 +28,10 @@ POLICY_DIR = Path(__file__).resolve().parent
 READ, READ_MASKED, WRITE = "read", "read_masked", "write"
 WATCH_INTERVAL_SECONDS = 1.0
 logger = logging.getLogger(__name__)
+# Casbin parses its matcher with `ast.parse` on every `enforce`, and CPython 3.11's parser is not thread-safe (two
+# threads parsing at once fail with "AST constructor recursion depth mismatch"): the policy is asked one thread at
+# a time.
+_ENFORCING = threading.Lock()
 
 
 class UnknownAgency(Exception):
@@ -229,8 +233,9 @@ class PolicyStore:
     def may_read(self, agency: str, obj: str) -> bool:
         """Whether the policy lets `agency` read `obj` (`Type.field`), plain or masked, without compiling its grant."""
         enforcer = self._enforcer
-        return obj in self.catalog.read_objects and (
-            enforcer.enforce(agency, obj, READ) or enforcer.enforce(agency, obj, READ_MASKED))
+        with _ENFORCING:
+            return obj in self.catalog.read_objects and (
+                enforcer.enforce(agency, obj, READ) or enforcer.enforce(agency, obj, READ_MASKED))
 
     def view(self, principal: Principal) -> tuple[AccessView, strawberry.Schema]:
         grant = self.grant(principal.agency)
@@ -248,19 +253,20 @@ class PolicyStore:
 
     @staticmethod
     def _compile(enforcer: casbin.Enforcer, catalog: Catalog, full_schema: strawberry.Schema, agency: str) -> AgencyGrant:
-        readable = frozenset(obj for obj in catalog.read_objects if enforcer.enforce(agency, obj, READ))
-        masked = frozenset(
-            obj for obj in catalog.read_objects if obj not in readable and enforcer.enforce(agency, obj, READ_MASKED)
-        )
-        writable = frozenset(obj for obj in catalog.write_objects if enforcer.enforce(agency, obj, WRITE))
-        scopes = {
-            type_name: tuple(name for name in names if enforcer.enforce(agency, f"Row.{type_name}", f"scope:{name}"))
-            for type_name, names in ROW_SCOPES.items()
-        }
+        with _ENFORCING:
+            readable = frozenset(obj for obj in catalog.read_objects if enforcer.enforce(agency, obj, READ))
+            masked = frozenset(
+                obj for obj in catalog.read_objects if obj not in readable and enforcer.enforce(agency, obj, READ_MASKED)
+            )
+            writable = frozenset(obj for obj in catalog.write_objects if enforcer.enforce(agency, obj, WRITE))
+            scopes = {
+                type_name: tuple(name for name in names if enforcer.enforce(agency, f"Row.{type_name}", f"scope:{name}"))
+                for type_name, names in ROW_SCOPES.items()
+            }
+            purpose_required = enforcer.enforce(agency, "Request.purpose", "required")
         template = AccessView(
             principal=Principal(user="", agency=agency), readable=readable, masked=masked, writable=writable
         )
-        purpose_required = enforcer.enforce(agency, "Request.purpose", "required")
         return AgencyGrant(readable, masked, writable, scopes, cut_schema(full_schema, template), purpose_required)
 
 

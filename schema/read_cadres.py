@@ -9,10 +9,11 @@ request runs and turned into cadre ids once, in one statement, when the audit en
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from itertools import islice
 from typing import Any
 
-from sqlalchemy import Select, select, union
+import orjson
+from sqlalchemy import BindParameter, ColumnElement, Integer, Select, any_, bindparam, func, literal_column, select, union
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from hub import models
@@ -26,44 +27,55 @@ CADRE_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_CADRE_COLUMNS = ("cadre_id",)
 
-Keys = list[int]
+# `column IN (the keys)`, the keys bound as one value: the statement's text is the same for any number of keys, and
+# binding them is one value, not one parameter per key (a page notes hundreds of its relatives' persons).
+Keys = Callable[[Any], ColumnElement[bool]]
+
+
+def keys_bound_once(dialect: str, keys: list[int]) -> Keys:
+    if dialect == "postgresql":
+        array = bindparam("linked_keys", keys, type_=ARRAY(Integer), unique=True)
+        return lambda column: column == any_(array)
+    document: BindParameter[str] = bindparam("linked_keys", orjson.dumps(keys).decode(), unique=True)
+    listed = select(literal_column("value", Integer)).select_from(func.json_each(document))
+    return lambda column: column.in_(listed)
 
 
 def _of_reports(keys: Keys) -> Select[Any]:
     report = models.PersonalMattersReport
-    return select(report.cadre_id).where(report.id.in_(keys))
+    return select(report.cadre_id).where(keys(report.id))
 
 
 def _of_verifications(keys: Keys) -> Select[Any]:
     report, verification = models.PersonalMattersReport, models.MattersVerification
-    return select(report.cadre_id).join(verification, verification.report_id == report.id).where(verification.id.in_(keys))
+    return select(report.cadre_id).join(verification, verification.report_id == report.id).where(keys(verification.id))
 
 
 def _of_reviews(keys: Keys) -> Select[Any]:
-    return select(models.JointReview.candidate_id).where(models.JointReview.id.in_(keys))
+    return select(models.JointReview.candidate_id).where(keys(models.JointReview.id))
 
 
 def _of_actions(keys: Keys) -> Select[Any]:
-    return select(models.SupervisionAction.cadre_id).where(models.SupervisionAction.id.in_(keys))
+    return select(models.SupervisionAction.cadre_id).where(keys(models.SupervisionAction.id))
 
 
 def _of_negative_records(keys: Keys) -> Select[Any]:
-    return select(models.NegativeRecord.cadre_id).where(models.NegativeRecord.id.in_(keys))
+    return select(models.NegativeRecord.cadre_id).where(keys(models.NegativeRecord.id))
 
 
 def _of_appointment_requests(keys: Keys) -> Select[Any]:
     candidate = models.AppointmentCandidate
-    return select(candidate.cadre_id).where(candidate.request_id.in_(keys))
+    return select(candidate.cadre_id).where(keys(candidate.request_id))
 
 
 def _of_persons(keys: Keys) -> tuple[Select[Any], ...]:
     kin, tie = models.Kinship, models.SocialTie
-    return select(kin.cadre_id).where(kin.person_id.in_(keys)), select(tie.cadre_id).where(tie.person_id.in_(keys))
+    return select(kin.cadre_id).where(keys(kin.person_id)), select(tie.cadre_id).where(keys(tie.person_id))
 
 
 def _of_cases(keys: Keys) -> Select[Any]:
     link = models.CaseLink
-    return select(link.cadre_id).where(link.case_id.in_(keys), link.cadre_id.is_not(None))
+    return select(link.cadre_id).where(keys(link.case_id), link.cadre_id.is_not(None))
 
 
 # Rows whose cadres are named by another row: table -> (the row's column holding that row's key, the cadres).
@@ -80,7 +92,6 @@ LINKED_CADRES: dict[str, tuple[str, Callable[[Keys], Select[Any] | tuple[Select[
     "case_note": ("case_id", _of_cases),
     "case_event": ("case_id", _of_cases),
 }
-KEYS_PER_STATEMENT = 500
 
 
 def direct_cadre_ids(table: str | None, row: Any) -> Iterable[int]:
@@ -100,15 +111,17 @@ def linked_key(table: str | None, row: Any) -> tuple[str, int] | None:
 
 
 def resolve_linked(session: Session, keys: dict[str, set[int]]) -> set[int]:
-    """The cadre ids behind the linked keys, in one statement (a UNION of one SELECT per table and chunk of keys)."""
+    """The cadre ids behind the linked keys, in one statement (a UNION of one SELECT per table)."""
+    dialect = session.get_bind().dialect.name
     statements: list[Select[Any]] = []
     for table, table_keys in sorted(keys.items()):
-        build = LINKED_CADRES[table][1]
-        ordered = iter(sorted(table_keys))
-        while chunk := list(islice(ordered, KEYS_PER_STATEMENT)):
-            built = build(chunk)
-            statements.extend(built if isinstance(built, tuple) else (built,))
+        if not table_keys:
+            continue
+        built = LINKED_CADRES[table][1](keys_bound_once(dialect, sorted(table_keys)))
+        statements.extend(built if isinstance(built, tuple) else (built,))
     if not statements:
         return set()
     combined = statements[0] if len(statements) == 1 else union(*statements)
-    return {cadre_id for cadre_id in session.scalars(combined) if cadre_id is not None}
+    found = set(session.scalars(combined).all())  # fetched at once: row by row costs as much as the statement
+    found.discard(None)  # type: ignore[arg-type]
+    return found

@@ -49,3 +49,14 @@ def test_what_the_policy_lets_an_agency_read_is_known_without_compiling_its_gran
             type_name, field = obj.split(".", 1)
             assert policy_store.may_read(agency, obj) == view.can_read(type_name, field), (agency, obj)
     assert not policy_store.may_read("org", "Query.noSuchField")
+
+
+def test_agencies_compiled_at_once_in_threads_get_the_grants_compiled_one_by_one(policy_store: PolicyStore) -> None:
+    agencies = ("org", "police", "inspector", "audit")
+    store = PolicyStore(policy_store.full_schema)
+    with ThreadPoolExecutor(len(agencies)) as pool:
+        grants = dict(zip(agencies, pool.map(store.grant, agencies), strict=True))
+    for agency, grant in grants.items():
+        alone = policy_store.grant(agency)
+        assert (grant.readable, grant.masked, grant.writable, grant.scopes) == (
+            alone.readable, alone.masked, alone.writable, alone.scopes), agency
