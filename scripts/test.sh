@@ -24,7 +24,7 @@ if [ "$workers" -le 1 ]; then
   exec .venv/bin/python -m pytest "$@"
 fi
 status=0
-.venv/bin/python -m pytest -n "$workers" --dist loadfile -m "not serial" "$@" || status=$?
+.venv/bin/python -m pytest -n "$workers" --dist loadfile -m "not serial" --durations=25 "$@" || status=$?
 serial=0
 .venv/bin/python -m pytest -m serial "$@" || serial=$?
 # 5: no test selected (arguments naming only one part's tests)
