@@ -90,8 +90,11 @@ def _until(condition: Callable[[], bool], seconds: float) -> float:
 
 
 def _all_serve(hubs: list[HubServer], digest: str, fresh_connections: int = 8) -> bool:
-    """Each hub answers `digest`; a hub with workers is asked over several new connections, reaching its workers."""
-    return all(hub.readyz()["policy_digest"] == digest for hub in hubs for _ in range(fresh_connections))
+    """Each hub answers `digest`; a hub with workers is asked over several new connections, reaching its workers.
+    All are asked at once, so that one check takes one round trip and `_until` measures the reach, not the asking."""
+    with ThreadPoolExecutor(len(hubs) * fresh_connections) as pool:
+        answers = list(pool.map(lambda hub: hub.readyz()["policy_digest"], [hub for hub in hubs for _ in range(fresh_connections)]))
+    return all(answer == digest for answer in answers)
 
 
 @needs_postgres
