@@ -166,7 +166,11 @@ def test_hub_killed_mid_mutation_leaves_no_half_written_record(
         workers = [threading.Thread(target=stream) for _ in range(4)]
         for worker in workers:
             worker.start()
-        time.sleep(2.0)
+        # Killed once the stream is well under way (the first request compiles org's grant, seconds on a loaded
+        # machine), whatever the machine's speed.
+        under_way = time.monotonic() + 60
+        while sent < 20 and time.monotonic() < under_way:
+            time.sleep(0.05)
         hub.kill()
     finally:
         hub.stop()
