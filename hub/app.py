@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +55,7 @@ from hub.tracing import graph_tracer, http_server_spans, mark_outcome, otlp_expo
 from hub.tracing import tracer_provider as export_to
 from hub.web import web_routes
 from hub.worker_loops import WorkerLoops
-from policies.enforcement import AgencyGrant, PolicyStore, UnknownAgency
+from policies.enforcement import PolicyStore, UnknownAgency
 from policies.watch import PolicyWatch
 from schema.build import build_full_schema
 from schema.context import RequestContext, new_context
@@ -292,30 +292,34 @@ class GraphQLGateway:
         return None
 
     async def admit(self, request: Request) -> Principal | Response:
-        """The caller's principal, or the response that refuses them (401, 403 or 400); what may block runs off this
-        loop: fetching the identity provider's keys, and compiling the agency's grant on its first request."""
+        """`_admit` with what may block off this loop: fetching the identity provider's keys, and compiling the
+        agency's grant on its first request."""
         if self.hub.settings.jwt_jwks_url is not None:
             authenticated = await asyncio.to_thread(self._authenticate, request)
         else:
             authenticated = self._authenticate(request)
         if isinstance(authenticated, Response):
             return authenticated
-        try:
-            grant = await self.hub.policies.grant_off_loop(authenticated.agency)
-        except UnknownAgency:
-            return _forbidden_agency()
-        return _purpose_refusal(request, self.hub.settings, grant) or authenticated
+        with suppress(UnknownAgency):  # refused by `_admitted`
+            await self.hub.policies.grant_off_loop(authenticated.agency)
+        return self._admitted(request, authenticated)
 
     def _admit(self, request: Request) -> Principal | Response:
-        """`admit` for a caller off the event loop."""
+        """The caller's principal, or the response that refuses them (401, 403 or 400)."""
         authenticated = self._authenticate(request)
-        if isinstance(authenticated, Response):
-            return authenticated
+        return authenticated if isinstance(authenticated, Response) else self._admitted(request, authenticated)
+
+    def _admitted(self, request: Request, principal: Principal) -> Principal | Response:
+        """The authenticated `principal`, or the 403 or 400 that refuses its agency or its purpose."""
         try:
-            grant = self.hub.policies.grant(authenticated.agency)
+            grant = self.hub.policies.grant(principal.agency)
         except UnknownAgency:
-            return _forbidden_agency()
-        return _purpose_refusal(request, self.hub.settings, grant) or authenticated
+            return _error(403, "the token's agency has no access to this hub", "FORBIDDEN")
+        try:
+            admitted_purpose(request, self.hub.settings, grant.purpose_required)
+        except PurposeRefused as refused:
+            return _error(400, refused.message, refused.code)
+        return principal
 
     def _authenticate(self, request: Request) -> Principal | Response:
         try:
@@ -325,18 +329,6 @@ class GraphQLGateway:
         except KeysUnavailable as unavailable:
             logger.warning("the identity provider's keys could not be fetched: %s", unavailable)
             return _error(503, "the identity provider cannot be reached; try again later", "IDENTITY_PROVIDER_UNAVAILABLE")
-
-
-def _forbidden_agency() -> Response:
-    return _error(403, "the token's agency has no access to this hub", "FORBIDDEN")
-
-
-def _purpose_refusal(request: Request, settings: Settings, grant: AgencyGrant) -> Response | None:
-    try:
-        admitted_purpose(request, settings, grant.purpose_required)
-    except PurposeRefused as refused:
-        return _error(400, refused.message, refused.code)
-    return None
 
 
 async def _nothing_received() -> Message:

@@ -124,7 +124,7 @@ class PolicyStore:
         self._lock = threading.Lock()
         self._reload_lock = threading.Lock()  # one reload at a time: file watch and notifications
         self._grants: dict[str, AgencyGrant] = {}
-        self._compiling: dict[str, threading.Lock] = {}  # one per agency: compiling one never holds up another
+        self._compiling: dict[str, threading.Lock] = {}  # one per agency: its concurrent first requests compile it once
         self._adapter = policy_adapter(policy_db_url) if policy_db_url else None
         self.reload()
 
@@ -205,8 +205,8 @@ class PolicyStore:
         return self._declared
 
     def grant(self, agency: str) -> AgencyGrant:
-        """The agency's grant, compiled on its first use since start or a policy change (a second or more: its
-        schema is cut then). Each agency compiles under its own lock, so others are served meanwhile."""
+        """The agency's grant, compiled on its first use since start or a policy change (a second or more: Casbin
+        decides every field, then its schema is cut). Requests of agencies already compiled are never held up."""
         grant = self._grants.get(agency)
         if grant is not None:
             return grant
