@@ -142,9 +142,10 @@ def test_graph_time_is_shared_by_every_process_on_the_database(settings: Setting
     limits = WindowLimits(user_graph_seconds=10, agency_graph_seconds=15, seconds=60)
     first, second = (GraphWindows(make_engine(settings), limits, clock=lambda: now[0]) for _ in range(2))
     taken = first.reserve("inspector", "i1", 6)
-    assert isinstance(taken, Reservation) and taken.seconds == 6
+    assert isinstance(taken, Reservation) and taken.seconds == 6 and not taken.cut_short
     partial = second.reserve("inspector", "i1", 6)
     assert isinstance(partial, Reservation) and partial.seconds == pytest.approx(4), "only what the window has left"
+    assert partial.cut_short, "a timeout cut by the window is the window's doing, answered 429"
     spent = second.reserve("inspector", "i1", 1)
     assert isinstance(spent, Exhausted) and spent.subject == user_subject("inspector", "i1")
     assert spent.retry_after == 20, "until the next window opens"
@@ -160,6 +161,9 @@ def test_graph_time_is_shared_by_every_process_on_the_database(settings: Setting
     now[0] += 60
     fresh = first.reserve("inspector", "i1", 6)
     assert isinstance(fresh, Reservation) and fresh.seconds == 6, "a new window starts from nothing"
+    # What is left of a request's budget is rarely whole milliseconds; rounding it is not the window cutting it.
+    odd = second.reserve("org", "o2", 0.0123456)
+    assert isinstance(odd, Reservation) and odd.seconds < 0.0123456 and not odd.cut_short
 
 
 def test_reservations_and_settlements_of_one_user_at_once_never_deadlock(settings: Settings) -> None:

@@ -32,12 +32,14 @@ class WindowLimits:
 
 @dataclass(frozen=True)
 class Reservation:
-    """Graph time granted to one request: `seconds` it may spend, `reserved_ms` taken from each subject."""
+    """Graph time granted to one request: `seconds` it may spend, `reserved_ms` taken from each subject;
+    `cut_short` when a window had less left than the request asked for."""
 
     subjects: tuple[str, ...]
     window: int
     reserved_ms: int
     seconds: float
+    cut_short: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,9 @@ class GraphWindows:
             for subject, subject_ms in grants:  # a later subject may have granted less than an earlier one
                 self._give_back(connection, (subject,), window, subject_ms - granted_ms)
             connection.commit()
-        return Reservation(tuple(subject for subject, _ in grants), window, granted_ms, granted_ms / 1000)
+        return Reservation(
+            tuple(subject for subject, _ in grants), window, granted_ms, granted_ms / 1000, cut_short=granted_ms < want_ms,
+        )
 
     def settle(self, reservation: Reservation, spent_seconds: float) -> None:
         """Give back what the request reserved but did not spend."""
