@@ -21,6 +21,7 @@ from hub.access import AccessView, Principal
 from hub.agencies import Agencies
 from policies.agencies import AGENCIES_FILE, load_agencies, schema_agency_codes
 from policies.catalog import ROW_SCOPES, Catalog, build_catalog
+from policies.narrowed import AgencyPolicy
 from policies.schema_view import cut_schema
 from policies.scopes import PolicyRowScope
 
@@ -253,17 +254,16 @@ class PolicyStore:
 
     @staticmethod
     def _compile(enforcer: casbin.Enforcer, catalog: Catalog, full_schema: strawberry.Schema, agency: str) -> AgencyGrant:
+        policy = AgencyPolicy(enforcer, agency)
         with _ENFORCING:
-            readable = frozenset(obj for obj in catalog.read_objects if enforcer.enforce(agency, obj, READ))
-            masked = frozenset(
-                obj for obj in catalog.read_objects if obj not in readable and enforcer.enforce(agency, obj, READ_MASKED)
-            )
-            writable = frozenset(obj for obj in catalog.write_objects if enforcer.enforce(agency, obj, WRITE))
+            readable = frozenset(obj for obj in catalog.read_objects if policy.allows(obj, READ))
+            masked = frozenset(obj for obj in catalog.read_objects if obj not in readable and policy.allows(obj, READ_MASKED))
+            writable = frozenset(obj for obj in catalog.write_objects if policy.allows(obj, WRITE))
             scopes = {
-                type_name: tuple(name for name in names if enforcer.enforce(agency, f"Row.{type_name}", f"scope:{name}"))
+                type_name: tuple(name for name in names if policy.allows(f"Row.{type_name}", f"scope:{name}"))
                 for type_name, names in ROW_SCOPES.items()
             }
-            purpose_required = enforcer.enforce(agency, "Request.purpose", "required")
+            purpose_required = policy.allows("Request.purpose", "required")
         template = AccessView(
             principal=Principal(user="", agency=agency), readable=readable, masked=masked, writable=writable
         )
