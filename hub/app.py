@@ -272,6 +272,7 @@ class GraphQLGateway:
             if isinstance(context, Response):
                 await context(scope, receive, send)
                 return
+            context.splice_json = True  # the answer is only encoded: JSON read whole is copied, not parsed
             scope[CONTEXT_KEY] = context
             started = time.perf_counter()
             status = {"code": 500}

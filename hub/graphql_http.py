@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import orjson
 from graphql import GraphQLError
 
+from schema.json_text import as_fragment, as_value
+
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 
@@ -57,6 +59,6 @@ def encode_response(data: object) -> bytes:
     encoder, which strawberry used before: it encodes it or fails exactly as it did.
     """
     try:
-        return orjson.dumps(data, option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS)
+        return orjson.dumps(data, default=as_fragment, option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS)
     except orjson.JSONEncodeError:
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=as_value).encode()

@@ -94,6 +94,8 @@ class RequestContext:
     # off, every read goes through the loaders (the differential tests compare both).
     sql_reads: bool = True
     sql_reads_done: int = 0  # reads answered by one statement, for tests and the statement count
+    # The answer is only encoded (served over HTTP): what a statement read as JSON stays text (schema.json_text).
+    splice_json: bool = False
     # Set when the hub itself runs an operation to export what it reads (a dossier): the audit records it as an
     # export by this name, and the allow-list (which the route passed) does not apply to the hub's own text.
     export: str = ""

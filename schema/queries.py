@@ -58,7 +58,7 @@ def list_records(
     size, start = page_bounds(first, after)
     return SqlPage(
         model, where, order_by or (), size, start, context.access.rows, _dialect(context), context.session.connection,
-        context.session.rollback, connection, _noting(context), _noting_linked(context),
+        context.session.rollback, connection, _noting(context), _noting_linked(context), splice=context.splice_json,
     )
 
 
@@ -94,7 +94,7 @@ def record(info: Info, model: type[models.Base], row_id: int) -> Any:
         return reference(info, model, row_id)
     return SqlRecord(
         model, row_id, context.access.rows, _dialect(context), context.session.connection,
-        context.session.rollback, lambda: reference(info, model, row_id), _noting(context),
+        context.session.rollback, lambda: reference(info, model, row_id), _noting(context), splice=context.splice_json,
     )
 
 

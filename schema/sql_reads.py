@@ -68,6 +68,7 @@ from hub import models
 from hub.access import RowScope
 from policies.schema_view import mask_text
 from schema.filters import SortDirection, snake
+from schema.json_text import JsonText
 from schema.pagination import encode_cursor
 from schema.read_cadres import CADRE_COLUMNS, DEFAULT_CADRE_COLUMNS, LINKED_CADRES
 from schema.relations import Children, CurrentPosts, Reference
@@ -99,6 +100,7 @@ class SqlPage:
     fallback: Callable[[], Any]
     on_cadres: Callable[[list[int]], None]
     on_linked: Callable[[str, list[int]], None]  # keys of rows that name their cadres through others (persons)
+    splice: bool = False  # JSON read whole goes into the answer as text (`schema.json_text`), not parsed
 
 
 @dataclass
@@ -113,6 +115,7 @@ class SqlRecord:
     rollback: Callable[[], None]
     fallback: Callable[[], Any]
     on_cadres: Callable[[list[int]], None]
+    splice: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ class Plan:
 PAGE_LIMIT: BindParameter[int] = bindparam("page_limit", type_=Integer)
 PAGE_OFFSET: BindParameter[int] = bindparam("page_offset", type_=Integer)
 RECORD_ID: BindParameter[int] = bindparam("record_id", type_=Integer)
+POSITION = "page_position"  # a page row's place among all the rows the filter selects, from 1
 
 
 def parameters(read: SqlPage | SqlRecord) -> dict[str, Any]:
@@ -404,6 +408,13 @@ def _decode(text: Any) -> Any:
     return orjson.loads(text)
 
 
+def _answered(text: str, splice: bool) -> Any:
+    """A value read whole as JSON text: kept as text for the response encoder to copy, or parsed."""
+    if UNNAMED_ENUM_VALUE in text:
+        raise Unnamed
+    return JsonText(text) if splice else orjson.loads(text)
+
+
 def _scalar_fields(details: FieldDetailsList) -> bool:
     return not any(detail.node.arguments or detail.node.directives for detail in details)
 
@@ -417,11 +428,13 @@ def compile_page(collect: Collect, connection_type: GraphQLObjectType, details: 
     if grouped is None:
         return None
     table = page.model.__table__
+    ordered_table = _order(table, page.order_by)
     rows = (
-        select(*table.columns).where(*page.where).order_by(*_order(table, page.order_by))
-        .offset(PAGE_OFFSET).limit(PAGE_LIMIT).subquery("page")
+        select(*table.columns, func.row_number().over(order_by=ordered_table).label(POSITION))
+        .where(*page.where).order_by(*ordered_table).offset(PAGE_OFFSET).limit(PAGE_LIMIT).subquery("page")
     )
     node_columns: list[Any] = []  # JSON arrays of the nodes, one per distinct `node` selection
+    edge_columns: list[Any] = []  # JSON arrays of whole edges, of the rows shown (not the one past the page)
     fill: list[tuple[str, Callable[[dict[str, Any]], Any]]] = []
     count_wanted = False
     for response_name, field_details in grouped.items():
@@ -444,6 +457,12 @@ def compile_page(collect: Collect, connection_type: GraphQLObjectType, details: 
             edge_type = _list_element(field.type)
             if edge_type is None:
                 return None
+            edge = _edge_json(compiler, edge_type, field_details, rows)
+            if edge is not None:
+                edge_columns.append(edge)
+                index = len(edge_columns) - 1
+                fill.append((response_name, lambda read, index=index: read["edges"][index]))  # type: ignore[misc]
+                continue
             builder = _edges(compiler, edge_type, field_details, rows, node_columns)
             if builder is None:
                 return None
@@ -455,25 +474,38 @@ def compile_page(collect: Collect, connection_type: GraphQLObjectType, details: 
         node_columns.append(_relatives_persons(compiler, rows))  # not a node: read by `build` below
     reads_persons = compiler.reads_persons
     columns: list[Any] = [*node_columns, rows.c.id]
+    shown_below = PAGE_OFFSET + PAGE_LIMIT  # positions below it are the page's `size` rows
     if compiler.postgres:
         selected = [cast(func.json_agg(aggregate_order_by(column, *order)), Text) for column in columns]
+        selected += [
+            cast(func.json_agg(aggregate_order_by(column, *order)).filter(rows.c[POSITION] < shown_below), Text)
+            for column in edge_columns
+        ]
         statement = select(*selected).select_from(rows)
     else:
-        ordered = select(*(column.label(f"c{index}") for index, column in enumerate(columns))).order_by(*order).subquery()
+        every = [*columns, *edge_columns, rows.c[POSITION]]
+        ordered = select(*(column.label(f"c{index}") for index, column in enumerate(every))).order_by(*order).subquery()
         labels = list(ordered.c)
+        nodes, edges = labels[:len(node_columns)], labels[len(columns):-1]
+        shown = labels[-1] < shown_below
         statement = select(
-            *(func.json_group_array(func.json(label)) for label in labels[:-1]), func.json_group_array(labels[-1])
+            *(func.json_group_array(func.json(label)) for label in nodes), func.json_group_array(labels[len(nodes)]),
+            *(func.json_group_array(func.json(label)).filter(shown) for label in edges),
         )
     if count_wanted:
         counted = select(func.count()).select_from(select(*table.columns).where(*page.where).subquery())
         statement = statement.add_columns(counted.scalar_subquery())
+
+    first_edges = len(columns)
+    count_index = first_edges + len(edge_columns)
 
     def build(row: Any, page: SqlPage) -> Any:
         size, start = page.size, page.start
         ids = (_decode(row[len(node_columns)]) or [])
         read: dict[str, Any] = {
             "nodes": [(_decode(row[index]) or [])[:size] for index in range(len(node_columns))],
-            "count": int(row[len(node_columns) + 1]) if count_wanted else None,
+            "edges": [_answered(row[index] or "[]", page.splice) for index in range(first_edges, count_index)],
+            "count": int(row[count_index]) if count_wanted else None,
             "ids": ids[:size],
             "has_next": len(ids) > size,
             "start": start,
@@ -525,6 +557,29 @@ def _page_info(collect: Collect, info_type: Any, details: FieldDetailsList) -> C
         else:
             return None
     return lambda read: {response_name: reader(read) for response_name, reader in readers}
+
+
+def _edge_json(compiler: _Compiler, edge_type: GraphQLObjectType, details: FieldDetailsList, rows: FromClause) -> Any | None:
+    """A whole edge as one JSON object, when it asks for no cursor (a cursor is the row's encoded position)."""
+    grouped = compiler.collect(edge_type, details)
+    if grouped is None:
+        return None
+    pairs: list[tuple[str, Any]] = []
+    for response_name, field_details in grouped.items():
+        name = field_details[0].node.name.value
+        if not _scalar_fields(field_details) or name not in (TYPENAME, "node"):
+            return None
+        if name == TYPENAME:
+            pairs.append((response_name, _quoted(edge_type.name)))
+            continue
+        node_type = _unwrap(edge_type.fields["node"].type)
+        if not isinstance(node_type, GraphQLObjectType):
+            return None
+        value = compiler.object_json(node_type, field_details, rows, "cadre", frozenset({"cadre"}))
+        if value is None:
+            return None
+        pairs.append((response_name, value))
+    return compiler.json_object(pairs)
 
 
 def _edges(
@@ -586,7 +641,7 @@ def compile_record(collect: Collect, object_type: Any, details: FieldDetailsList
     statement = select(json_text, table.c.id).where(table.c.id == RECORD_ID, record.rows.clause("cadre"))
 
     def build(row: Any, record: SqlRecord) -> Any:
-        completed = None if row is None else _decode(row[0])
+        completed = None if row is None else _answered(row[0], record.splice)
         record.on_cadres([] if row is None else [row[1]])
         return completed
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import orjson
 import pytest
 import strawberry
 from graphql.execution import Executor
@@ -16,12 +17,14 @@ from sqlalchemy import Engine, text
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from hub.access import Principal
+from hub.graphql_http import encode_response
 from hub.sessions import make_session_factory
 from policies.enforcement import PolicyStore, load_enforcer, policy_agencies
 from schema.build import build_full_schema
 from schema.context import new_context
 from schema.executor import CompiledSubtreeExecutor
 from schema.extensions import AccessAudit
+from schema.json_text import JsonText
 from tests.graphql_gen import fit_to_schema, random_query
 
 AGENCIES = policy_agencies(load_enforcer())
@@ -54,6 +57,10 @@ ERRORS = """{ post(id: 1) { id title requirements { dimension weight } } other: 
   negativeRecords(first: 2) { totalCount pageInfo { hasNextPage endCursor }
     edges { cursor node { facts reportingAgency severity conclusion cadre { name } } } } }"""
 PROPAGATED = """{ posts { edges { node { id title unit { name } requirements { dimension weight } } } } }"""
+# Edges without cursors are read whole as JSON: a page with one row past it, the last page, an empty page.
+WHOLE_EDGES = """{ a: cadres(first: 3) { totalCount edges { __typename node { id name rank unit { name } posts { title } } } }
+  b: cadres(first: 500, orderBy: [{field: NAME, direction: DESC}]) { edges { node { name idNumber } __typename } }
+  c: cadres(filter: {jurisdiction: "nowhere"}) { totalCount edges { node { id } } pageInfo { hasNextPage } } }"""
 BAD_INPUT = """{ cadres(after: "not-a-cursor") { totalCount edges { node { name } } } }"""
 # A record read beside a sibling that nulls the whole answer: nothing was delivered, so no cadre is audited.
 NULLED_BESIDE = """{ cadre(id: 1) { birthDate } cadres(after: "王") { edges { cursor } } }"""
@@ -69,6 +76,7 @@ REFUSALS = """mutation { missing: updateNegativeRecord(id: 999, input: {facts: "
 QUERIES = {
     "nested": NESTED, "fragments": FRAGMENTS, "units": UNITS, "circles": CIRCLES, "file": FILE, "errors": ERRORS,
     "propagated": PROPAGATED, "bad input": BAD_INPUT, "nulled beside": NULLED_BESIDE, "aliases": ALIASES, "audit": AUDIT, "refusals": REFUSALS,
+    "whole edges": WHOLE_EDGES,
 }
 
 
@@ -104,13 +112,19 @@ def odd_world(world: Engine, policy_store: PolicyStore) -> Engine:
     return world
 
 
-def answer(store: PolicyStore, engine: Engine, agency: str, query: str, variables: dict[str, Any] | None = None) -> Any:
+def answer(
+    store: PolicyStore, engine: Engine, agency: str, query: str, variables: dict[str, Any] | None = None, *,
+    splice: bool = False,
+) -> Any:
+    """Data, errors and audited cadres; with `splice`, the data as served over HTTP: encoded, then read back."""
     access, schema = store.view(principal(agency))
     with make_session_factory(engine)() as session:
         context = new_context(session, access)
+        context.splice_json = splice
         result = asyncio.run(schema.execute(query, variable_values=variables, context_value=context))
         errors = sorted((error.message, tuple(error.path or ())) for error in result.errors or [])
-        return result.data, errors, sorted(context.read_log.delivered_cadre_ids(session, result.data))
+        data = orjson.loads(encode_response(result.data)) if splice else result.data
+        return data, errors, sorted(context.read_log.delivered_cadre_ids(session, result.data))
 
 
 def fitted(store: PolicyStore, agency: str, query: str) -> str:
@@ -127,7 +141,9 @@ def test_every_agency_of_the_policy_is_compared(stores: Any) -> None:
 def test_hand_written_queries_answer_as_strawberry(agency: str, name: str, odd_world: Engine, stores: Any) -> None:
     stock, compiled = stores
     query = fitted(stock, agency, QUERIES[name])
-    assert answer(compiled, odd_world, agency, query) == answer(stock, odd_world, agency, query), query
+    expected = answer(stock, odd_world, agency, query)
+    assert answer(compiled, odd_world, agency, query) == expected, query
+    assert answer(compiled, odd_world, agency, query, splice=True) == expected, query
 
 
 @pytest.mark.parametrize("agency", AGENCIES)
@@ -178,3 +194,16 @@ def test_random_queries_answer_as_strawberry(agency: str, odd_world: Engine, sto
         assert answer(compiled, odd_world, agency, query) == answer(stock, odd_world, agency, query)
 
     check()
+
+
+def test_served_edges_and_records_stay_the_json_text_they_were_read_as(world: Engine, stores: Any) -> None:
+    _stock, compiled = stores
+    access, schema = compiled.view(principal("org"))
+    query = "{ cadres(first: 2) { edges { node { name } } } cadre(id: 1) { name } }"
+    with make_session_factory(world)() as session:
+        context = new_context(session, access)
+        context.splice_json = True
+        result = asyncio.run(schema.execute(query, context_value=context))
+    assert result.errors is None and result.data is not None
+    assert isinstance(result.data["cadres"]["edges"], JsonText) and isinstance(result.data["cadre"], JsonText)
+    assert orjson.loads(encode_response(result.data)) == answer(compiled, world, "org", query)[0]
