@@ -24,6 +24,7 @@ from hub.db import transaction
 from hub.models import enums as E
 from hub.models.enums import AlertStatus
 from hub.models.workflow import JointReview, ReviewAnswer, ReviewStatus, ReviewVerdict
+from hub.services.detection.detectors import PER_CADRE
 from hub.services.detection.runner import RunSummary, run_full, run_incremental
 from hub.services.detection.schedule import DetectionSchedule
 from hub.sessions import make_session_factory
@@ -147,6 +148,44 @@ def test_an_alert_found_twice_stays_one_and_changed_evidence_reopens_it(
     assert run_incremental(sessions, graph, AS_OF).run is None, "nothing changed since"
 
 
+def test_an_alert_whose_evidence_goes_lapses_unless_handled_and_comes_back_reopened(
+    sessions: sessionmaker[Session], graph: Driver, as_agency: Any,
+) -> None:
+    detect(sessions, graph)
+    conflicts = {alert.subject: alert for alert in alerts(sessions, "relative_business_supplies_unit")}
+    spouse, classmate = conflicts["cadre:1/person:1/org:1/unit:1/post:1"], conflicts["cadre:1/person:3/org:1/unit:1/post:1"]
+    as_agency("inspector").data(f'mutation {{ dismissAlerts(alertIds: [{classmate.id}], reason: "同学关系已核实") '
+                                f"{{ __typename }} }}")
+    others = {alert.id: alert.status for alert in alerts(sessions) if alert.rule != "relative_business_supplies_unit"}
+
+    # Without the graph, the graph's rules are not run: their alerts do not lapse.
+    run_full(sessions, None, AS_OF, batch_size=2)
+    assert {a.id: a.status for a in alerts(sessions, "relative_business_supplies_unit")} == {
+        spouse.id: AlertStatus.NEW, classmate.id: AlertStatus.DISMISSED}
+
+    # The contract was entered by mistake and is deleted: no conflict any more. The dismissed alert keeps its decision.
+    with transaction(sessions) as session:
+        row = session.get(models.SupplyContract, 1)
+        assert row is not None
+        contract = {column.key: getattr(row, column.key) for column in models.SupplyContract.__table__.columns}
+        session.delete(row)
+    apply_pending(sessions, graph)
+    summary = run_incremental(sessions, graph, AS_OF)
+    assert summary.run is not None and summary.run.recorded.lapsed == 1
+    after = {a.id: a for a in alerts(sessions, "relative_business_supplies_unit")}
+    assert (after[spouse.id].status, after[classmate.id].status) == (AlertStatus.LAPSED, AlertStatus.DISMISSED)
+    assert after[spouse.id].evidence == spouse.evidence, "the evidence it had is kept"
+    assert {alert.id: alert.status for alert in alerts(sessions) if alert.id in others} == others, "only what went"
+    lapsed = as_agency("inspector").data('{ detectionAlerts(status: [LAPSED]) { edges { node { id status } } } }')
+    assert lapsed["detectionAlerts"]["edges"] == [{"node": {"id": spouse.id, "status": "LAPSED"}}]
+
+    change(sessions, graph, models.SupplyContract(**contract))  # entered again
+    run_incremental(sessions, graph, AS_OF)
+    back = {a.id: a for a in alerts(sessions, "relative_business_supplies_unit")}[spouse.id]
+    assert (back.status, back.times_reopened, back.fingerprint) == (AlertStatus.REOPENED, 1, spouse.fingerprint)
+    assert len(alerts(sessions, "relative_business_supplies_unit")) == 2, "the same alert, not a new one"
+
+
 def _every_kind(sessions: sessionmaker[Session], graph: Driver) -> None:
     """Rows that make every detection rule fire in the known world (some fire already)."""
     change(sessions, graph,
@@ -178,6 +217,10 @@ def test_a_rules_citation_is_present_on_every_finding_kind(
     summary = detect(sessions, graph)
     detection_rules = {code for code, rule in catalogue().items() if rule.kind == "detection"}
     assert set(summary.by_rule) == detection_rules, detection_rules ^ set(summary.by_rule)
+    declared = frozenset().union(*(detector.rules for detector in PER_CADRE))
+    assert declared | {"post_over_quota"} == detection_rules, "each per-cadre rule is a detector's to lapse"
+    again = detect(sessions, graph)  # batches of two cadres: each detector finds again all that holds in each
+    assert (again.recorded.created, again.recorded.lapsed, again.recorded.seen) == (0, 0, summary.recorded.created)
 
     inspector = as_agency("inspector")
     page = inspector.data(f"{{ detectionAlerts(first: 100) {{ totalCount edges {{ node {{ {ALERT} }} }} }} }}")

@@ -162,4 +162,5 @@ class AlertStatus(enum.Enum):
     ACKNOWLEDGED = "acknowledged"  # seen, being looked at
     DISMISSED = "dismissed"  # looked at, nothing to pursue
     ESCALATED = "escalated"  # a case was opened from it
-    REOPENED = "reopened"  # its evidence changed after it was handled
+    REOPENED = "reopened"  # its evidence changed after it was handled, or came back after it lapsed
+    LAPSED = "lapsed"  # a later run no longer found its evidence (unless a person had dismissed or escalated it)

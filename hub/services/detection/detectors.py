@@ -7,7 +7,7 @@ same fingerprint, and an alert reopens only when the facts change.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -41,9 +41,6 @@ class Batch:
     driver: Driver | None  # None: the graph rules are skipped (no graph configured)
     cadres: CadreSet
     as_of: date
-
-
-Detector = Callable[[Batch], Iterable[Finding]]
 
 
 def _iso(value: date | None) -> str | None:
@@ -302,12 +299,26 @@ def bad_appointments(batch: Batch, _cadre_ids: list[int]) -> list[Finding]:
     return findings
 
 
-# Each over a batch of cadres (the batch's ids are also in `Batch.cadres`).
-PER_CADRE: tuple[tuple[str, Callable[[Batch, list[int]], list[Finding]]], ...] = (
-    ("conflicts of interest", conflicts_of_interest),
-    ("nominator ties", nominator_tie_findings),
-    ("kin in one unit", kin_in_same_unit),
-    ("part-time posts", part_time_posts),
-    ("supervision", supervision),
-    ("bad appointments", bad_appointments),
+@dataclass(frozen=True)
+class Detector:
+    """Rules run over a batch of cadres (the batch's ids are also in `Batch.cadres`): each finding of `rules` it
+    makes names a cadre of the batch, and it finds every one that still holds, so what it does not find has lapsed.
+    A detector that reads the graph finds nothing without it, and then says nothing of what lapsed."""
+
+    name: str
+    detect: Callable[[Batch, list[int]], list[Finding]]
+    rules: frozenset[str]
+    reads_graph: bool = False
+
+    def ran(self, batch: Batch) -> bool:
+        return batch.driver is not None or not self.reads_graph
+
+
+PER_CADRE: tuple[Detector, ...] = (
+    Detector("conflicts of interest", conflicts_of_interest, frozenset({"relative_business_supplies_unit"}), True),
+    Detector("nominator ties", nominator_tie_findings, frozenset({"nominator_tie"}), True),
+    Detector("kin in one unit", kin_in_same_unit, frozenset({"kin_in_same_unit"})),
+    Detector("part-time posts", part_time_posts, frozenset({"unapproved_part_time_post", "paid_part_time_post"})),
+    Detector("supervision", supervision, frozenset({"long_tenure", "overdue_inquiry_reply", "overdue_rectification"})),
+    Detector("bad appointments", bad_appointments, frozenset({"bad_appointment_accountability"})),
 )

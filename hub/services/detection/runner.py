@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from neo4j import Driver
-from sqlalchemy import select
+from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from graph_sync.detection import neighbourhood_cadres
@@ -19,9 +19,10 @@ from hub.db import transaction
 from hub.models.base import utcnow
 from hub.services.detection.detectors import GRAPH_TIMEOUT, OPEN_SELECTIONS, PER_CADRE, Batch, posts_over_quota
 from hub.services.detection.scope import CadreSet
-from hub.services.detection.store import Recorded, record_findings
+from hub.services.detection.store import LAPSES, Recorded, lapse_unfound, record_findings
 
 BATCH_SIZE = 1000
+_CITED_CHUNK = 200  # deleted keys looked for in the alerts' evidence per statement
 CHECKPOINT_ID = 1
 Progress = Callable[[int, int], None]  # (cadres done, cadres in all)
 
@@ -55,9 +56,12 @@ def run_detection(
         for ids in cadres.batches(reader, batch_size):
             with transaction(session_factory) as session:
                 batch = Batch(session=session, driver=driver, cadres=cadres.with_ids(frozenset(ids)), as_of=as_of)
-                findings = [finding for _name, detect in PER_CADRE for finding in detect(batch, ids)]
+                findings = [finding for detector in PER_CADRE for finding in detector.detect(batch, ids)]
                 _count(summary, findings)
-                summary.recorded.add(record_findings(session, findings, utcnow()))
+                now = utcnow()
+                summary.recorded.add(record_findings(session, findings, now))
+                looked_for = frozenset().union(*(detector.rules for detector in PER_CADRE if detector.ran(batch)))
+                summary.recorded.add(lapse_unfound(session, ids, looked_for, findings, now))
             summary.cadres += len(ids)
             if progress is not None:
                 progress(summary.cadres, total)
@@ -91,6 +95,29 @@ def changed_node_keys(session: Session, after_id: int, up_to_id: int) -> set[str
         elif payload:
             keys.update(end for end in (payload.get("source"), payload.get("target")) if isinstance(end, str))
     return keys
+
+
+def deleted_keys(session: Session, after_id: int, up_to_id: int) -> set[str]:
+    """The graph nodes and edges the outbox rows (after_id, up_to_id] deleted (their ends are gone with them)."""
+    return set(session.scalars(
+        select(models.GraphOutbox.key)
+        .where(models.GraphOutbox.id > after_id, models.GraphOutbox.id <= up_to_id, models.GraphOutbox.op == "delete")
+    ))
+
+
+def cadres_of_alerts_citing(session: Session, keys: set[str]) -> set[int]:
+    """The cadres of open alerts whose evidence names one of these keys: with the key deleted, the evidence may be
+    gone, and only a run over the cadre can tell (and lapse the alert)."""
+    alert = models.DetectionAlert
+    found: set[int] = set()
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), _CITED_CHUNK):
+        cited = [cast(alert.evidence, Text).contains(f'"{key}"', autoescape=True) for key in ordered[start:start + _CITED_CHUNK]]
+        found.update(session.scalars(
+            select(alert.cadre_id).where(alert.cadre_id.is_not(None), alert.status.in_(sorted(LAPSES, key=str)), or_(*cited))
+            .distinct()
+        ))
+    return found
 
 
 def changed_records_cadres(session: Session, since: object) -> set[int]:
@@ -145,6 +172,9 @@ def run_incremental(
         applied = read_checkpoint(session)  # only what the graph already holds
         keys = changed_node_keys(session, after, applied) if applied > after else set()
         changed = changed_records_cadres(session, since)
+        gone = deleted_keys(session, after, applied) if applied > after else set()
+        if gone:
+            changed |= cadres_of_alerts_citing(session, gone)
     if keys:
         changed |= _around(session_factory, driver, keys)
     run: RunSummary | None = None

@@ -1,4 +1,5 @@
-"""Findings become alerts: the same evidence never twice, changed evidence reopens a handled alert.
+"""Findings become alerts: the same evidence never twice, changed evidence reopens a handled alert, evidence a
+later run no longer finds lapses the alert, and evidence found again reopens it.
 
 `alert_changed` is the one place where an alert comes into being or changes its evidence or status: it tells those
 who watch the alert's cadre (`hub.services.watch_events`), in the transaction of the change.
@@ -20,13 +21,16 @@ from hub.services import watch_events
 from hub.services.detection.findings import Finding, unique
 
 HANDLED = frozenset({AlertStatus.ACKNOWLEDGED, AlertStatus.DISMISSED, AlertStatus.ESCALATED})
+# A person's decision stands when the evidence goes: a dismissed alert stays dismissed, an escalated one with its case.
+LAPSES = frozenset({AlertStatus.NEW, AlertStatus.ACKNOWLEDGED, AlertStatus.REOPENED})
 _CHUNK = 400
 
 
 class AlertChange(enum.Enum):
     CREATED = "created"
     EVIDENCE_CHANGED = "evidence_changed"  # still unhandled: it stays as it was, with the new evidence
-    REOPENED = "reopened"  # handled, and its evidence changed
+    REOPENED = "reopened"  # handled, and its evidence changed; or lapsed, and its evidence found again
+    LAPSED = "lapsed"  # a run over its cadre no longer found its evidence
     STATUS_CHANGED = "status_changed"  # acknowledged, dismissed, escalated
     ASSIGNED = "assigned"
 
@@ -45,6 +49,7 @@ class Recorded:
     reopened: int = 0
     changed: int = 0
     seen: int = 0
+    lapsed: int = 0
     alert_ids: list[int] = field(default_factory=list)
 
     def add(self, other: Recorded) -> None:
@@ -52,6 +57,7 @@ class Recorded:
         self.reopened += other.reopened
         self.changed += other.changed
         self.seen += other.seen
+        self.lapsed += other.lapsed
         self.alert_ids.extend(other.alert_ids)
 
 
@@ -92,12 +98,12 @@ def _record_chunk(session: Session, findings: Sequence[Finding], now: datetime) 
             session.add(row)
             changes.append((row, AlertChange.CREATED))
             recorded.created += 1
-        elif row.fingerprint == digest:
+        elif row.fingerprint == digest and row.status is not AlertStatus.LAPSED:
             seen.append(row.id)
             recorded.seen += 1
         else:
             row.evidence, row.fingerprint, row.last_seen_at, row.changed_at = finding.evidence, digest, now, now
-            if row.status in HANDLED:
+            if row.status in HANDLED or row.status is AlertStatus.LAPSED:
                 row.status = AlertStatus.REOPENED
                 row.times_reopened += 1
                 row.changed_by_user = None
@@ -112,4 +118,32 @@ def _record_chunk(session: Session, findings: Sequence[Finding], now: datetime) 
     for row, change in changes:
         alert_changed(session, row, change)
         recorded.alert_ids.append(row.id)
+    return recorded
+
+
+def lapse_unfound(
+    session: Session, cadre_ids: Sequence[int], rules: frozenset[str], found: Sequence[Finding], now: datetime,
+) -> Recorded:  # fmt: skip
+    """Alerts of `rules` about these cadres that the run just looked for and did not find: lapsed (the caller
+    commits). Only rules whose detectors ran over exactly these cadres may be given."""
+    recorded = Recorded()
+    if not cadre_ids or not rules:
+        return recorded
+    alert = models.DetectionAlert
+    still = {(finding.rule, finding.subject) for finding in found}
+    for start in range(0, len(cadre_ids), _CHUNK):
+        gone = [
+            row for row in session.scalars(select(alert).where(
+                alert.cadre_id.in_(cadre_ids[start:start + _CHUNK]), alert.rule.in_(sorted(rules)),
+                alert.status.in_(sorted(LAPSES, key=lambda status: status.value)),
+            ))
+            if (row.rule, row.subject) not in still
+        ]
+        for row in gone:
+            row.status, row.changed_at, row.changed_by_user = AlertStatus.LAPSED, now, None
+        session.flush()
+        for row in gone:
+            alert_changed(session, row, AlertChange.LAPSED)
+            recorded.alert_ids.append(row.id)
+        recorded.lapsed += len(gone)
     return recorded
