@@ -20,7 +20,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLResolveInfo
 from neo4j.exceptions import ClientError, DriverError, Neo4jError
 from strawberry.scalars import JSON
 from strawberry.types import Info
@@ -51,6 +51,13 @@ class GraphNode:
     kind: NodeKind
     labels: list[str]
     properties: JSON
+
+    @classmethod
+    def resolve_type(cls, value: Any, info: GraphQLResolveInfo, _abstract: Any) -> str | None:
+        """The node's type named by its kind in one lookup, not by asking each node type's `is_type_of` in turn (a
+        network of 500 nodes asked up to eight each); None, as before, for a kind the caller's schema lacks."""
+        name = NODE_TYPE_NAMES.get(getattr(value, "kind", None))
+        return name if name is not None and info.schema.get_type(name) is not None else None
 
 
 def _property_value(python_type: Any, value: Any) -> Any:
@@ -90,6 +97,7 @@ def _node_type(kind: NodeKind) -> type:
 
 
 NODE_TYPES: tuple[type, ...] = tuple(_node_type(kind) for kind in NodeKind)
+NODE_TYPE_NAMES: dict[str | None, str] = {kind.value: f"{NODE_TYPE[kind]}Node" for kind in NodeKind}
 
 
 EDGE_ID_PREFIX = "edge:"

@@ -396,7 +396,10 @@ def test_a_hanging_provider_never_delays_tokens_whose_key_is_held(
             loop.join()
         print(f"\n{len(durations)} valid tokens during the flood, slowest {max(durations):.3f} s; {provider.fetches} fetches")
         assert flood_statuses <= {401, 503}
-        assert len(durations) > 10 and max(durations) < 1.0, (len(durations), max(durations))
+        # Waiting on the hanging fetch would take its whole timeout (3 s); on a loaded 2-core machine an odd request
+        # may take a second for other reasons, so the bound is the timeout's two thirds, and most are quick.
+        assert len(durations) > 10 and max(durations) < FETCH_TIMEOUT_SECONDS * 2 / 3, (len(durations), max(durations))
+        assert sorted(durations)[len(durations) // 2] < 0.2, sorted(durations)
         # One fetch at a time, each cut off after FETCH_TIMEOUT_SECONDS, then the refetch interval.
         assert provider.fetches - 1 <= 2, provider.fetches
 
