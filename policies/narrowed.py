@@ -13,6 +13,7 @@ import casbin
 # The matcher's terms, as Casbin holds them (`r.act` becomes `r_act`) and with spaces taken out.
 ACTION_TERM = "r_act==p_act"
 SUBJECT_TERM = "g(r_sub,p_sub)"
+SUBJECT, ACTION = 0, 2  # a policy line's fields: sub, obj, act, eft
 
 
 def narrowable(enforcer: casbin.Enforcer) -> bool:
@@ -32,7 +33,12 @@ class AgencyPolicy:
         self.enforcer = enforcer
         self.agency = agency
         self._narrow = narrowable(enforcer)
-        self._subjects = {agency, *enforcer.get_implicit_roles_for_user(agency)} if self._narrow else set()
+        self._lines: dict[str, list[list[str]]] = {}  # by action: the lines of the agency and of its roles
+        if self._narrow:
+            subjects = {agency, *enforcer.get_implicit_roles_for_user(agency)}
+            for line in enforcer.get_policy():
+                if line[SUBJECT] in subjects:
+                    self._lines.setdefault(line[ACTION], []).append(line)
         self._by_action: dict[str, casbin.Enforcer | None] = {}
 
     def allows(self, obj: str, act: str) -> bool:
@@ -45,8 +51,7 @@ class AgencyPolicy:
 
     def _narrowed(self, act: str) -> casbin.Enforcer | None:
         """An enforcer of the same model with this agency's lines for `act`; None when there are none (deny)."""
-        sub, act_index = 0, 2
-        lines = [line for line in self.enforcer.get_policy() if line[sub] in self._subjects and line[act_index] == act]
+        lines = self._lines.get(act)
         if not lines:
             return None
         narrowed = casbin.Enforcer(casbin.Enforcer.new_model(text=self.enforcer.get_model().to_text()))

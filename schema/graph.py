@@ -247,8 +247,8 @@ def run_graph_query(info: Info, query: Callable[[Any, GraphAccess, float], Resul
     reservation = _reserve(context, budget_timeout)
     # Only a window that had less left than asked cuts the timeout; the millisecond rounding of a reservation
     # does not, or the request's own budget running out would be reported as the window's.
-    cut_by_window = reservation is not None and reservation.cut_short
-    timeout = min(budget_timeout, reservation.seconds) if reservation is not None and cut_by_window else budget_timeout
+    cut_by_window = reservation is not None and reservation.cut_short and reservation.seconds < budget_timeout
+    timeout = reservation.seconds if reservation is not None and cut_by_window else budget_timeout
     started = time.monotonic()
     try:
         if context.graph is None:
@@ -262,7 +262,7 @@ def run_graph_query(info: Info, query: Callable[[Any, GraphAccess, float], Resul
         raise GraphQLError("graph store unavailable; relational queries still work", extensions={"code": "GRAPH_UNAVAILABLE"}) from down
     except ClientError as refused:
         if any(word in (refused.code or "") for word in ("Timeout", "TimedOut", "Terminated")):
-            if cut_by_window and timeout < budget_timeout and context.graph_windows is not None:
+            if cut_by_window and context.graph_windows is not None:
                 raise rate_limited(context, context.graph_windows.seconds_to_next_window()) from None
             if timeout < GRAPH_TIMEOUT_SECONDS:  # cut short by what was left of the request's budget
                 raise budget_spent(f"{budget.seconds:g} s") from None

@@ -572,14 +572,19 @@ def _edge_json(compiler: _Compiler, edge_type: GraphQLObjectType, details: Field
         if name == TYPENAME:
             pairs.append((response_name, _quoted(edge_type.name)))
             continue
-        node_type = _unwrap(edge_type.fields["node"].type)
-        if not isinstance(node_type, GraphQLObjectType):
-            return None
-        value = compiler.object_json(node_type, field_details, rows, "cadre", frozenset({"cadre"}))
+        value = _node_json(compiler, edge_type, field_details, rows)
         if value is None:
             return None
         pairs.append((response_name, value))
     return compiler.json_object(pairs)
+
+
+def _node_json(compiler: _Compiler, edge_type: GraphQLObjectType, details: FieldDetailsList, rows: FromClause) -> Any | None:
+    """The JSON object of an edge's `node` selection over the page's rows, or None when it does not compile."""
+    node_type = _unwrap(edge_type.fields["node"].type)
+    if not isinstance(node_type, GraphQLObjectType):
+        return None
+    return compiler.object_json(node_type, details, rows, "cadre", frozenset({"cadre"}))
 
 
 def _edges(
@@ -599,10 +604,7 @@ def _edges(
         elif name == "cursor":
             parts.append((response_name, "cursor", None))
         elif name == "node":
-            node_type = _unwrap(edge_type.fields["node"].type)
-            if not isinstance(node_type, GraphQLObjectType):
-                return None
-            value = compiler.object_json(node_type, field_details, rows, "cadre", frozenset({"cadre"}))
+            value = _node_json(compiler, edge_type, field_details, rows)
             if value is None:
                 return None
             node_columns.append(value)

@@ -82,27 +82,23 @@ def _count(summary: RunSummary, findings: list) -> None:  # type: ignore[type-ar
 # ---- after a graph sync ---------------------------------------------------------------------------
 
 
-def changed_node_keys(session: Session, after_id: int, up_to_id: int) -> set[str]:
-    """The graph nodes the outbox rows (after_id, up_to_id] touched: changed nodes and both ends of changed edges."""
+def changed_node_keys(session: Session, after_id: int, up_to_id: int) -> tuple[set[str], set[str]]:
+    """What the outbox rows (after_id, up_to_id] did to the graph: the nodes they touched (changed nodes and both
+    ends of changed edges), and the keys of the nodes and edges they deleted (a deleted edge's ends are gone with it)."""
     keys: set[str] = set()
+    deleted: set[str] = set()
     rows = session.execute(
-        select(models.GraphOutbox.entity, models.GraphOutbox.key, models.GraphOutbox.payload)
+        select(models.GraphOutbox.op, models.GraphOutbox.entity, models.GraphOutbox.key, models.GraphOutbox.payload)
         .where(models.GraphOutbox.id > after_id, models.GraphOutbox.id <= up_to_id)
     )
-    for entity, key, payload in rows:
+    for op, entity, key, payload in rows:
+        if op == "delete":
+            deleted.add(key)
         if entity == "node":
             keys.add(key)
         elif payload:
             keys.update(end for end in (payload.get("source"), payload.get("target")) if isinstance(end, str))
-    return keys
-
-
-def deleted_keys(session: Session, after_id: int, up_to_id: int) -> set[str]:
-    """The graph nodes and edges the outbox rows (after_id, up_to_id] deleted (their ends are gone with them)."""
-    return set(session.scalars(
-        select(models.GraphOutbox.key)
-        .where(models.GraphOutbox.id > after_id, models.GraphOutbox.id <= up_to_id, models.GraphOutbox.op == "delete")
-    ))
+    return keys, deleted
 
 
 def cadres_of_alerts_citing(session: Session, keys: set[str]) -> set[int]:
@@ -114,7 +110,7 @@ def cadres_of_alerts_citing(session: Session, keys: set[str]) -> set[int]:
     for start in range(0, len(ordered), _CITED_CHUNK):
         cited = [cast(alert.evidence, Text).contains(f'"{key}"', autoescape=True) for key in ordered[start:start + _CITED_CHUNK]]
         found.update(session.scalars(
-            select(alert.cadre_id).where(alert.cadre_id.is_not(None), alert.status.in_(sorted(LAPSES, key=str)), or_(*cited))
+            select(alert.cadre_id).where(alert.cadre_id.is_not(None), alert.status.in_(LAPSES), or_(*cited))
             .distinct()
         ))
     return found
@@ -170,9 +166,8 @@ def run_incremental(
     with session_factory() as session:
         after, since = checkpoint.last_outbox_id, checkpoint.last_run_at
         applied = read_checkpoint(session)  # only what the graph already holds
-        keys = changed_node_keys(session, after, applied) if applied > after else set()
+        keys, gone = changed_node_keys(session, after, applied) if applied > after else (set(), set())
         changed = changed_records_cadres(session, since)
-        gone = deleted_keys(session, after, applied) if applied > after else set()
         if gone:
             changed |= cadres_of_alerts_citing(session, gone)
     if keys:

@@ -22,7 +22,7 @@ from hub.services.detection.findings import Finding, unique
 
 HANDLED = frozenset({AlertStatus.ACKNOWLEDGED, AlertStatus.DISMISSED, AlertStatus.ESCALATED})
 # A person's decision stands when the evidence goes: a dismissed alert stays dismissed, an escalated one with its case.
-LAPSES = frozenset({AlertStatus.NEW, AlertStatus.ACKNOWLEDGED, AlertStatus.REOPENED})
+LAPSES = (AlertStatus.NEW, AlertStatus.ACKNOWLEDGED, AlertStatus.REOPENED)
 _CHUNK = 400
 
 
@@ -135,7 +135,7 @@ def lapse_unfound(
         gone = [
             row for row in session.scalars(select(alert).where(
                 alert.cadre_id.in_(cadre_ids[start:start + _CHUNK]), alert.rule.in_(sorted(rules)),
-                alert.status.in_(sorted(LAPSES, key=lambda status: status.value)),
+                alert.status.in_(LAPSES),
             ))
             if (row.rule, row.subject) not in still
         ]
