@@ -92,7 +92,8 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Listen address (HUB_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port (HUB_PORT).")] = None,
     workers: Annotated[
-        int | None, typer.Option(min=1, help="Worker processes, each serving the whole API (uvicorn workers).")
+        int | None,
+        typer.Option(min=1, envvar="HUB_WORKERS", help="Worker processes, each serving the whole API (uvicorn workers)."),
     ] = None,
 ) -> None:
     """Serve the hub (GraphQL at /graphql)."""

@@ -335,3 +335,21 @@ def test_hub_serve_with_workers_refuses_production_without_secrets_before_starti
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0
     assert "refusing to start in production: HUB_JWT_SECRET is unset or the development default" in result.stderr
+
+
+@pytest.mark.parametrize(("environment", "arguments", "expected"), [
+    ({"HUB_WORKERS": "2"}, [], 2),
+    ({"HUB_WORKERS": "2"}, ["--workers", "3"], 3),
+])
+def test_hub_serve_takes_its_worker_count_from_hub_workers_unless_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], arguments: list[str], expected: int
+) -> None:
+    import uvicorn
+
+    started: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *_args, **options: started.append(options))
+    for name, value in {"HUB_VAR_DIR": str(tmp_path), "HUB_HOST": "127.0.0.1", "HUB_PORT": "8000"}.items():
+        monkeypatch.setenv(name, value)  # restored after the test, which `serve --workers` sets for its workers
+    result = CliRunner().invoke(cli_app, ["serve", *arguments], env=environment)
+    assert result.exit_code == 0, result.output
+    assert [options["workers"] for options in started] == [expected]
