@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -103,18 +103,28 @@ ORDER BY position
 """)
 
 
-def append_batch(session: Session, records: Sequence[AccessRecord]) -> list[ChainedEntry]:
+def append_batch(
+    session: Session, records: Sequence[AccessRecord], joining: Callable[[], Sequence[AccessRecord]] | None = None
+) -> list[ChainedEntry]:
     """Append `records`, in order, within the caller's transaction: one head read (which, on PostgreSQL, locks
     the head row until the transaction ends, so appends of every process wait for each other instead of retrying),
-    then the entries and the head's compare-and-swap (one statement on PostgreSQL)."""
+    then the entries and the head's compare-and-swap (one statement on PostgreSQL).
+
+    `joining()`, if given, is called once, when the head has been read, and its records are appended after
+    `records`: what arrived while this append waited for the lock joins it instead of waiting for the next.
+    """
     seal = seal_for(session)
     connection = session.connection()
     postgresql = connection.dialect.name == "postgresql"
+    records = list(records)
     for _attempt in range(APPEND_ATTEMPTS):
         head = connection.execute(_HEAD_FOR_UPDATE).one_or_none()
         if head is None:
             _create_head(session)
             continue
+        if joining is not None:
+            records += joining()
+            joining = None
         prev_hash, count = head
         entries = _chained(seal, prev_hash, records)
         moved = count + len(entries)
@@ -181,9 +191,10 @@ class GroupCommit:
     """Appends the entries of concurrent requests in batches: one transaction, one head lock hold per batch.
 
     A request hands its entry over and waits. The first waiter finding no batch in flight leads: on its own session
-    (so on the connection its request already holds) it appends every entry waiting, its own among them, commits,
-    and wakes them all; entries that arrived meanwhile form the next batch, led by one of their own requests. So
-    every request still returns only after its own entry is committed, and the head is locked once per batch.
+    (so on the connection its request already holds) it locks the head, then takes every entry waiting by then
+    (those that arrived while other processes held the head join it), appends them after its own, commits, and wakes
+    them all; entries that arrived meanwhile form the next batch, led by one of their own requests. So every request
+    still returns only after its own entry is committed, and the head is locked once per batch.
     """
 
     def __init__(self, max_batch: int = GROUP_COMMIT_MAX) -> None:
@@ -205,17 +216,23 @@ class GroupCommit:
             if not pending.settled:
                 self._leading = True
                 self._waiting.remove(pending)  # the leader's own entry is always in its batch
-                others = self.max_batch - 1
-                batch, self._waiting = [pending, *self._waiting[:others]], self._waiting[others:]
         if not pending.settled:
-            self._lead(session, batch)
+            self._lead(session, [pending])
         if pending.error is not None:
             raise pending.error
 
     def _lead(self, session: Session, batch: list[_Pending]) -> None:
+        def joining() -> list[AccessRecord]:
+            """The entries waiting once the head is locked (they arrived while it was locked by others)."""
+            with self._changed:
+                room = self.max_batch - len(batch)
+                joined, self._waiting = self._waiting[:room], self._waiting[room:]
+            batch.extend(joined)
+            return [pending.record for pending in joined]
+
         error: BaseException | None = None
         try:
-            append_batch(session, [pending.record for pending in batch])
+            append_batch(session, [pending.record for pending in batch], joining)
             session.commit()
         except BaseException as failure:  # every request of the batch gets the failure, e.g. an outage
             error = failure

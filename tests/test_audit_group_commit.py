@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from hub import audit
 from hub.audit_seal import seal_for
-from hub.models import AuditEntry
+from hub.models import AuditEntry, AuditHead
 from hub.sessions import make_session_factory
 
 CALLERS = 10  # within the pool (its size and overflow): all hold a connection at once
+Joining = Callable[[], Sequence[audit.AccessRecord]] | None
 
 
 def _committed_users(engine: Engine) -> set[str]:
@@ -35,10 +36,11 @@ def test_concurrent_entries_share_transactions_and_each_returns_once_committed(
     batches: list[int] = []
     original = audit.append_batch
 
-    def slow_batch(session: Session, records: Sequence[audit.AccessRecord]) -> list[AuditEntry]:
-        batches.append(len(records))
+    def slow_batch(session: Session, records: Sequence[audit.AccessRecord], joining: Joining = None) -> list[Any]:
         time.sleep(0.2)  # while one batch is written, the other callers queue up for the next
-        return original(session, records)
+        appended = original(session, records, joining)
+        batches.append(len(appended))
+        return appended
 
     monkeypatch.setattr(audit, "append_batch", slow_batch)
     sessions = make_session_factory(engine)
@@ -65,15 +67,57 @@ def test_concurrent_entries_share_transactions_and_each_returns_once_committed(
         assert len(session.scalars(select(AuditEntry)).all()) == CALLERS
 
 
+def test_entries_arriving_while_another_process_holds_the_head_join_the_waiting_batch(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The leader takes its batch once it has locked the head, not before: what queued behind it meanwhile (here
+    while another process's transaction held the head) is appended with it, in one transaction."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL locks the head row while a batch is written")
+    record = audit.AccessRecord("first", "org", "query", "", (1,), ("Cadre.name",), "")
+    with Session(engine) as session, session.begin():
+        audit.append(session, record)  # the head exists from here on
+    batches: list[int] = []
+    original = audit.append_batch
+
+    def counted(session: Session, records: Sequence[audit.AccessRecord], joining: Joining = None) -> Any:
+        appended = original(session, records, joining)
+        batches.append(len(appended))
+        return appended
+
+    monkeypatch.setattr(audit, "append_batch", counted)
+    sessions = make_session_factory(engine)
+    other_process = engine.connect()
+    holding = other_process.begin()
+    other_process.execute(select(AuditHead.hash).where(AuditHead.id == audit.HEAD_ID).with_for_update())
+
+    def request(number: int) -> None:
+        time.sleep(0 if number == 0 else 0.05)  # the first leads and waits for the head; the others queue
+        with sessions() as session:
+            audit.append_committed(session, audit.AccessRecord(f"r{number}", "org", "query", "", (1,), ("Cadre.name",), ""))
+
+    with ThreadPoolExecutor(CALLERS) as pool:
+        requests = [pool.submit(request, number) for number in range(CALLERS)]
+        time.sleep(1.0)  # well after every request queued
+        assert batches == [] and not any(done.done() for done in requests)
+        holding.commit()
+        other_process.close()
+        for done in requests:
+            done.result(timeout=30)
+    assert batches == [CALLERS]
+    with Session(engine) as session:
+        assert audit.verify(session) == []
+
+
 def test_a_failed_batch_fails_every_caller_in_it_and_the_next_batch_succeeds(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     original = audit.append_batch
     failures = iter([RuntimeError("the database went away")])
 
-    def failing_once(session: Session, records: Sequence[audit.AccessRecord]) -> Any:
+    def failing_once(session: Session, records: Sequence[audit.AccessRecord], joining: Joining = None) -> Any:
         failure = next(failures, None)
         if failure is not None:
             raise failure
-        return original(session, records)
+        return original(session, records, joining)
 
     monkeypatch.setattr(audit, "append_batch", failing_once)
     sessions = make_session_factory(engine)
@@ -91,9 +135,9 @@ def test_equal_entries_of_different_requests_are_each_appended(engine: Engine, m
     """Sixteen clients reading the same page as the same user make equal entries: each is its own request's."""
     original = audit.append_batch
 
-    def slow_batch(session: Session, records: Sequence[audit.AccessRecord]) -> list[AuditEntry]:
+    def slow_batch(session: Session, records: Sequence[audit.AccessRecord], joining: Joining = None) -> Any:
         time.sleep(0.2)
-        return original(session, records)
+        return original(session, records, joining)
 
     monkeypatch.setattr(audit, "append_batch", slow_batch)
     sessions = make_session_factory(engine)
