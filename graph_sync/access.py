@@ -12,13 +12,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph_sync.model import (
+    EDGE_MEMBER_NAMES,
     EDGE_SPECS,
+    NODE_MEMBER_NAMES,
     NODE_PROPERTIES,
     NODE_TYPE,
     STRUCTURAL_EDGE_PROPERTIES,
     STRUCTURAL_NODE_PROPERTIES,
     EdgeKind,
     NodeKind,
+    cut_and_published,
 )
 from hub.access import AccessView, Principal
 from policies.scope_rules import CADRE_SCOPE_RULES, PERSON_TIES, UNTIED_PERSON_MATCH, PersonTie, untied_person_value
@@ -127,6 +130,9 @@ _EDGE_PROPERTY_NAMES = {
 }
 
 
+_NOTHING: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True)
 class GraphAccess:
     edge_kinds: frozenset[EdgeKind]
@@ -162,6 +168,14 @@ class GraphAccess:
         """The edge's record properties, if the caller may see its kind (none otherwise)."""
         keep = self._edge_keeps.get(kind, frozenset())
         return {name: value for name, value in properties.items() if name in keep}
+
+    def published_node(self, kind: NodeKind, properties: Mapping[str, Any]) -> dict[str, Any]:
+        """`cut_node`, closed-vocabulary values by member name (`cut_and_published`)."""
+        return cut_and_published(properties, self._node_keeps.get(kind, _NOTHING), NODE_MEMBER_NAMES[kind])
+
+    def published_edge(self, kind: EdgeKind, properties: Mapping[str, Any]) -> dict[str, Any]:
+        """`cut_edge`, closed-vocabulary values by member name (`cut_and_published`)."""
+        return cut_and_published(properties, self._edge_keeps.get(kind, _NOTHING), EDGE_MEMBER_NAMES[kind])
 
 
 def graph_access(view: AccessView, cadre_scopes: tuple[str, ...]) -> GraphAccess:

@@ -8,7 +8,7 @@ with a graph property (`hub.record_fields`); each names the GraphQL `Type.field`
 it; no record property may take a structural name (the organization's own kind is `organizationKind`).
 
 The graph stores a closed-vocabulary value as its record value (`male`); queries publish it by its member name
-(`MALE`), the case of the GraphQL enums (`published_properties`).
+(`MALE`), the case of the GraphQL enums (`cut_and_published`).
 """
 
 from __future__ import annotations
@@ -156,22 +156,33 @@ EDGE_ENUM_PROPERTIES: dict[EdgeKind, dict[str, type[Enum]]] = {
 }
 
 
-def published_properties(properties: dict[str, Any], vocabularies: Mapping[str, type[Enum]]) -> dict[str, Any]:
-    """The properties with each closed-vocabulary value by its member name (`male` -> `MALE`); a value outside
-    the vocabulary stays as it is."""
-    if not vocabularies:
-        return properties
-    return {
-        name: _MEMBER_NAMES[vocabularies[name]].get(value, value) if name in vocabularies else value
-        for name, value in properties.items()
-    }
-
-
 _MEMBER_NAMES: dict[type[Enum], dict[Any, str]] = {
     vocabulary: {member.value: member.name for member in vocabulary}
     for properties in (*NODE_ENUM_PROPERTIES.values(), *EDGE_ENUM_PROPERTIES.values())
     for vocabulary in properties.values()
 }
+
+
+def _member_names_of(vocabularies: Mapping[str, type[Enum]]) -> dict[str, dict[Any, str]]:
+    return {name: _MEMBER_NAMES[vocabulary] for name, vocabulary in vocabularies.items()}
+
+
+# property -> {stored value: member name}, per node and edge kind: what `published_properties` looks up, in one step.
+NODE_MEMBER_NAMES = {kind: _member_names_of(vocabularies) for kind, vocabularies in NODE_ENUM_PROPERTIES.items()}
+EDGE_MEMBER_NAMES = {kind: _member_names_of(vocabularies) for kind, vocabularies in EDGE_ENUM_PROPERTIES.items()}
+
+
+def cut_and_published(
+    properties: Mapping[str, Any], keep: frozenset[str], member_names: Mapping[str, Mapping[Any, str]]
+) -> dict[str, Any]:
+    """The properties named in `keep`, each closed-vocabulary value by its member name (`male` -> `MALE`; a value
+    outside the vocabulary stays as it is), in one pass: a network publishes thousands."""
+    if not member_names:
+        return {name: value for name, value in properties.items() if name in keep}
+    return {
+        name: member_names[name].get(value, value) if name in member_names else value
+        for name, value in properties.items() if name in keep
+    }  # fmt: skip
 
 
 def node_key(kind: NodeKind, record_id: int) -> str:

@@ -26,12 +26,9 @@ from neo4j import Driver, Query, RoutingControl
 from graph_sync.access import EVERYTHING, GraphAccess, visible_node, visible_record_node
 from graph_sync.driver import database_of
 from graph_sync.model import (
-    EDGE_ENUM_PROPERTIES,
-    NODE_ENUM_PROPERTIES,
     NODE_LABELS,
     EdgeKind,
     NodeKind,
-    published_properties,
 )
 
 MAX_NETWORK_HOPS = 4
@@ -402,8 +399,7 @@ _EDGE_KINDS = {kind.value: kind for kind in EdgeKind}
 
 def _node(access: GraphAccess, raw: dict[str, Any]) -> GraphNode:
     kind = _NODE_KINDS.get(raw["kind"]) or NodeKind(raw["kind"])  # the enum call raises for an unknown kind
-    properties = published_properties(access.cut_node(kind, raw), NODE_ENUM_PROPERTIES[kind])
-    return GraphNode(id=raw["key"], kind=kind.value, labels=NODE_LABELS[kind], properties=properties)
+    return GraphNode(id=raw["key"], kind=kind.value, labels=NODE_LABELS[kind], properties=access.published_node(kind, raw))
 
 
 def _edge(access: GraphAccess, raw: dict[str, Any]) -> GraphEdge:
@@ -411,7 +407,7 @@ def _edge(access: GraphAccess, raw: dict[str, Any]) -> GraphEdge:
     properties = raw["properties"]
     return GraphEdge(
         id=properties["key"], kind=kind.value, source=raw["source"], target=raw["target"],
-        properties=published_properties(access.cut_edge(kind, properties), EDGE_ENUM_PROPERTIES[kind]),
+        properties=access.published_edge(kind, properties),
     )  # fmt: skip
 
 
