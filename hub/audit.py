@@ -103,29 +103,52 @@ ORDER BY position
 """)
 
 
+@dataclass(frozen=True)
+class _KnownHead:
+    """The head this process last committed, and whether it is likely still the head: the batch that wrote it found
+    the head where this process had left it (no other process appended in between)."""
+
+    hash: str
+    count: int
+    undisturbed: bool
+
+
+# Per engine: in a process that appends alone, the next batch chains from the head it knows and lets the
+# compare-and-swap confirm it, without first reading (and locking) the head: a round trip less per batch.
+_KNOWN_HEADS: WeakKeyDictionary[Engine, _KnownHead] = WeakKeyDictionary()
+PENDING_HEAD = "hub.audit.pending_head"  # session.info: (engine, _KnownHead) to remember once committed
+
+
 def append_batch(
     session: Session, records: Sequence[AccessRecord], joining: Callable[[], Sequence[AccessRecord]] | None = None
 ) -> list[ChainedEntry]:
-    """Append `records`, in order, within the caller's transaction: one head read (which, on PostgreSQL, locks
-    the head row until the transaction ends, so appends of every process wait for each other instead of retrying),
-    then the entries and the head's compare-and-swap (one statement on PostgreSQL).
+    """Append `records`, in order, within the caller's transaction: the entries and the head's compare-and-swap (one
+    statement on PostgreSQL), chained from the head this process committed last if no other process had moved it
+    then; otherwise, or when the swap finds the head moved, from a head read that, on PostgreSQL, locks the head row
+    until the transaction ends, so appends of every process wait for each other instead of retrying.
 
     `joining()`, if given, is called once, when the head has been read, and its records are appended after
     `records`: what arrived while this append waited for the lock joins it instead of waiting for the next.
     """
     seal = seal_for(session)
     connection = session.connection()
+    engine = connection.engine
     postgresql = connection.dialect.name == "postgresql"
     records = list(records)
-    for _attempt in range(APPEND_ATTEMPTS):
-        head = connection.execute(_HEAD_FOR_UPDATE).one_or_none()
-        if head is None:
-            _create_head(session)
-            continue
+    known = _KNOWN_HEADS.get(engine)
+    for attempt in range(APPEND_ATTEMPTS):
+        if attempt == 0 and known is not None and known.undisturbed:
+            prev_hash, count, undisturbed = known.hash, known.count, True
+        else:
+            head = connection.execute(_HEAD_FOR_UPDATE).one_or_none()
+            if head is None:
+                _create_head(session)
+                continue
+            prev_hash, count = head
+            undisturbed = known is not None and known.hash == prev_hash
         if joining is not None:
             records += joining()
             joining = None
-        prev_hash, count = head
         entries = _chained(seal, prev_hash, records)
         moved = count + len(entries)
         if postgresql:
@@ -134,6 +157,7 @@ def append_batch(
             appended = _append_portable(connection, prev_hash, moved, entries)
         if appended:
             session.info[PENDING_ANCHOR] = (seal, moved, entries[-1]["hash"])
+            session.info[PENDING_HEAD] = (engine, _KnownHead(entries[-1]["hash"], moved, undisturbed))
             counts = session.info.setdefault(PENDING_COUNTS, {})
             for record in records:
                 counts[record.operation] = counts.get(record.operation, 0) + 1
@@ -274,6 +298,10 @@ def _anchor_committed_head(session: Session) -> None:
     counts = session.info.pop(PENDING_COUNTS, None)
     if counts:
         record_audit_entries(counts)
+    committed_head = session.info.pop(PENDING_HEAD, None)
+    if committed_head is not None:
+        engine, head = committed_head
+        _KNOWN_HEADS[engine] = head
     pending = session.info.pop(PENDING_ANCHOR, None)
     if pending is not None:
         seal, count, digest = pending
@@ -283,6 +311,7 @@ def _anchor_committed_head(session: Session) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back_head(session: Session, _previous: SessionTransaction) -> None:
     session.info.pop(PENDING_ANCHOR, None)  # a rolled-back append is never anchored
+    session.info.pop(PENDING_HEAD, None)
     session.info.pop(PENDING_COUNTS, None)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from hub import audit
 from hub.audit_seal import seal_for
+from hub.db import make_engine
 from hub.models import AuditEntry, AuditHead
 from hub.sessions import make_session_factory
 
@@ -202,3 +203,43 @@ def test_an_append_whose_head_moved_meanwhile_writes_nothing(engine: Engine) -> 
     with Session(engine) as session:
         assert len(session.scalars(select(AuditEntry)).all()) == 1
         assert audit.verify(session) == []
+
+
+def test_a_process_appending_alone_chains_from_the_head_it_knows_and_falls_back_when_another_moved_it(
+    engine: Engine, settings: Any
+) -> None:
+    """No head read while this process appended last and found the head where it had left it; a head another process
+    moved makes the compare-and-swap fail, and the batch is chained again from the head read (and locked)."""
+    statements: list[str] = []
+
+    def count(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    def appended(user: str) -> list[str]:
+        statements.clear()
+        with Session(engine) as session, session.begin():
+            audit.append(session, audit.AccessRecord(user, "org", "query", "", (1,), ("Cadre.name",), ""))
+        return [statement for statement in statements if "audit_head" in statement]
+
+    def reads_head(statement: str) -> bool:  # SQLite has no FOR UPDATE: the read is the lock there is
+        return statement.lstrip().upper().startswith("SELECT")
+
+    other_process = make_engine(settings)  # its own pool and its own knowledge of the head, as another process has
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        appended("first")  # the head exists
+        appended("second")  # it finds the head where "first" left it
+        assert not any(map(reads_head, appended("third"))), "chained from the known head"
+        with Session(other_process) as session, session.begin():
+            audit.append(session, audit.AccessRecord("elsewhere", "org", "query", "", (2,), ("Cadre.name",), ""))
+        fell_back = appended("fourth")
+        assert len(fell_back) == 3 and reads_head(fell_back[1]), fell_back  # the swap failed, then a locked read
+        assert any(map(reads_head, appended("fifth"))), "the head had been moved: it is read until found as left"
+        assert not any(map(reads_head, appended("sixth")))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+        other_process.dispose()
+    with Session(engine) as session:
+        assert audit.verify(session) == []
+        users = session.scalars(select(AuditEntry.user).order_by(AuditEntry.id)).all()
+    assert users == ["first", "second", "third", "elsewhere", "fourth", "fifth", "sixth"]
