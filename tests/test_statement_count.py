@@ -141,3 +141,29 @@ def test_a_compiled_page_is_one_statement(seeded_client: Any, settings: Any, age
         data_statements = [s for s in statements if not re.search(r"audit_(entry|head)|pg_advisory_xact_lock", s)]
         assert len(data_statements) == 1, statements
         assert "json" in data_statements[0].lower()
+
+
+def test_a_compiled_page_statement_is_converted_once_for_psycopg(
+    seeded_client: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """psycopg keeps each statement's parameters converted to PostgreSQL's only for short texts by default; the
+    compiled page is longer, and is still converted once, not on every request."""
+    client, engine = seeded_client
+    if engine.dialect.name != "postgresql":
+        pytest.skip("psycopg's statement conversion")
+    from psycopg import _queries
+
+    original, splits = _queries._split_query, []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        splits.append(1)
+        return original(*args, **kwargs)
+
+    org = Caller(client, settings, "org")
+    with counting(engine) as statements:
+        org.data(COMPILED_PAGE, {"first": 100})  # warm: every statement text converted once
+    assert max(map(len, statements)) > 4096, "the page's statement is longer than psycopg caches by default"
+    monkeypatch.setattr(_queries, "_split_query", counted)
+    for _request in range(3):
+        org.data(COMPILED_PAGE, {"first": 100})
+    assert splits == []
