@@ -67,13 +67,12 @@ def raw_pass(engine: Any, driver: Driver) -> dict[str, Any]:
     return {"cadres": len(ids), "seconds": seconds, "cadres_per_second": len(ids) / seconds, "rows": found}
 
 
-def _holds_world(engine: Any, driver: Driver, cadres: int) -> bool:
+def _holds_world(sessions: Any, driver: Driver, cadres: int) -> bool:
     """The graph holds `cadres` cadre nodes and has applied every outbox row the database holds."""
     records, _summary, _keys = driver.execute_query(
         "MATCH (c:Cadre) RETURN count(c) AS n", routing_=RoutingControl.READ, database_=database_of(driver))
-    with engine.connect() as connection:
-        written = connection.scalar(select(func.max(models.GraphOutbox.id))) or 0
-    with make_session_factory(engine)() as session:
+    with sessions() as session:
+        written = session.scalar(select(func.max(models.GraphOutbox.id))) or 0
         applied = read_checkpoint(session)
     return bool(records[0]["n"] == cadres and applied >= written)
 
@@ -94,7 +93,7 @@ def main() -> None:
     graph_settings, _server, driver = start_graph(args.dir, home="neo4j-detect")
     sessions = make_session_factory(engine)
     try:
-        if args.reuse_graph and _holds_world(engine, driver, args.cadres):
+        if args.reuse_graph and _holds_world(sessions, driver, args.cadres):
             print(f"reusing the projected graph of {args.cadres:,} cadres", flush=True)
         else:
             print(f"projecting {args.cadres:,} cadres", flush=True)

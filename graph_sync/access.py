@@ -161,13 +161,11 @@ class GraphAccess:
 
     def cut_node(self, kind: NodeKind, properties: dict[str, Any]) -> dict[str, Any]:
         """The node's record properties the caller may read (none of a kind it may not see)."""
-        keep = self._node_keeps.get(kind, frozenset())
-        return {name: value for name, value in properties.items() if name in keep}
+        return cut_and_published(properties, self._node_keeps.get(kind, _NOTHING), {})
 
     def cut_edge(self, kind: EdgeKind, properties: dict[str, Any]) -> dict[str, Any]:
         """The edge's record properties, if the caller may see its kind (none otherwise)."""
-        keep = self._edge_keeps.get(kind, frozenset())
-        return {name: value for name, value in properties.items() if name in keep}
+        return cut_and_published(properties, self._edge_keeps.get(kind, _NOTHING), {})
 
     def published_node(self, kind: NodeKind, properties: Mapping[str, Any]) -> dict[str, Any]:
         """`cut_node`, closed-vocabulary values by member name (`cut_and_published`)."""

@@ -167,7 +167,7 @@ def _member_names_of(vocabularies: Mapping[str, type[Enum]]) -> dict[str, dict[A
     return {name: _MEMBER_NAMES[vocabulary] for name, vocabulary in vocabularies.items()}
 
 
-# property -> {stored value: member name}, per node and edge kind: what `published_properties` looks up, in one step.
+# property -> {stored value: member name}, per node and edge kind: what `cut_and_published` looks up, in one step.
 NODE_MEMBER_NAMES = {kind: _member_names_of(vocabularies) for kind, vocabularies in NODE_ENUM_PROPERTIES.items()}
 EDGE_MEMBER_NAMES = {kind: _member_names_of(vocabularies) for kind, vocabularies in EDGE_ENUM_PROPERTIES.items()}
 

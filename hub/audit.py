@@ -27,7 +27,7 @@ from hub.models.audit import GENESIS_HASH, AuditEntry, AuditHead
 HEAD_ID = 1
 APPEND_ATTEMPTS = 20
 GROUP_COMMIT_MAX = 500  # entries appended in one transaction at most
-PENDING_ANCHOR = "hub.audit.pending_anchor"  # session.info: (seal, count, hash) to anchor once committed
+PENDING_ANCHOR = "hub.audit.pending_anchor"  # session.info: (seal, engine, head) to anchor and remember once committed
 PENDING_COUNTS = "hub.audit.pending_counts"  # session.info: entries appended by operation, counted once committed
 
 
@@ -116,7 +116,6 @@ class _KnownHead:
 # Per engine: in a process that appends alone, the next batch chains from the head it knows and lets the
 # compare-and-swap confirm it, without first reading (and locking) the head: a round trip less per batch.
 _KNOWN_HEADS: WeakKeyDictionary[Engine, _KnownHead] = WeakKeyDictionary()
-PENDING_HEAD = "hub.audit.pending_head"  # session.info: (engine, _KnownHead) to remember once committed
 
 
 def append_batch(
@@ -127,8 +126,9 @@ def append_batch(
     then; otherwise, or when the swap finds the head moved, from a head read that, on PostgreSQL, locks the head row
     until the transaction ends, so appends of every process wait for each other instead of retrying.
 
-    `joining()`, if given, is called once, when the head has been read, and its records are appended after
-    `records`: what arrived while this append waited for the lock joins it instead of waiting for the next.
+    `joining()`, if given, is called once, when the head to chain from is known (read and locked, or the one this
+    process left), and its records are appended after `records`: what arrived while this append waited for the lock
+    joins it instead of waiting for the next.
     """
     seal = seal_for(session)
     connection = session.connection()
@@ -156,8 +156,7 @@ def append_batch(
         else:
             appended = _append_portable(connection, prev_hash, moved, entries)
         if appended:
-            session.info[PENDING_ANCHOR] = (seal, moved, entries[-1]["hash"])
-            session.info[PENDING_HEAD] = (engine, _KnownHead(entries[-1]["hash"], moved, undisturbed))
+            session.info[PENDING_ANCHOR] = (seal, engine, _KnownHead(entries[-1]["hash"], moved, undisturbed))
             counts = session.info.setdefault(PENDING_COUNTS, {})
             for record in records:
                 counts[record.operation] = counts.get(record.operation, 0) + 1
@@ -298,20 +297,16 @@ def _anchor_committed_head(session: Session) -> None:
     counts = session.info.pop(PENDING_COUNTS, None)
     if counts:
         record_audit_entries(counts)
-    committed_head = session.info.pop(PENDING_HEAD, None)
-    if committed_head is not None:
-        engine, head = committed_head
-        _KNOWN_HEADS[engine] = head
     pending = session.info.pop(PENDING_ANCHOR, None)
     if pending is not None:
-        seal, count, digest = pending
-        seal.anchor(count, digest)
+        seal, engine, head = pending
+        seal.anchor(head.count, head.hash)
+        _KNOWN_HEADS[engine] = head
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back_head(session: Session, _previous: SessionTransaction) -> None:
-    session.info.pop(PENDING_ANCHOR, None)  # a rolled-back append is never anchored
-    session.info.pop(PENDING_HEAD, None)
+    session.info.pop(PENDING_ANCHOR, None)  # a rolled-back append is never anchored, nor its head remembered
     session.info.pop(PENDING_COUNTS, None)
 
 

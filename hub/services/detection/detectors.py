@@ -124,14 +124,14 @@ def kin_in_same_unit(batch: Batch, _cadre_ids: list[int]) -> list[Finding]:
         .join(other, and_(other.id_number == relative.id_number, other.id != k1.cadre_id))
         .where(_current(k1, as_of))
     )
-    # Either side in the batch: a union of the two, not an OR, so that each reads from the batch's cadres by index
-    # (an OR over two tables scans every kinship: 2 s a batch at 200k cadres).
-    pairs = [
-        *session.execute(union(shared.where(batch.cadres.clause(k1.cadre_id)),
-                               shared.where(batch.cadres.clause(k2.cadre_id)))).all(),
-        *session.execute(union(is_cadre.where(batch.cadres.clause(k1.cadre_id)),
-                               is_cadre.where(batch.cadres.clause(other.id)))).all(),
-    ]
+
+    def either_in_batch(pairs: Any, first: Any, second: Any) -> list[Any]:
+        """The pairs with either cadre in the batch: a union of the two, not an OR, so that each reads from the
+        batch's cadres by index (an OR over two tables scans every kinship: 2 s a batch at 200k cadres)."""
+        return list(session.execute(union(pairs.where(batch.cadres.clause(first)),
+                                          pairs.where(batch.cadres.clause(second)))).all())
+
+    pairs = [*either_in_batch(shared, k1.cadre_id, k2.cadre_id), *either_in_batch(is_cadre, k1.cadre_id, other.id)]
     if not pairs:
         return []
     involved = {row.a for row in pairs} | {row.b for row in pairs}
